@@ -1,0 +1,216 @@
+import * as v from "valibot";
+import type { TaskMetadata, TaskPage, TaskSnapshot } from "../core/snapshot.js";
+import { isRemoteStatusOf, isTerminal, type TaskKind } from "../core/task-kinds.js";
+import { TwelveLabsInvalidResponseError } from "../core/twelvelabs-errors.js";
+
+/*
+ * Validation of TwelveLabs response bodies (shapes from openapi-1.3.yaml). Objects are loose because
+ * the API adds fields over time; the fields we use are typed strictly, and a wrong type is an
+ * invalid response rather than a guess.
+ */
+
+const optNumber = v.nullish(v.pipe(v.number(), v.finite()));
+const optString = v.nullish(v.string());
+const isoDate = v.nullish(
+  v.pipe(
+    v.string(),
+    v.check((s) => !Number.isNaN(Date.parse(s)), "not a date-time"),
+  ),
+);
+const taskId = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
+
+const embedMetadata = v.looseObject({
+  duration: optNumber,
+  input_filename: optString,
+  input_url: optString,
+  video_clip_length: optNumber,
+  clip_length: optNumber,
+});
+
+/** v1 `/embed/tasks/{id}/status` and v1/v2 list items (MediaEmbeddingTask). */
+const mediaEmbeddingTask = v.looseObject({
+  _id: taskId,
+  status: v.string(),
+  model_name: optString,
+  created_at: isoDate,
+  updated_at: isoDate,
+  video_embedding: v.nullish(v.looseObject({ metadata: v.nullish(embedMetadata) })),
+  audio_embedding: v.nullish(v.looseObject({ metadata: v.nullish(embedMetadata) })),
+  // v2 items carry `metadata` at the top level instead.
+  metadata: v.nullish(embedMetadata),
+  error: v.nullish(v.looseObject({ message: optString })),
+});
+
+/** v2 `/embed-v2/tasks/{id}` (EmbeddingTaskResponse); `data` is stripped before parsing. */
+const embedV2Task = v.looseObject({
+  _id: taskId,
+  status: v.string(),
+  created_at: isoDate,
+  updated_at: isoDate,
+  metadata: v.nullish(embedMetadata),
+  error: v.nullish(v.looseObject({ message: optString })),
+});
+
+const indexMetadata = v.looseObject({
+  duration: optNumber,
+  filename: optString,
+  width: optNumber,
+  height: optNumber,
+});
+
+/** `/tasks/{id}` and `/tasks` items (videoIndexingTask). */
+const indexTask = v.looseObject({
+  _id: taskId,
+  status: v.string(),
+  index_id: optString,
+  video_id: optString,
+  created_at: isoDate,
+  updated_at: isoDate,
+  system_metadata: v.nullish(indexMetadata),
+  // Documentation examples show `metadata`; accept either.
+  metadata: v.nullish(indexMetadata),
+  error: v.nullish(v.looseObject({ message: optString })),
+});
+
+const pageInfo = v.looseObject({
+  page: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  total_page: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  total_results: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  limit_per_page: v.nullish(v.number()),
+});
+
+function fail(what: string, issues: v.BaseIssue<unknown>[] | undefined): never {
+  const first = issues?.[0];
+  const where = first?.path?.map((p) => String(p.key)).join(".") ?? "";
+  throw new TwelveLabsInvalidResponseError(
+    `TwelveLabs returned an unexpected ${what}${where ? ` at ${where}` : ""}: ${first?.message ?? "invalid"}`,
+  );
+}
+
+function clean(meta: Record<string, unknown>): TaskMetadata {
+  const out: TaskMetadata = {};
+  for (const [k, val] of Object.entries(meta))
+    if (val !== undefined && val !== null) (out as Record<string, unknown>)[k] = val;
+  return out;
+}
+
+function snapshotOf(
+  kind: TaskKind,
+  id: string,
+  status: string,
+  rest: Omit<TaskSnapshot, "id" | "kind" | "status" | "terminal">,
+): TaskSnapshot {
+  if (!isRemoteStatusOf(kind, status)) {
+    throw new TwelveLabsInvalidResponseError(
+      `TwelveLabs returned an unknown ${kind} task status "${status.slice(0, 40)}"`,
+    );
+  }
+  const snap: TaskSnapshot = { id, kind, status, terminal: isTerminal(status), metadata: rest.metadata };
+  if (rest.modelName) snap.modelName = rest.modelName;
+  if (rest.createdAt) snap.createdAt = rest.createdAt;
+  if (rest.updatedAt) snap.updatedAt = rest.updatedAt;
+  if (rest.errorMessage && status === "failed") snap.errorMessage = rest.errorMessage.slice(0, 1000);
+  return snap;
+}
+
+function fromEmbedItem(kind: "embed" | "embed-v2", raw: unknown, what: string): TaskSnapshot {
+  const r = v.safeParse(mediaEmbeddingTask, raw);
+  if (!r.success) fail(what, r.issues);
+  const o = r.output;
+  const m = o.video_embedding?.metadata ?? o.audio_embedding?.metadata ?? o.metadata ?? {};
+  return snapshotOf(kind, o._id, o.status, {
+    modelName: o.model_name ?? undefined,
+    createdAt: o.created_at ?? undefined,
+    updatedAt: o.updated_at ?? undefined,
+    errorMessage: o.error?.message ?? undefined,
+    metadata: clean({
+      durationSec: m.duration,
+      filename: m.input_filename,
+      inputUrl: m.input_url,
+      clipLengthSec: m.video_clip_length ?? m.clip_length,
+    }),
+  });
+}
+
+export function parseEmbedStatus(raw: unknown): TaskSnapshot {
+  return fromEmbedItem("embed", raw, "embedding task status");
+}
+
+export function parseEmbedV2Task(raw: unknown): TaskSnapshot {
+  const r = v.safeParse(embedV2Task, raw);
+  if (!r.success) fail("embed-v2 task", r.issues);
+  const o = r.output;
+  const m = o.metadata ?? {};
+  return snapshotOf("embed-v2", o._id, o.status, {
+    createdAt: o.created_at ?? undefined,
+    updatedAt: o.updated_at ?? undefined,
+    errorMessage: o.error?.message ?? undefined,
+    metadata: clean({
+      durationSec: m.duration,
+      filename: m.input_filename,
+      inputUrl: m.input_url,
+      clipLengthSec: m.clip_length,
+    }),
+  });
+}
+
+export function parseIndexTask(raw: unknown): TaskSnapshot {
+  const r = v.safeParse(indexTask, raw);
+  if (!r.success) fail("indexing task", r.issues);
+  const o = r.output;
+  const m = o.system_metadata ?? o.metadata ?? {};
+  return snapshotOf("index", o._id, o.status, {
+    createdAt: o.created_at ?? undefined,
+    updatedAt: o.updated_at ?? undefined,
+    errorMessage: o.error?.message ?? undefined,
+    metadata: clean({
+      durationSec: m.duration,
+      filename: m.filename,
+      width: m.width,
+      height: m.height,
+      indexId: o.index_id,
+      videoId: o.video_id,
+    }),
+  });
+}
+
+export function parseTaskOf(kind: TaskKind, raw: unknown): TaskSnapshot {
+  if (kind === "embed") return parseEmbedStatus(raw);
+  if (kind === "embed-v2") return parseEmbedV2Task(raw);
+  return parseIndexTask(raw);
+}
+
+const listBody = v.looseObject({ data: v.array(v.unknown()), page_info: pageInfo });
+
+export function parseTaskList(kind: TaskKind, raw: unknown): TaskPage {
+  const r = v.safeParse(listBody, raw);
+  if (!r.success) fail(`${kind} task list`, r.issues);
+  const tasks = r.output.data.map((item) =>
+    kind === "index" ? parseIndexTask(item) : fromEmbedItem(kind, item, `${kind} task list item`),
+  );
+  return {
+    tasks,
+    page: r.output.page_info.page,
+    totalPages: r.output.page_info.total_page,
+    totalResults: r.output.page_info.total_results ?? tasks.length,
+  };
+}
+
+/** Error bodies come flat (`{code, message}`) or nested (`{error: {code, message}}`); read both. */
+export function errorCodeOf(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const o = raw as { code?: unknown; error?: { code?: unknown } };
+  if (typeof o.code === "string") return o.code;
+  if (typeof o.error === "object" && o.error !== null && typeof o.error.code === "string")
+    return o.error.code;
+  return undefined;
+}
+
+export function errorMessageOf(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const o = raw as { message?: unknown; error?: { message?: unknown } };
+  if (typeof o.message === "string") return o.message;
+  if (typeof o.error === "object" && o.error !== null && typeof o.error.message === "string")
+    return o.error.message;
+  return undefined;
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from "node:crypto";
+import type { TaskKind } from "../../functions/core/task-kinds.js";
+
+/** One step of a scripted timeline: the task reports `status` from `afterMs` after creation on. */
+export interface TimelineStep {
+  status: string;
+  afterMs: number;
+}
+
+export interface SimTaskSpec {
+  kind: TaskKind;
+  id?: string;
+  /** Default: `processing` until 20 s, then `ready` (index: validating → … → ready). */
+  timeline?: TimelineStep[];
+  modelName?: string;
+  filename?: string;
+  durationSec?: number;
+  errorMessage?: string;
+  /** Creation time (epoch ms on the simulator clock); default now. */
+  createdAt?: number;
+  /** embed-v2 only: embeddings returned once ready, to exercise large bodies. */
+  embeddingCount?: number;
+  embeddingDim?: number;
+}
+
+export interface SimTask extends Required<Omit<SimTaskSpec, "errorMessage">> {
+  errorMessage?: string;
+  indexId: string;
+  videoId: string;
+}
+
+export function newObjectId(): string {
+  return randomBytes(12).toString("hex");
+}
+
+export function defaultTimeline(kind: TaskKind): TimelineStep[] {
+  if (kind === "index") {
+    return [
+      { status: "validating", afterMs: 0 },
+      { status: "pending", afterMs: 2_000 },
+      { status: "queued", afterMs: 4_000 },
+      { status: "indexing", afterMs: 6_000 },
+      { status: "ready", afterMs: 20_000 },
+    ];
+  }
+  return [
+    { status: "processing", afterMs: 0 },
+    { status: "ready", afterMs: 20_000 },
+  ];
+}
+
+export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
+  const timeline = [...(spec.timeline ?? defaultTimeline(spec.kind))].sort((a, b) => a.afterMs - b.afterMs);
+  if (timeline.length === 0) throw new Error("a timeline needs at least one step");
+  return {
+    kind: spec.kind,
+    id: spec.id ?? newObjectId(),
+    timeline,
+    modelName: spec.modelName ?? "marengo3.0",
+    filename: spec.filename ?? "01.mp4",
+    durationSec: spec.durationSec ?? 18,
+    errorMessage: spec.errorMessage,
+    createdAt: spec.createdAt ?? now,
+    embeddingCount: spec.embeddingCount ?? 2,
+    embeddingDim: spec.embeddingDim ?? 4,
+    indexId: newObjectId(),
+    videoId: newObjectId(),
+  };
+}
+
+/** The status the task reports at `now`, and when it last changed. */
+export function statusAt(task: SimTask, now: number): { status: string; changedAt: number } {
+  const elapsed = now - task.createdAt;
+  let current = task.timeline[0] as TimelineStep;
+  for (const step of task.timeline) if (step.afterMs <= elapsed) current = step;
+  return { status: current.status, changedAt: task.createdAt + Math.max(0, current.afterMs) };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** `GET /embed/tasks/{id}/status` (retrieveVideoEmbeddingTaskStatusResponse). */
+export function embedStatusBody(task: SimTask, now: number): Record<string, unknown> {
+  return {
+    _id: task.id,
+    status: statusAt(task, now).status,
+    model_name: task.modelName,
+    video_embedding: { metadata: embedV1Metadata(task) },
+  };
+}
+
+function embedV1Metadata(task: SimTask) {
+  return {
+    input_filename: task.filename,
+    video_clip_length: 6,
+    video_embedding_scope: ["clip", "video"],
+    duration: task.durationSec,
+  };
+}
+
+/** An item of `GET /embed/tasks` and `GET /embed-v2/tasks` (MediaEmbeddingTask). */
+export function mediaEmbeddingTaskBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  return {
+    _id: task.id,
+    model_name: task.modelName,
+    status,
+    created_at: iso(task.createdAt),
+    updated_at: iso(changedAt),
+    video_embedding: { metadata: embedV1Metadata(task) },
+  };
+}
+
+/** `GET /embed-v2/tasks/{id}` (EmbeddingTaskResponse; no extra properties allowed). */
+export function embedV2TaskBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  const data =
+    status === "ready"
+      ? Array.from({ length: task.embeddingCount }, (_, i) => ({
+          embedding: Array.from({ length: task.embeddingDim }, (_, j) => Math.sin(i * 31 + j)),
+          embedding_option: "visual",
+          embedding_scope: "clip",
+          start_sec: i * 6,
+          end_sec: i * 6 + 6,
+        }))
+      : null;
+  return {
+    _id: task.id,
+    status,
+    created_at: iso(task.createdAt),
+    updated_at: iso(changedAt),
+    data,
+    metadata: {
+      input_type: "video",
+      input_filename: task.filename,
+      clip_length: 6,
+      embedding_scopes: ["clip"],
+      embedding_options: ["visual"],
+      duration: task.durationSec,
+    },
+  };
+}
+
+/** `GET /tasks/{id}` and items of `GET /tasks` (videoIndexingTask). */
+export function indexTaskBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  return {
+    _id: task.id,
+    video_id: task.videoId,
+    index_id: task.indexId,
+    status,
+    created_at: iso(task.createdAt),
+    updated_at: iso(changedAt),
+    system_metadata: { duration: task.durationSec, filename: task.filename, height: 480, width: 854 },
+  };
+}

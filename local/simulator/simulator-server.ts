@@ -1,0 +1,434 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { isTaskKind, type TaskKind } from "../../functions/core/task-kinds.js";
+import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
+import {
+  createSimTask,
+  embedStatusBody,
+  embedV2TaskBody,
+  indexTaskBody,
+  mediaEmbeddingTaskBody,
+  type SimTask,
+  type SimTaskSpec,
+  statusAt,
+} from "./sim-tasks.js";
+
+export interface SimulatorOptions {
+  /** The key clients must send in `x-api-key`. */
+  apiKey?: string;
+  /** How an unknown id is answered on v1 and /tasks: 400 `resource_not_exist` (default) or 404. */
+  notFoundStyle?: "400" | "404";
+  /** Simulated clock for task timelines (default Date.now); tests pass a manual one. */
+  now?: () => number;
+  /** Extra delay before every API response. */
+  latencyMs?: number;
+  /** Requests per rolling minute before 429s; unlimited when absent. */
+  rpmLimit?: number;
+  /** Seed for rate-based faults. */
+  seed?: number;
+}
+
+export interface CallRecord {
+  method: string;
+  /** Route template, e.g. `GET /embed/tasks/{task_id}/status`. */
+  route: string;
+  path: string;
+  query: Record<string, string[]>;
+  status: number;
+  /** Real wall-clock arrival (ms), for retry-spacing checks. */
+  receivedAt: number;
+  fault?: string;
+}
+
+const API_PREFIX = "/v1.3";
+const PAGE_LIMIT_MAX = 50;
+
+interface Route {
+  template: string;
+  pattern: RegExp;
+  handle: (sim: TwelveLabsSimulator, params: string[], query: URLSearchParams) => SimReply;
+}
+
+interface SimReply {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * A TwelveLabs stand-in: the endpoints the notifier uses, in the shapes of openapi-1.3.yaml,
+ * with scripted task timelines, injectable faults and a log of every call.
+ */
+export class TwelveLabsSimulator {
+  readonly apiKey: string;
+  readonly calls: CallRecord[] = [];
+  readonly faults: FaultPlan;
+  notFoundStyle: "400" | "404";
+  latencyMs: number;
+  rpmLimit: number | undefined;
+  /** API requests being answered right now, and the most seen at once. */
+  inFlight = 0;
+  peakInFlight = 0;
+  private readonly tasks = new Map<string, SimTask>();
+  private readonly now: () => number;
+  private readonly recent: number[] = [];
+  private server: Server | undefined;
+  private baseUrl = "";
+  private readonly sockets = new Set<import("node:net").Socket>();
+
+  constructor(opts: SimulatorOptions = {}) {
+    this.apiKey = opts.apiKey ?? "sim-api-key";
+    this.notFoundStyle = opts.notFoundStyle ?? "400";
+    this.now = opts.now ?? Date.now;
+    this.latencyMs = opts.latencyMs ?? 0;
+    this.rpmLimit = opts.rpmLimit;
+    this.faults = new FaultPlan(seededRandom(opts.seed ?? 1));
+  }
+
+  /** Listens on 127.0.0.1 (port 0 = a free one) and returns the API base URL (`…/v1.3`). */
+  async start(port = 0, host = "127.0.0.1"): Promise<string> {
+    const server = createServer((req, res) => {
+      this.dispatch(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const addr = server.address() as AddressInfo;
+    this.baseUrl = `http://${host}:${addr.port}${API_PREFIX}`;
+    return this.baseUrl;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** The origin, where the control endpoints live (`/_sim/...`). */
+  get origin(): string {
+    return this.baseUrl.slice(0, -API_PREFIX.length);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  addTask(spec: SimTaskSpec): SimTask {
+    if (!isTaskKind(spec.kind)) throw new Error(`unknown task kind ${String(spec.kind)}`);
+    const task = createSimTask(spec, this.now());
+    this.tasks.set(key(task.kind, task.id), task);
+    return task;
+  }
+
+  getTask(kind: TaskKind, id: string): SimTask | undefined {
+    return this.tasks.get(key(kind, id));
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  /** Calls per route template, for tests and benchmarks. */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls) out[c.route] = (out[c.route] ?? 0) + 1;
+    return out;
+  }
+
+  resetCalls(): void {
+    this.calls.length = 0;
+    this.peakInFlight = this.inFlight;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim");
+    if (url.pathname.startsWith("/_sim/")) return this.control(req, res, url);
+
+    const receivedAt = Date.now();
+    const method = req.method ?? "GET";
+    const record: CallRecord = {
+      method,
+      route: `${method} ?`,
+      path: url.pathname,
+      query: queryRecord(url.searchParams),
+      status: 0,
+      receivedAt,
+    };
+    this.calls.push(record);
+    req.resume();
+    this.inFlight += 1;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    res.once("close", () => {
+      this.inFlight -= 1;
+    });
+
+    const sub = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
+    const match = sub === undefined || method !== "GET" ? undefined : matchRoute(sub);
+    if (match) record.route = `GET ${match.route.template}`;
+
+    if (this.latencyMs > 0) await delay(this.latencyMs);
+
+    const fault = this.faults.pick(url.pathname);
+    if (fault) {
+      record.fault = fault.type;
+      return this.applyFault(fault, res, record);
+    }
+    if (req.headers["x-api-key"] !== this.apiKey) {
+      return send(res, record, 401, { code: "api_key_invalid", message: "The API key is invalid." });
+    }
+    if (this.rpmLimit !== undefined && this.overRpm(res, record)) return;
+    if (!match) {
+      return send(res, record, 404, {
+        code: "endpoint_not_exist",
+        message: "The requested endpoint does not exist.",
+      });
+    }
+    const reply = match.route.handle(this, match.params, url.searchParams);
+    send(res, record, reply.status, reply.body);
+  }
+
+  private overRpm(res: ServerResponse, record: CallRecord): boolean {
+    const now = Date.now();
+    while (this.recent.length > 0 && (this.recent[0] as number) <= now - 60_000) this.recent.shift();
+    const limit = this.rpmLimit as number;
+    if (this.recent.length >= limit) {
+      const resetAt = (this.recent[0] as number) + 60_000;
+      const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
+      res.setHeader("retry-after", String(retryAfter));
+      res.setHeader("x-ratelimit-limit", String(limit));
+      res.setHeader("x-ratelimit-remaining", "0");
+      res.setHeader("x-ratelimit-used", String(this.recent.length));
+      res.setHeader("x-ratelimit-reset", String(Math.ceil(resetAt / 1000)));
+      send(res, record, 429, {
+        code: "too_many_requests",
+        message: `You have exceeded the rate limit. Please try again after ${new Date(resetAt).toISOString()}.`,
+      });
+      return true;
+    }
+    this.recent.push(now);
+    res.setHeader("x-ratelimit-limit", String(limit));
+    res.setHeader("x-ratelimit-remaining", String(limit - this.recent.length));
+    return false;
+  }
+
+  private async applyFault(fault: FaultRule, res: ServerResponse, record: CallRecord): Promise<void> {
+    switch (fault.type) {
+      case "5xx":
+        return send(res, record, fault.status ?? 503, {
+          code: "service_unavailable",
+          message: "Try again later.",
+        });
+      case "429": {
+        if (fault.resetInSec !== undefined) {
+          res.setHeader("x-ratelimit-reset", String(Math.ceil(Date.now() / 1000 + fault.resetInSec)));
+        } else res.setHeader("retry-after", String(fault.retryAfterSec ?? 1));
+        res.setHeader("x-ratelimit-remaining", "0");
+        return send(res, record, 429, {
+          code: "too_many_requests",
+          message: "You have exceeded the rate limit.",
+        });
+      }
+      case "slow":
+        await delay(fault.delayMs ?? 30_000);
+        if (res.destroyed) return;
+        return send(res, record, 503, { code: "slow", message: "too late" });
+      case "truncated": {
+        record.status = 200;
+        const body = '{"_id":"x","status":"proc';
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-length": String(body.length + 40),
+        });
+        res.write(body);
+        res.socket?.destroy();
+        return;
+      }
+      case "invalid-json":
+        record.status = 200;
+        res.writeHead(200, { "content-type": "application/json" }).end("{not json");
+        return;
+      case "reset":
+        record.status = 0;
+        res.socket?.destroy();
+        return;
+    }
+  }
+
+  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    };
+    try {
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      if (req.method === "POST" && url.pathname === "/_sim/tasks") {
+        const task = this.addTask(body as unknown as SimTaskSpec);
+        return reply(201, { id: task.id, kind: task.kind, timeline: task.timeline });
+      }
+      if (req.method === "GET" && url.pathname === "/_sim/calls") return reply(200, { calls: this.calls });
+      if (req.method === "POST" && url.pathname === "/_sim/faults") {
+        this.addFault(body as unknown as FaultRule);
+        return reply(201, { ok: true });
+      }
+      if (req.method === "DELETE" && url.pathname === "/_sim/faults") {
+        this.faults.clear();
+        return reply(204, null);
+      }
+      return reply(404, { code: "not_found", message: "unknown control endpoint" });
+    } catch (err) {
+      return reply(400, { code: "bad_request", message: (err as Error).message });
+    }
+  }
+
+  // ---- API handlers -------------------------------------------------------------------------
+
+  taskReply(kind: TaskKind, id: string): SimReply {
+    const task = this.tasks.get(key(kind, id));
+    const now = this.now();
+    if (!task || task.createdAt > now) return this.notFound(kind);
+    if (kind === "embed") return { status: 200, body: embedStatusBody(task, now) };
+    if (kind === "embed-v2") return { status: 200, body: embedV2TaskBody(task, now) };
+    return { status: 200, body: indexTaskBody(task, now) };
+  }
+
+  listReply(kind: TaskKind, query: URLSearchParams): SimReply {
+    const bad = (message: string): SimReply => ({
+      status: 400,
+      body:
+        kind === "embed-v2"
+          ? { error: { code: "parameter_invalid", message } }
+          : { code: "parameter_invalid", message },
+    });
+    const page = query.has("page") ? Number(query.get("page")) : 1;
+    const limit = query.has("page_limit") ? Number(query.get("page_limit")) : 10;
+    if (!Number.isInteger(page) || page < 1) return bad("page must be a positive integer");
+    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX)
+      return bad("page_limit must be 1..50");
+    // /tasks takes repeated `status` or a comma-separated list (the OpenAPI file's form style).
+    const statuses = query
+      .getAll("status")
+      .flatMap((s) => s.split(","))
+      .filter(Boolean);
+    const now = this.now();
+    let after: number | undefined;
+    let before: number | undefined;
+    const afterParam = kind === "index" ? query.get("created_at") : query.get("started_at");
+    if (afterParam !== null) {
+      after = Date.parse(afterParam);
+      if (Number.isNaN(after)) return bad("invalid date-time");
+    }
+    if (kind !== "index" && query.get("ended_at") !== null) {
+      before = Date.parse(query.get("ended_at") as string);
+      if (Number.isNaN(before)) return bad("invalid date-time");
+    }
+    if (kind !== "index" && after === undefined && before === undefined) after = now - 7 * 24 * 3600_000;
+
+    const sortBy = query.get("sort_by") ?? "created_at";
+    const asc = query.get("sort_option") === "asc";
+    const rows = [...this.tasks.values()]
+      .filter((t) => t.kind === kind && t.createdAt <= now)
+      .filter((t) => after === undefined || t.createdAt >= after)
+      .filter((t) => before === undefined || t.createdAt <= before)
+      .map((t) => ({ t, s: statusAt(t, now) }))
+      .filter(({ s }) => statuses.length === 0 || statuses.includes(s.status))
+      .sort((a, b) => {
+        const ka = sortBy === "updated_at" ? a.s.changedAt : a.t.createdAt;
+        const kb = sortBy === "updated_at" ? b.s.changedAt : b.t.createdAt;
+        return asc ? ka - kb : kb - ka;
+      });
+    const total = rows.length;
+    const slice = rows.slice((page - 1) * limit, page * limit);
+    const data = slice.map(({ t }) =>
+      kind === "index" ? indexTaskBody(t, now) : mediaEmbeddingTaskBody(t, now),
+    );
+    return {
+      status: 200,
+      body: {
+        data,
+        page_info: {
+          limit_per_page: limit,
+          page,
+          total_page: Math.ceil(total / limit),
+          total_results: total,
+        },
+      },
+    };
+  }
+
+  private notFound(kind: TaskKind): SimReply {
+    const message = "The requested resource does not exist.";
+    if (kind === "embed-v2") return { status: 404, body: { error: { code: "resource_not_exist", message } } };
+    if (this.notFoundStyle === "404") return { status: 404, body: { code: "resource_not_exist", message } };
+    return { status: 400, body: { code: "resource_not_exist", message } };
+  }
+}
+
+const ROUTES: Route[] = [
+  {
+    template: "/embed/tasks/{task_id}/status",
+    pattern: /^\/embed\/tasks\/([^/]+)\/status$/,
+    handle: (s, p) => s.taskReply("embed", p[0] as string),
+  },
+  { template: "/embed/tasks", pattern: /^\/embed\/tasks$/, handle: (s, _p, q) => s.listReply("embed", q) },
+  {
+    template: "/embed-v2/tasks/{task_id}",
+    pattern: /^\/embed-v2\/tasks\/([^/]+)$/,
+    handle: (s, p) => s.taskReply("embed-v2", p[0] as string),
+  },
+  {
+    template: "/embed-v2/tasks",
+    pattern: /^\/embed-v2\/tasks$/,
+    handle: (s, _p, q) => s.listReply("embed-v2", q),
+  },
+  {
+    template: "/tasks/{task_id}",
+    pattern: /^\/tasks\/([^/]+)$/,
+    handle: (s, p) => s.taskReply("index", p[0] as string),
+  },
+  { template: "/tasks", pattern: /^\/tasks$/, handle: (s, _p, q) => s.listReply("index", q) },
+];
+
+function matchRoute(path: string): { route: Route; params: string[] } | undefined {
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+  }
+  return undefined;
+}
+
+function key(kind: TaskKind, id: string): string {
+  return `${kind}#${id}`;
+}
+
+function send(res: ServerResponse, record: CallRecord, status: number, body: unknown): void {
+  record.status = status;
+  if (res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "x-api-version": "1.3" }).end(text);
+}
+
+function queryRecord(params: URLSearchParams): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of params) {
+    const list = out[k] ?? [];
+    list.push(v);
+    out[k] = list;
+  }
+  return out;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
