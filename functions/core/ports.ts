@@ -1,8 +1,47 @@
+import type { TaskEvent } from "./events.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "./snapshot.js";
-import type { TaskKind } from "./task-kinds.js";
+import type { Task } from "./task.js";
+import type { TaskKind, TaskStatus } from "./task-kinds.js";
+import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
 
 /** TwelveLabs as the core sees it. Implementations throw the classes in twelvelabs-errors.ts. */
 export interface TwelveLabsPort {
   getTask(kind: TaskKind, taskId: string): Promise<TaskSnapshot>;
   listTasks(kind: TaskKind, query: ListTasksQuery): Promise<TaskPage>;
+}
+
+/** Where events go (SNS in AWS, fauxqs locally). Resolves once the message was accepted. */
+export interface EventPublisher {
+  publish(event: TaskEvent): Promise<void>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; absent on the last page. */
+  cursor?: string;
+}
+
+export interface ListFilter {
+  status?: TaskStatus;
+  kind?: TaskKind;
+}
+
+/** Persistence of watched tasks. Writes are conditional on `task.version`; `false` means someone else wrote first. */
+export interface TaskStore {
+  /** Stores a new task; when the id exists already, returns the stored one with `created: false`. */
+  register(task: Task): Promise<{ created: boolean; task: Task }>;
+  get(taskId: string): Promise<Task | undefined>;
+  list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
+  /** Stops watching; `false` when the id is unknown. */
+  remove(taskId: string): Promise<boolean>;
+  /** Tasks of one shard due at or before `now`, oldest first. */
+  queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>>;
+  /** Tasks of one shard with events awaiting publication. */
+  queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>>;
+  recordCheck(task: Task, patch: CheckPatch): Promise<boolean>;
+  /** The status change and its outbox events in one conditional write. */
+  applyTransition(task: Task, patch: TransitionPatch): Promise<boolean>;
+  /** Removes one published event (no-op when already gone). */
+  clearOutboxEntry(taskId: string, eventId: string): Promise<void>;
+  readonly shards: number;
 }

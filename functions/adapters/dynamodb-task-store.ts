@@ -1,0 +1,392 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { InvalidCursorError } from "../core/domain-errors.js";
+import type { TaskEvent } from "../core/events.js";
+import type { ListFilter, Page, TaskStore } from "../core/ports.js";
+import type { Task } from "../core/task.js";
+import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
+import { shardOf, TASK_TABLE, taskPk } from "./task-table.js";
+
+type Item = Record<string, AttributeValue>;
+
+/** Observes consumed read capacity, so tests and benchmarks can show what a run read. */
+export interface ReadMeter {
+  onRead(operation: string, items: number, capacityUnits: number): void;
+}
+
+/** The task store on one DynamoDB table (see task-table.ts for its shape). */
+export class DynamoDbTaskStore implements TaskStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly tableName: string,
+    readonly shards: number,
+    private readonly meter?: ReadMeter,
+  ) {}
+
+  async register(task: Task): Promise<{ created: boolean; task: Task }> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: this.toItem(task),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { created: true, task };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const existing = await this.get(task.taskId);
+      if (!existing) throw err; // removed in between: let the caller retry
+      return { created: false, task: existing };
+    }
+  }
+
+  async get(taskId: string): Promise<Task | undefined> {
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: taskPk(taskId) } },
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item ? fromItem(res.Item) : undefined;
+  }
+
+  async list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>> {
+    const names: Record<string, string> = { "#e": "entity" };
+    const values: Item = { ":task": { S: "task" } };
+    const conds = ["#e = :task"];
+    if (filter.status) {
+      names["#s"] = "status";
+      values[":s"] = { S: filter.status };
+      conds.push("#s = :s");
+    }
+    if (filter.kind) {
+      names["#k"] = "kind";
+      values[":k"] = { S: filter.kind };
+      conds.push("#k = :k");
+    }
+    const items: Task[] = [];
+    let startKey = decodeCursor(cursor);
+    // A filtered Scan page may hold fewer matches than asked for: keep reading until full or done.
+    do {
+      const res = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: conds.join(" AND "),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+          Limit: Math.max(limit - items.length, 1) * 4,
+        }),
+      );
+      for (const raw of res.Items ?? []) {
+        if (items.length < limit) items.push(fromItem(raw));
+        else break;
+      }
+      startKey = res.LastEvaluatedKey;
+      if (items.length >= limit) {
+        const last = items[items.length - 1] as Task;
+        // Resume after the last item returned (a Scan continues after any key).
+        return { items, cursor: encodeCursor({ pk: { S: taskPk(last.taskId) } }) };
+      }
+    } while (startKey);
+    return { items };
+  }
+
+  async remove(taskId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: taskPk(taskId) } },
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>> {
+    const ix = TASK_TABLE.dueIndex;
+    return this.queryIndex("queryDue", {
+      IndexName: ix.name,
+      KeyConditionExpression: "#p = :p AND #s <= :now",
+      ExpressionAttributeNames: { "#p": ix.partitionKey, "#s": ix.sortKey },
+      ExpressionAttributeValues: { ":p": { S: shard }, ":now": { N: String(now) } },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor),
+    });
+  }
+
+  async queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>> {
+    const ix = TASK_TABLE.outboxIndex;
+    return this.queryIndex("queryOutbox", {
+      IndexName: ix.name,
+      KeyConditionExpression: "#p = :p",
+      ExpressionAttributeNames: { "#p": ix.partitionKey },
+      ExpressionAttributeValues: { ":p": { S: shard } },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor),
+    });
+  }
+
+  async recordCheck(task: Task, patch: CheckPatch): Promise<boolean> {
+    const u = new UpdateBuilder();
+    u.set("lastCheckedAt", patch.lastCheckedAt);
+    u.set("checks", patch.checks);
+    u.set("notFoundCount", patch.notFoundCount);
+    u.set("errorCount", patch.errorCount);
+    u.set(TASK_TABLE.dueIndex.sortKey, patch.nextCheckAt);
+    if (patch.modelName) u.set("modelName", patch.modelName);
+    if (patch.metadata) u.set("metadata", patch.metadata);
+    return this.conditionalUpdate(task, u, "attribute_exists(#dueShard)", {
+      "#dueShard": TASK_TABLE.dueIndex.partitionKey,
+    });
+  }
+
+  async applyTransition(task: Task, patch: TransitionPatch): Promise<boolean> {
+    const u = new UpdateBuilder();
+    u.set("status", patch.status);
+    u.append("history", [patch.historyEntry]);
+    u.set("lastCheckedAt", patch.lastCheckedAt);
+    u.set("checks", patch.checks);
+    u.set("notFoundCount", patch.notFoundCount);
+    u.set("errorCount", patch.errorCount);
+    if (patch.modelName) u.set("modelName", patch.modelName);
+    if (patch.metadata) u.set("metadata", patch.metadata);
+    if (patch.errorMessage) u.set("errorMessage", patch.errorMessage);
+    if (patch.nextCheckAt === undefined) {
+      // Terminal: leave the due index, expire later.
+      u.remove(TASK_TABLE.dueIndex.partitionKey);
+      u.remove(TASK_TABLE.dueIndex.sortKey);
+    } else u.set(TASK_TABLE.dueIndex.sortKey, patch.nextCheckAt);
+    if (patch.finishedAt !== undefined) u.set("finishedAt", patch.finishedAt);
+    if (patch.expiresAt !== undefined) u.set(TASK_TABLE.ttlAttribute, patch.expiresAt);
+    for (const event of patch.events) u.setInMap("outbox", event.id, JSON.stringify(event));
+    if (patch.events.length > 0) {
+      u.set(TASK_TABLE.outboxIndex.partitionKey, shardOf(task.taskId, this.shards));
+      u.set(TASK_TABLE.outboxIndex.sortKey, patch.lastCheckedAt);
+    }
+    return this.conditionalUpdate(task, u);
+  }
+
+  async clearOutboxEntry(taskId: string, eventId: string): Promise<void> {
+    const key = { pk: { S: taskPk(taskId) } };
+    let res: { Attributes?: Item };
+    try {
+      res = await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: "REMOVE #o.#id",
+          ConditionExpression: "attribute_exists(#o.#id)",
+          ExpressionAttributeNames: { "#o": "outbox", "#id": eventId },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return; // already cleared (or task removed)
+      throw err;
+    }
+    const outbox = res.Attributes?.outbox?.M;
+    if (outbox && Object.keys(outbox).length > 0) return;
+    try {
+      // Leave the outbox index only if no event was added meanwhile.
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: "REMOVE #ps, #pa",
+          ConditionExpression: "attribute_exists(pk) AND size(#o) = :zero",
+          ExpressionAttributeNames: {
+            "#o": "outbox",
+            "#ps": TASK_TABLE.outboxIndex.partitionKey,
+            "#pa": TASK_TABLE.outboxIndex.sortKey,
+          },
+          ExpressionAttributeValues: { ":zero": { N: "0" } },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  private async queryIndex(
+    operation: string,
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName">,
+  ): Promise<Page<Task>> {
+    const res = await this.db.send(
+      new QueryCommand({ ...input, TableName: this.tableName, ReturnConsumedCapacity: "TOTAL" }),
+    );
+    const items = (res.Items ?? []).map(fromItem);
+    this.meter?.onRead(operation, items.length, res.ConsumedCapacity?.CapacityUnits ?? 0);
+    const page: Page<Task> = { items };
+    if (res.LastEvaluatedKey) page.cursor = encodeCursor(res.LastEvaluatedKey);
+    return page;
+  }
+
+  private async conditionalUpdate(
+    task: Task,
+    u: UpdateBuilder,
+    extraCondition?: string,
+    extraNames?: Record<string, string>,
+  ): Promise<boolean> {
+    u.set("version", task.version + 1);
+    const names = { ...u.names, "#version": "version", ...(extraNames ?? {}) };
+    const values = { ...u.values, ":expectedVersion": { N: String(task.version) } };
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: taskPk(task.taskId) } },
+          UpdateExpression: u.expression(),
+          ConditionExpression: `#version = :expectedVersion${extraCondition ? ` AND ${extraCondition}` : ""}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  private toItem(task: Task): Item {
+    const { outbox, nextCheckAt, ...rest } = task;
+    const item: Record<string, unknown> = {
+      ...rest,
+      pk: taskPk(task.taskId),
+      entity: "task",
+      outbox: Object.fromEntries(outbox.map((e) => [e.id, JSON.stringify(e)])),
+    };
+    if (nextCheckAt !== undefined) {
+      item[TASK_TABLE.dueIndex.partitionKey] = shardOf(task.taskId, this.shards);
+      item[TASK_TABLE.dueIndex.sortKey] = nextCheckAt;
+    }
+    return marshall(item, { removeUndefinedValues: true, convertEmptyValues: false });
+  }
+}
+
+/** Builds SET/REMOVE expressions with placeholder names and values. */
+class UpdateBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Item = {};
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+  private n = 0;
+
+  set(attr: string, value: unknown): void {
+    const [name, val] = this.placeholders(attr, value);
+    this.sets.push(`${name} = ${val}`);
+  }
+
+  append(attr: string, list: unknown[]): void {
+    const [name, val] = this.placeholders(attr, list);
+    this.sets.push(`${name} = list_append(if_not_exists(${name}, :emptyList), ${val})`);
+    this.values[":emptyList"] = { L: [] };
+  }
+
+  setInMap(attr: string, key: string, value: unknown): void {
+    const [name, val] = this.placeholders(attr, value);
+    const k = `#k${this.n}`;
+    this.names[k] = key;
+    this.sets.push(`${name}.${k} = ${val}`);
+  }
+
+  remove(attr: string): void {
+    const name = `#r${this.n++}`;
+    this.names[name] = attr;
+    this.removes.push(name);
+  }
+
+  expression(): string {
+    const parts = [`SET ${this.sets.join(", ")}`];
+    if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(", ")}`);
+    return parts.join(" ");
+  }
+
+  private placeholders(attr: string, value: unknown): [string, string] {
+    const i = this.n++;
+    const existing = Object.entries(this.names).find(([, v]) => v === attr)?.[0];
+    const name = existing ?? `#a${i}`;
+    this.names[name] = attr;
+    const val = `:v${i}`;
+    this.values[val] = marshall({ v: value }, { removeUndefinedValues: true }).v as AttributeValue;
+    return [name, val];
+  }
+}
+
+function fromItem(item: Item): Task {
+  const raw = unmarshall(item) as Record<string, unknown>;
+  const outboxMap = (raw.outbox ?? {}) as Record<string, string>;
+  const outbox = Object.values(outboxMap)
+    .map((s) => JSON.parse(s) as TaskEvent)
+    .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  const task: Task = {
+    taskId: raw.taskId as string,
+    kind: raw.kind as Task["kind"],
+    status: raw.status as Task["status"],
+    history: (raw.history ?? []) as Task["history"],
+    metadata: (raw.metadata ?? {}) as Task["metadata"],
+    registeredAt: raw.registeredAt as number,
+    checks: (raw.checks ?? 0) as number,
+    deadlineAt: raw.deadlineAt as number,
+    tags: (raw.tags ?? {}) as Record<string, string>,
+    notFoundCount: (raw.notFoundCount ?? 0) as number,
+    errorCount: (raw.errorCount ?? 0) as number,
+    version: raw.version as number,
+    outbox,
+  };
+  if (typeof raw.modelName === "string") task.modelName = raw.modelName;
+  if (typeof raw.errorMessage === "string") task.errorMessage = raw.errorMessage;
+  if (typeof raw.lastCheckedAt === "number") task.lastCheckedAt = raw.lastCheckedAt;
+  if (typeof raw.callbackUrl === "string") task.callbackUrl = raw.callbackUrl;
+  if (typeof raw.finishedAt === "number") task.finishedAt = raw.finishedAt;
+  if (
+    raw[TASK_TABLE.dueIndex.partitionKey] !== undefined &&
+    typeof raw[TASK_TABLE.dueIndex.sortKey] === "number"
+  ) {
+    task.nextCheckAt = raw[TASK_TABLE.dueIndex.sortKey] as number;
+  }
+  return task;
+}
+
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string | undefined): Item | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
+    for (const v of Object.values(parsed)) {
+      if (
+        typeof v !== "object" ||
+        v === null ||
+        !(("S" in v && typeof v.S === "string") || ("N" in v && typeof v.N === "string"))
+      ) {
+        throw new Error("bad key");
+      }
+    }
+    return parsed as Item;
+  } catch {
+    throw new InvalidCursorError("cursor is not valid");
+  }
+}

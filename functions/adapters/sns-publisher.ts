@@ -1,0 +1,47 @@
+import { type MessageAttributeValue, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { emailSubject, emailText, smsText } from "../core/event-messages.js";
+import type { TaskEvent } from "../core/events.js";
+import type { EventPublisher } from "../core/ports.js";
+
+/**
+ * Publishes events to the stack's topic with `MessageStructure: "json"`: HTTP/SQS subscribers get
+ * the JSON event (`default`), email a readable text, SMS one short line. Message attributes carry
+ * what subscription filter policies match on.
+ */
+export class SnsPublisher implements EventPublisher {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+    /** Tag keys copied into `tag.<key>` message attributes, for filter policies. */
+    private readonly tagAttributes: readonly string[] = [],
+  ) {}
+
+  async publish(event: TaskEvent): Promise<void> {
+    await this.sns.send(new PublishCommand(publishInput(this.topicArn, event, this.tagAttributes)));
+  }
+}
+
+export function publishInput(topicArn: string, event: TaskEvent, tagAttributes: readonly string[] = []) {
+  const json = JSON.stringify(event);
+  const attributes: Record<string, MessageAttributeValue> = {
+    eventType: str(event.type),
+    status: str(event.task.status),
+    kind: str(event.task.kind),
+    stage: str(event.stage),
+  };
+  for (const key of tagAttributes) {
+    const value = event.task.tags[key];
+    if (value !== undefined && value !== "") attributes[`tag.${key}`] = str(value);
+  }
+  return {
+    TopicArn: topicArn,
+    MessageStructure: "json",
+    Message: JSON.stringify({ default: json, email: emailText(event), sms: smsText(event) }),
+    Subject: emailSubject(event),
+    MessageAttributes: attributes,
+  };
+}
+
+function str(value: string): MessageAttributeValue {
+  return { DataType: "String", StringValue: value };
+}

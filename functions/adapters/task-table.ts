@@ -1,0 +1,54 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+
+/**
+ * The one definition of the task table: key schema, the two sparse indexes and the TTL attribute.
+ * The CDK stack, local mode and the tests all build the table from this.
+ */
+export const TASK_TABLE = {
+  partitionKey: "pk",
+  dueIndex: { name: "due", partitionKey: "dueShard", sortKey: "dueAt" },
+  outboxIndex: { name: "outbox", partitionKey: "outboxShard", sortKey: "outboxAt" },
+  ttlAttribute: "expiresAt",
+} as const;
+
+/** Default number of shards of each sparse index (each shard is one GSI partition key value). */
+export const DEFAULT_SHARDS = 4;
+
+export function taskPk(taskId: string): string {
+  return `TASK#${taskId}`;
+}
+
+/** A stable shard for a task id (FNV-1a), as the string the index stores. */
+export function shardOf(taskId: string, shards: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < taskId.length; i++) {
+    h ^= taskId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return String(h % shards);
+}
+
+/** CreateTable input for dynalite and local mode (on-demand, both GSIs projecting all attributes). */
+export function createTaskTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, dueIndex, outboxIndex } = TASK_TABLE;
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [
+      { AttributeName: partitionKey, AttributeType: "S" },
+      { AttributeName: dueIndex.partitionKey, AttributeType: "S" },
+      { AttributeName: dueIndex.sortKey, AttributeType: "N" },
+      { AttributeName: outboxIndex.partitionKey, AttributeType: "S" },
+      { AttributeName: outboxIndex.sortKey, AttributeType: "N" },
+    ],
+    KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" }],
+    GlobalSecondaryIndexes: [dueIndex, outboxIndex].map((ix) => ({
+      IndexName: ix.name,
+      KeySchema: [
+        { AttributeName: ix.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: ix.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Domain errors. The API edge maps each class to an HTTP status in one place (instanceof), never
+ * by message text. Messages are safe to show to the caller.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code: string;
+  override readonly name = "ValidationError";
+  constructor(message: string, code = "validation_failed") {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class InvalidCursorError extends DomainError {
+  readonly code = "invalid_cursor";
+  override readonly name = "InvalidCursorError";
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = "not_found";
+  override readonly name = "NotFoundError";
+}
+
+export class ConflictError extends DomainError {
+  readonly code = "conflict";
+  override readonly name = "ConflictError";
+}

@@ -1,0 +1,97 @@
+import type { TaskMetadata } from "./snapshot.js";
+import type { Task } from "./task.js";
+import type { TaskKind, TaskStatus } from "./task-kinds.js";
+
+export const EVENT_TYPES = [
+  "task.ready",
+  "task.failed",
+  "task.timed_out",
+  "task.not_found",
+  "task.status_changed",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The one event body every channel carries (see DESIGN.md, "Statuses and events"). */
+export interface TaskEvent {
+  /** Stable: the same transition always yields the same id, so receivers can dedupe. */
+  id: string;
+  type: EventType;
+  occurredAt: string;
+  stage: string;
+  task: {
+    id: string;
+    kind: TaskKind;
+    status: TaskStatus;
+    previousStatus: TaskStatus;
+    registeredAt: string;
+    finishedAt?: string;
+    modelName?: string;
+    metadata: TaskMetadata;
+    tags: Record<string, string>;
+    error?: string;
+  };
+  links: { status: string; result: string };
+}
+
+export function eventTypeFor(status: TaskStatus): EventType {
+  switch (status) {
+    case "ready":
+      return "task.ready";
+    case "failed":
+      return "task.failed";
+    case "timed_out":
+      return "task.timed_out";
+    case "not_found":
+      return "task.not_found";
+    default:
+      return "task.status_changed";
+  }
+}
+
+/** TwelveLabs URLs for a task: where its status is read and where its result is fetched. */
+export function taskLinks(
+  baseUrl: string,
+  kind: TaskKind,
+  taskId: string,
+): { status: string; result: string } {
+  const base = baseUrl.replace(/\/+$/, "");
+  const id = encodeURIComponent(taskId);
+  if (kind === "embed")
+    return { status: `${base}/embed/tasks/${id}/status`, result: `${base}/embed/tasks/${id}` };
+  if (kind === "embed-v2")
+    return { status: `${base}/embed-v2/tasks/${id}`, result: `${base}/embed-v2/tasks/${id}` };
+  return { status: `${base}/tasks/${id}`, result: `${base}/tasks/${id}` };
+}
+
+export interface EventContext {
+  stage: string;
+  twelvelabsBaseUrl: string;
+}
+
+/**
+ * The event announcing that `task` (already updated) moved from `previousStatus`. The id is derived
+ * from the task id and the version that records the transition, so a retry never mints a new id.
+ */
+export function buildEvent(task: Task, previousStatus: TaskStatus, at: number, ctx: EventContext): TaskEvent {
+  const type = eventTypeFor(task.status);
+  const body: TaskEvent["task"] = {
+    id: task.taskId,
+    kind: task.kind,
+    status: task.status,
+    previousStatus,
+    registeredAt: new Date(task.registeredAt).toISOString(),
+    metadata: task.metadata,
+    tags: task.tags,
+  };
+  if (task.finishedAt !== undefined) body.finishedAt = new Date(task.finishedAt).toISOString();
+  if (task.modelName) body.modelName = task.modelName;
+  if (task.errorMessage) body.error = task.errorMessage;
+  return {
+    id: `${task.taskId}.v${task.version}.${task.status}`,
+    type,
+    occurredAt: new Date(at).toISOString(),
+    stage: ctx.stage,
+    task: body,
+    links: taskLinks(ctx.twelvelabsBaseUrl, task.kind, task.taskId),
+  };
+}

@@ -1,0 +1,251 @@
+import { mapBounded } from "../shared/semaphore.js";
+import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
+import type { Task } from "./task.js";
+import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
+import {
+  TwelveLabsAuthError,
+  TwelveLabsNotFoundError,
+  TwelveLabsRateLimitedError,
+} from "./twelvelabs-errors.js";
+
+export interface PollerDeps {
+  store: TaskStore;
+  twelvelabs: TwelveLabsPort;
+  publisher: EventPublisher;
+  now: () => number;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Told about each task whose check or publish failed; the run goes on. */
+  onTaskError?: (taskId: string, stage: "check" | "write" | "publish", error: unknown) => void;
+}
+
+export interface PollerSettings extends LifecycleSettings {
+  /** Checks in flight at once. */
+  concurrency: number;
+  /** Due tasks read per pass at most. */
+  maxTasksPerPass: number;
+  /** Items per index page. */
+  pageSize: number;
+  /** Passes in one invocation, `passIntervalMs` apart (lets delays sit well under the schedule's minute). */
+  passes: number;
+  passIntervalMs: number;
+}
+
+export interface RunSummary {
+  passes: number;
+  dueRead: number;
+  tasksChecked: number;
+  unchanged: number;
+  transitions: number;
+  eventsPublished: number;
+  publishFailures: number;
+  outboxRepublished: number;
+  /** Writes lost to a concurrent run (optimistic concurrency): harmless, counted. */
+  conflicts: number;
+  checkErrors: number;
+  rateLimited: number;
+  /** How late the most overdue task read this run was, in ms. */
+  oldestDueLagMs: number;
+  authFailed: boolean;
+  durationMs: number;
+}
+
+/** Raised after a run that stopped on an authentication error; carries the summary for logging. */
+export class PollerAuthFailure extends Error {
+  override readonly name = "PollerAuthFailure";
+  constructor(
+    readonly summary: RunSummary,
+    cause: unknown,
+  ) {
+    super("TwelveLabs rejected the API key: the run stopped; tasks stay due", { cause });
+  }
+}
+
+/**
+ * One poller invocation: republish the outbox, read what is due across shards, check it at
+ * TwelveLabs, write transitions with their events, publish them. `endAt` (epoch ms) is when the
+ * invocation must be done; work not started by then stays due for the next run.
+ */
+export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: number): Promise<RunSummary> {
+  const started = deps.now();
+  const sum: RunSummary = {
+    passes: 0,
+    dueRead: 0,
+    tasksChecked: 0,
+    unchanged: 0,
+    transitions: 0,
+    eventsPublished: 0,
+    publishFailures: 0,
+    outboxRepublished: 0,
+    conflicts: 0,
+    checkErrors: 0,
+    rateLimited: 0,
+    oldestDueLagMs: 0,
+    authFailed: false,
+    durationMs: 0,
+  };
+  let authError: unknown;
+
+  for (let pass = 0; pass < s.passes; pass++) {
+    const passStart = deps.now();
+    if (passStart >= endAt) break;
+    sum.passes += 1;
+    await drainOutbox(deps, s, sum, endAt);
+    const due = await readDue(deps, s, sum, endAt);
+    await mapBounded(due, s.concurrency, async (task) => {
+      if (authError !== undefined || deps.now() >= endAt) return;
+      const result = await check(deps, task, sum, (err) => {
+        authError = err;
+      });
+      if (result === undefined) return;
+      await writeAndPublish(deps, s, sum, task, result);
+    });
+    if (authError !== undefined) break;
+    const nextPassAt = passStart + s.passIntervalMs;
+    if (pass + 1 < s.passes) {
+      if (nextPassAt >= endAt) break;
+      const wait = nextPassAt - deps.now();
+      if (wait > 0) await deps.sleep(wait);
+    }
+  }
+  sum.durationMs = deps.now() - started;
+  if (authError !== undefined) {
+    sum.authFailed = true;
+    throw new PollerAuthFailure(sum, authError);
+  }
+  return sum;
+}
+
+async function drainOutbox(
+  deps: PollerDeps,
+  s: PollerSettings,
+  sum: RunSummary,
+  endAt: number,
+): Promise<void> {
+  const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
+  const pending: Task[] = [];
+  await Promise.all(
+    shards.map(async (shard) => {
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.queryOutbox(shard, s.pageSize, cursor);
+        pending.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor && deps.now() < endAt);
+    }),
+  );
+  await mapBounded(pending, s.concurrency, async (task) => {
+    for (const event of task.outbox) {
+      if (deps.now() >= endAt) return;
+      if (await publishAndClear(deps, sum, task.taskId, event)) sum.outboxRepublished += 1;
+    }
+  });
+}
+
+async function readDue(deps: PollerDeps, s: PollerSettings, sum: RunSummary, endAt: number): Promise<Task[]> {
+  const now = deps.now();
+  const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
+  const perShard = Math.ceil(s.maxTasksPerPass / shards.length);
+  const lists = await Promise.all(
+    shards.map(async (shard) => {
+      const out: Task[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.queryDue(
+          shard,
+          now,
+          Math.min(s.pageSize, perShard - out.length),
+          cursor,
+        );
+        out.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor && out.length < perShard && deps.now() < endAt);
+      return out;
+    }),
+  );
+  // Oldest first across shards, so a backlog is worked off in order.
+  const due = lists.flat().sort((a, b) => (a.nextCheckAt ?? 0) - (b.nextCheckAt ?? 0));
+  sum.dueRead += due.length;
+  const oldest = due[0]?.nextCheckAt;
+  if (oldest !== undefined) sum.oldestDueLagMs = Math.max(sum.oldestDueLagMs, now - oldest);
+  return due;
+}
+
+async function check(
+  deps: PollerDeps,
+  task: Task,
+  sum: RunSummary,
+  onAuth: (err: unknown) => void,
+): Promise<CheckResult | undefined> {
+  sum.tasksChecked += 1;
+  try {
+    return { outcome: "snapshot", snapshot: await deps.twelvelabs.getTask(task.kind, task.taskId) };
+  } catch (err) {
+    if (err instanceof TwelveLabsAuthError) {
+      onAuth(err);
+      return undefined;
+    }
+    if (err instanceof TwelveLabsNotFoundError) return { outcome: "not_found" };
+    sum.checkErrors += 1;
+    deps.onTaskError?.(task.taskId, "check", err);
+    if (err instanceof TwelveLabsRateLimitedError) {
+      sum.rateLimited += 1;
+      return { outcome: "error", retryAfterMs: err.retryAfterMs };
+    }
+    return { outcome: "error" };
+  }
+}
+
+async function writeAndPublish(
+  deps: PollerDeps,
+  s: PollerSettings,
+  sum: RunSummary,
+  task: Task,
+  result: CheckResult,
+): Promise<void> {
+  const decision = decide(task, result, deps.now(), deps.random(), s);
+  let written: boolean;
+  try {
+    written =
+      decision.type === "unchanged"
+        ? await deps.store.recordCheck(task, decision.patch)
+        : await deps.store.applyTransition(task, decision.patch);
+  } catch (err) {
+    deps.onTaskError?.(task.taskId, "write", err);
+    return;
+  }
+  if (!written) {
+    sum.conflicts += 1;
+    return;
+  }
+  if (decision.type === "unchanged") {
+    sum.unchanged += 1;
+    return;
+  }
+  sum.transitions += 1;
+  for (const event of decision.patch.events) await publishAndClear(deps, sum, task.taskId, event);
+}
+
+/** Publish, then clear the outbox entry only once the publisher accepted it. */
+async function publishAndClear(
+  deps: PollerDeps,
+  sum: RunSummary,
+  taskId: string,
+  event: Task["outbox"][number],
+): Promise<boolean> {
+  try {
+    await deps.publisher.publish(event);
+  } catch (err) {
+    sum.publishFailures += 1;
+    deps.onTaskError?.(taskId, "publish", err);
+    return false;
+  }
+  sum.eventsPublished += 1;
+  try {
+    await deps.store.clearOutboxEntry(taskId, event.id);
+  } catch (err) {
+    // Published but still in the outbox: the next run republishes it (at-least-once, same id).
+    deps.onTaskError?.(taskId, "write", err);
+  }
+  return true;
+}

@@ -1,0 +1,169 @@
+import { nextCheckAt, retryCheckAt, type ScheduleSettings } from "./due-schedule.js";
+import { buildEvent, type EventContext, type TaskEvent } from "./events.js";
+import type { TaskSnapshot } from "./snapshot.js";
+import type { HistoryEntry, Task } from "./task.js";
+import { isTerminal, type TaskStatus } from "./task-kinds.js";
+
+/** What one check of a task at TwelveLabs came back with. */
+export type CheckResult =
+  | { outcome: "snapshot"; snapshot: TaskSnapshot }
+  | { outcome: "not_found" }
+  | { outcome: "error"; retryAfterMs?: number };
+
+export interface LifecycleSettings extends EventContext {
+  schedule: ScheduleSettings;
+  /** Publish `task.status_changed` for intermediate changes (always recorded in history). */
+  publishStatusChanges: boolean;
+  /** How long a finished task stays in the table before TTL removes it. */
+  retentionSeconds: number;
+  /** Consecutive denials before a task is declared `not_found`. */
+  notFoundConfirmations: number;
+}
+
+/** Fields that change on every check, whether or not the status moved. */
+export interface CheckPatch {
+  lastCheckedAt: number;
+  checks: number;
+  notFoundCount: number;
+  errorCount: number;
+  nextCheckAt: number;
+  modelName?: string;
+  metadata?: Task["metadata"];
+}
+
+export interface TransitionPatch {
+  status: TaskStatus;
+  historyEntry: HistoryEntry;
+  lastCheckedAt: number;
+  checks: number;
+  notFoundCount: number;
+  errorCount: number;
+  /** Absent when the new status is terminal (the task leaves the due index). */
+  nextCheckAt?: number;
+  finishedAt?: number;
+  /** epoch seconds (DynamoDB TTL), set when terminal. */
+  expiresAt?: number;
+  modelName?: string;
+  metadata?: Task["metadata"];
+  errorMessage?: string;
+  /** Events to write to the outbox in the same update. */
+  events: TaskEvent[];
+}
+
+export type Decision =
+  | { type: "unchanged"; patch: CheckPatch }
+  | { type: "transition"; patch: TransitionPatch };
+
+/**
+ * The heart of the notifier: given a task, what TwelveLabs said and the time, decide what to
+ * write. Pure: no I/O, no clock, randomness passed in.
+ */
+export function decide(
+  task: Task,
+  result: CheckResult,
+  now: number,
+  random: number,
+  s: LifecycleSettings,
+): Decision {
+  const checks = task.checks + 1;
+  let next: TaskStatus | undefined;
+  let notFoundCount = 0;
+  let errorCount = 0;
+  let snapshot: TaskSnapshot | undefined;
+
+  if (result.outcome === "snapshot") {
+    snapshot = result.snapshot;
+    if (snapshot.status !== task.status) next = snapshot.status;
+  } else if (result.outcome === "not_found") {
+    notFoundCount = task.notFoundCount + 1;
+    if (notFoundCount >= s.notFoundConfirmations) next = "not_found";
+  } else {
+    errorCount = task.errorCount + 1;
+  }
+
+  // Past the deadline and still not finished: our own terminal state.
+  const finishing = next !== undefined && isTerminal(next);
+  if (!finishing && now >= task.deadlineAt) next = "timed_out";
+
+  const modelName = snapshot?.modelName;
+  const metadata =
+    snapshot && Object.keys(snapshot.metadata).length > 0
+      ? { ...task.metadata, ...snapshot.metadata }
+      : undefined;
+
+  if (next === undefined) {
+    const nextAt =
+      result.outcome === "error"
+        ? retryCheckAt(now, errorCount, random, result.retryAfterMs, s.schedule)
+        : result.outcome === "not_found"
+          ? now + s.schedule.minIntervalMs
+          : nextCheckAt({ ...task, checks, metadata: metadata ?? task.metadata }, now, random, s.schedule);
+    const patch: CheckPatch = {
+      lastCheckedAt: now,
+      checks,
+      notFoundCount,
+      errorCount,
+      nextCheckAt: Math.min(nextAt, Math.max(task.deadlineAt, now)),
+    };
+    if (modelName && modelName !== task.modelName) patch.modelName = modelName;
+    if (metadata && JSON.stringify(metadata) !== JSON.stringify(task.metadata)) patch.metadata = metadata;
+    return { type: "unchanged", patch };
+  }
+
+  const terminal = isTerminal(next);
+  const patch: TransitionPatch = {
+    status: next,
+    historyEntry: { status: next, at: now },
+    lastCheckedAt: now,
+    checks,
+    notFoundCount,
+    errorCount,
+    events: [],
+  };
+  if (modelName) patch.modelName = modelName;
+  if (metadata) patch.metadata = metadata;
+  if (next === "failed" && snapshot?.errorMessage) patch.errorMessage = snapshot.errorMessage;
+  if (next === "timed_out")
+    patch.errorMessage = `Not finished by the deadline (${new Date(task.deadlineAt).toISOString()})`;
+  if (next === "not_found")
+    patch.errorMessage = `TwelveLabs denied the id on ${notFoundCount} consecutive checks`;
+  if (terminal) {
+    patch.finishedAt = now;
+    patch.expiresAt = Math.floor(now / 1000) + s.retentionSeconds;
+  } else {
+    patch.nextCheckAt = nextCheckAt(
+      { ...task, checks, metadata: metadata ?? task.metadata },
+      now,
+      random,
+      s.schedule,
+    );
+  }
+
+  if (terminal || s.publishStatusChanges) {
+    const after = applyTransitionPatch(task, patch);
+    patch.events.push(buildEvent(after, task.status, now, s));
+  }
+  return { type: "transition", patch };
+}
+
+/** The task as it is after a transition is written (used to build its event and by the store). */
+export function applyTransitionPatch(task: Task, patch: TransitionPatch): Task {
+  const out: Task = {
+    ...task,
+    status: patch.status,
+    history: [...task.history, patch.historyEntry],
+    lastCheckedAt: patch.lastCheckedAt,
+    checks: patch.checks,
+    notFoundCount: patch.notFoundCount,
+    errorCount: patch.errorCount,
+    version: task.version + 1,
+    outbox: [...task.outbox, ...patch.events],
+  };
+  if (patch.nextCheckAt === undefined) delete out.nextCheckAt;
+  else out.nextCheckAt = patch.nextCheckAt;
+  if (patch.finishedAt !== undefined) out.finishedAt = patch.finishedAt;
+  if (patch.modelName) out.modelName = patch.modelName;
+  if (patch.metadata) out.metadata = patch.metadata;
+  if (patch.errorMessage) out.errorMessage = patch.errorMessage;
+  return out;
+}

@@ -1,0 +1,67 @@
+import type { TaskEvent } from "./events.js";
+import type { TaskMetadata } from "./snapshot.js";
+import type { TaskKind, TaskStatus } from "./task-kinds.js";
+
+export interface HistoryEntry {
+  status: TaskStatus;
+  /** epoch ms */
+  at: number;
+}
+
+/** A watched task as the notifier stores it. Times are epoch milliseconds. */
+export interface Task {
+  taskId: string;
+  kind: TaskKind;
+  status: TaskStatus;
+  history: HistoryEntry[];
+  modelName?: string;
+  metadata: TaskMetadata;
+  errorMessage?: string;
+  registeredAt: number;
+  lastCheckedAt?: number;
+  /** When the next check is due; absent once terminal. */
+  nextCheckAt?: number;
+  checks: number;
+  deadlineAt: number;
+  tags: Record<string, string>;
+  callbackUrl?: string;
+  /** Consecutive checks that TwelveLabs denied the id. */
+  notFoundCount: number;
+  /** Consecutive checks that failed (transient or invalid answers), for backoff. */
+  errorCount: number;
+  finishedAt?: number;
+  /** Optimistic concurrency: every write increments it and is conditional on the value read. */
+  version: number;
+  /** Events written with a transition and not yet accepted by the publisher. */
+  outbox: TaskEvent[];
+}
+
+export interface NewTaskInput {
+  taskId: string;
+  kind: TaskKind;
+  deadlineSeconds?: number;
+  tags?: Record<string, string>;
+  callbackUrl?: string;
+}
+
+/** A freshly registered task: due at once so the next pass checks it within seconds. */
+export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds: number): Task {
+  const task: Task = {
+    taskId: input.taskId,
+    kind: input.kind,
+    status: "registered",
+    history: [],
+    metadata: {},
+    registeredAt: now,
+    nextCheckAt: now,
+    checks: 0,
+    deadlineAt: now + (input.deadlineSeconds ?? defaultDeadlineSeconds) * 1000,
+    tags: { ...(input.tags ?? {}) },
+    notFoundCount: 0,
+    errorCount: 0,
+    version: 1,
+    outbox: [],
+  };
+  if (input.callbackUrl) task.callbackUrl = input.callbackUrl;
+  return task;
+}

@@ -1,0 +1,78 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { Context } from "aws-lambda";
+import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
+import { SnsPublisher } from "./adapters/sns-publisher.js";
+import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
+import { PollerAuthFailure, type RunSummary, runPoller } from "./core/poll-run.js";
+import { apiKeyProvider } from "./shared/api-key-provider.js";
+import { errorSummary, logger, metrics } from "./shared/observability.js";
+import { pollerConfig } from "./shared/poller-config.js";
+
+// Composition root: configuration and adapters are built once per cold start.
+const config = pollerConfig(process.env);
+const store = new DynamoDbTaskStore(new DynamoDBClient({}), config.tableName, config.shards);
+const publisher = new SnsPublisher(new SNSClient({}), config.topicArn, config.tagAttributes);
+const twelvelabs = new TwelveLabsClient({
+  baseUrl: config.twelvelabsBaseUrl,
+  apiKey: apiKeyProvider({ secretName: config.apiKeySecretName, apiKey: config.apiKey }),
+  maxConcurrency: config.settings.concurrency,
+});
+
+/** Scheduled by EventBridge; the payload is ignored. */
+export async function handler(
+  _event: unknown,
+  context?: Pick<Context, "getRemainingTimeInMillis">,
+): Promise<RunSummary> {
+  const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
+  const endAt = Date.now() + remaining - config.safetyMarginMs;
+  const callsBefore = twelvelabs.stats();
+  let summary: RunSummary;
+  try {
+    summary = await runPoller(
+      {
+        store,
+        twelvelabs,
+        publisher,
+        now: Date.now,
+        random: Math.random,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        onTaskError: (taskId, stage, err) =>
+          logger.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
+      },
+      config.settings,
+      endAt,
+    );
+  } catch (err) {
+    if (err instanceof PollerAuthFailure) {
+      emit(err.summary, callsBefore);
+      metrics.addMetric("TwelveLabsAuthFailures", MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      logger.error("poller run stopped: TwelveLabs authentication failed", {
+        summary: err.summary,
+        error: errorSummary(err.cause),
+      });
+    } else {
+      logger.error("poller run failed", { error: errorSummary(err) });
+    }
+    throw err;
+  }
+  emit(summary, callsBefore);
+  metrics.publishStoredMetrics();
+  logger.info("poller run", { summary });
+  return summary;
+}
+
+function emit(s: RunSummary, before: ReturnType<TwelveLabsClient["stats"]>): void {
+  const after = twelvelabs.stats();
+  metrics.addMetric("TasksChecked", MetricUnit.Count, s.tasksChecked);
+  metrics.addMetric("Transitions", MetricUnit.Count, s.transitions);
+  metrics.addMetric("EventsPublished", MetricUnit.Count, s.eventsPublished);
+  metrics.addMetric("PublishFailures", MetricUnit.Count, s.publishFailures);
+  metrics.addMetric("TwelveLabsCalls", MetricUnit.Count, after.attempts - before.attempts);
+  metrics.addMetric("TwelveLabsRateLimited", MetricUnit.Count, after.rateLimited - before.rateLimited);
+  metrics.addMetric("RunDuration", MetricUnit.Milliseconds, s.durationMs);
+  metrics.addMetric("OldestDueLag", MetricUnit.Milliseconds, s.oldestDueLagMs);
+  metrics.addMetric("SuccessfulRun", MetricUnit.Count, s.authFailed ? 0 : 1);
+}

@@ -1,0 +1,27 @@
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { TwelveLabsAuthError } from "../core/twelvelabs-errors.js";
+
+/** Placeholder the stack writes into a new secret; treated as "not set yet". */
+export const UNSET_SECRET_VALUE = "REPLACE_WITH_YOUR_TWELVELABS_API_KEY";
+
+/**
+ * The TwelveLabs API key, read from Secrets Manager through Powertools (cached 5 minutes), or given
+ * directly in local mode. An unset secret is an authentication failure: the run stops loudly.
+ */
+export function apiKeyProvider(opts: { secretName?: string; apiKey?: string }): () => Promise<string> {
+  if (opts.apiKey) {
+    const key = opts.apiKey;
+    return async () => key;
+  }
+  const name = opts.secretName as string;
+  return async () => {
+    const raw = await getSecret<string>(name, { maxAge: 300 });
+    const value = typeof raw === "string" ? raw.trim() : "";
+    if (!value || value === UNSET_SECRET_VALUE) {
+      throw new TwelveLabsAuthError(
+        `The TwelveLabs API key secret "${name}" has no key yet: put your key in it`,
+      );
+    }
+    return value;
+  };
+}

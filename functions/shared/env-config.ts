@@ -1,0 +1,58 @@
+/**
+ * Reading configuration from the environment, once, at cold start. A missing or malformed value
+ * fails the init with a message naming the variable (never its value: it may be a secret).
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function requireString(env: Env, name: string): string {
+  const v = env[name]?.trim();
+  if (!v) throw new ConfigError(`environment variable ${name} is required`);
+  return v;
+}
+
+export function optionalString(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+export function intInRange(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`environment variable ${name} must be an integer`);
+  const n = Number(raw);
+  if (n < min || n > max)
+    throw new ConfigError(`environment variable ${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`environment variable ${name} must be true or false`);
+}
+
+export function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim() || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`environment variable ${name} must be a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new ConfigError(`environment variable ${name} must be http(s)`);
+  return raw.replace(/\/+$/, "");
+}
+
+export function list(env: Env, name: string): string[] {
+  return (env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

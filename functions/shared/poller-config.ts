@@ -1,0 +1,73 @@
+import { DEFAULT_SHARDS } from "../adapters/task-table.js";
+import { DEFAULT_SCHEDULE } from "../core/due-schedule.js";
+import type { PollerSettings } from "../core/poll-run.js";
+import {
+  bool,
+  ConfigError,
+  type Env,
+  httpUrl,
+  intInRange,
+  list,
+  optionalString,
+  requireString,
+} from "./env-config.js";
+
+export const DEFAULT_TWELVELABS_BASE_URL = "https://api.twelvelabs.io/v1.3";
+
+export interface PollerConfig {
+  tableName: string;
+  topicArn: string;
+  shards: number;
+  twelvelabsBaseUrl: string;
+  /** Secrets Manager name or ARN of the TwelveLabs key (AWS); or the key itself (local mode). */
+  apiKeySecretName?: string;
+  apiKey?: string;
+  tagAttributes: string[];
+  /** Kept free at the end of an invocation (ms). */
+  safetyMarginMs: number;
+  settings: PollerSettings;
+}
+
+/** The poller's configuration from its environment (see infra/ for what the stack sets). */
+export function pollerConfig(env: Env): PollerConfig {
+  const apiKeySecretName = optionalString(env, "TWELVELABS_SECRET_NAME");
+  const apiKey = optionalString(env, "TWELVELABS_API_KEY");
+  if (!apiKeySecretName && !apiKey) {
+    throw new ConfigError(
+      "environment variable TWELVELABS_SECRET_NAME (or TWELVELABS_API_KEY for local mode) is required",
+    );
+  }
+  const twelvelabsBaseUrl = httpUrl(env, "TWELVELABS_BASE_URL", DEFAULT_TWELVELABS_BASE_URL);
+  const minInterval = intInRange(env, "CHECK_MIN_INTERVAL_MS", DEFAULT_SCHEDULE.minIntervalMs, 0, 3600_000);
+  const maxInterval = intInRange(
+    env,
+    "CHECK_MAX_INTERVAL_MS",
+    DEFAULT_SCHEDULE.maxIntervalMs,
+    minInterval,
+    24 * 3600_000,
+  );
+  const cfg: PollerConfig = {
+    tableName: requireString(env, "TABLE_NAME"),
+    topicArn: requireString(env, "TOPIC_ARN"),
+    shards: intInRange(env, "SHARDS", DEFAULT_SHARDS, 1, 64),
+    twelvelabsBaseUrl,
+    tagAttributes: list(env, "TAG_ATTRIBUTES"),
+    safetyMarginMs: intInRange(env, "SAFETY_MARGIN_MS", 5_000, 0, 60_000),
+    settings: {
+      stage: requireString(env, "STAGE"),
+      twelvelabsBaseUrl,
+      publishStatusChanges: bool(env, "PUBLISH_STATUS_CHANGES", false),
+      retentionSeconds: intInRange(env, "RETENTION_DAYS", 30, 1, 3650) * 86400,
+      notFoundConfirmations: 2,
+      schedule: { ...DEFAULT_SCHEDULE, minIntervalMs: minInterval, maxIntervalMs: maxInterval },
+      concurrency: intInRange(env, "POLL_CONCURRENCY", 16, 1, 256),
+      maxTasksPerPass: intInRange(env, "MAX_TASKS_PER_PASS", 10_000, 1, 100_000),
+      pageSize: intInRange(env, "PAGE_SIZE", 200, 1, 1000),
+      passes: intInRange(env, "PASSES_PER_RUN", 1, 1, 12),
+      passIntervalMs: intInRange(env, "PASS_INTERVAL_MS", 10_000, 0, 300_000),
+    },
+  };
+  if (apiKeySecretName) cfg.apiKeySecretName = apiKeySecretName;
+  else if (apiKey) cfg.apiKey = apiKey;
+  return cfg;
+}
