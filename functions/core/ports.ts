@@ -45,3 +45,20 @@ export interface TaskStore {
   clearOutboxEntry(taskId: string, eventId: string): Promise<void>;
   readonly shards: number;
 }
+
+export interface Subscription {
+  /** The subscription's id within this stack's topic (the last part of its ARN). */
+  id: string;
+  protocol: string;
+  endpoint: string;
+  pendingConfirmation: boolean;
+  filterPolicy?: Record<string, unknown>;
+}
+
+/** Subscriptions of the stack's own topic (SNS in AWS, fauxqs locally). */
+export interface SubscriptionRegistry {
+  subscribe(protocol: string, endpoint: string, filterPolicy: Record<string, unknown>): Promise<Subscription>;
+  list(): Promise<Subscription[]>;
+  /** `false` when the id is not a subscription of this topic. */
+  unsubscribe(id: string): Promise<boolean>;
+}

@@ -1,0 +1,30 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+
+/** Every error body: `{ "error": { "code", "message" } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+};
+
+export function json(status: number, body: unknown): APIGatewayProxyResult {
+  return { statusCode: status, headers: HEADERS, body: JSON.stringify(body) };
+}
+
+export function noContent(): APIGatewayProxyResult {
+  return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
+}
+
+export function errorResponse(status: number, code: string, message: string): APIGatewayProxyResult {
+  return json(status, { error: { code, message } });
+}

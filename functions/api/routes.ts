@@ -1,0 +1,260 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import {
+  ConflictError,
+  DomainError,
+  InvalidCursorError,
+  NotFoundError,
+  ValidationError,
+} from "../core/domain-errors.js";
+import type { SubscriptionRegistry, TaskStore } from "../core/ports.js";
+import { registerTask } from "../core/register-task.js";
+import { filterPolicyFor } from "../core/subscription-filter.js";
+import { errorResponse, HttpError, json, noContent } from "./http.js";
+import { batchBody, listQuery, registerBody, subscriptionBody, subscriptionId, taskId } from "./schemas.js";
+import { taskView } from "./task-view.js";
+import { parseInput } from "./validation.js";
+
+export interface ApiDeps {
+  store: TaskStore;
+  subscriptions: SubscriptionRegistry;
+  now: () => number;
+  defaultDeadlineSeconds: number;
+  tagAttributes: readonly string[];
+  /** Local mode only: accept http(s) loopback endpoints and callbacks. */
+  allowLoopbackHttp: boolean;
+  /** Told about unexpected failures (logged; the caller sees a bare 500). */
+  onInternalError: (err: unknown) => void;
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Handler = (deps: ApiDeps, req: Request) => Promise<APIGatewayProxyResult>;
+interface Request {
+  params: string[];
+  query: Record<string, string>;
+  body: () => unknown;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handle: Handler;
+}
+
+const ROUTES: Route[] = [
+  { method: "POST", pattern: /^\/tasks\/batch$/, handle: registerBatch },
+  { method: "POST", pattern: /^\/tasks$/, handle: registerOne },
+  { method: "GET", pattern: /^\/tasks$/, handle: listTasks },
+  { method: "GET", pattern: /^\/tasks\/([^/]+)$/, handle: getTask },
+  { method: "DELETE", pattern: /^\/tasks\/([^/]+)$/, handle: deleteTask },
+  { method: "POST", pattern: /^\/subscriptions$/, handle: subscribe },
+  { method: "GET", pattern: /^\/subscriptions$/, handle: listSubscriptions },
+  { method: "DELETE", pattern: /^\/subscriptions\/([^/]+)$/, handle: unsubscribe },
+];
+
+/** Routes an API Gateway proxy event; every failure becomes a JSON error with the right status. */
+export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  try {
+    const method = (event.httpMethod ?? "").toUpperCase();
+    const path = normalisePath(event.path ?? "/");
+    const matches = ROUTES.filter((r) => r.pattern.test(path));
+    if (matches.length === 0) throw new HttpError(404, "route_not_found", "no such route");
+    const r = matches.find((m) => m.method === method);
+    if (!r)
+      throw new HttpError(
+        405,
+        "method_not_allowed",
+        `method not allowed on ${path.split("/").slice(0, 2).join("/")}`,
+      );
+    const params = (r.pattern.exec(path) as RegExpExecArray).slice(1).map(decodeParam);
+    const query = singleQuery(event);
+    let parsed: { value: unknown } | undefined;
+    return await r.handle(deps, {
+      params,
+      query,
+      body: () => {
+        parsed ??= { value: readJsonBody(event) };
+        return parsed.value;
+      },
+    });
+  } catch (err) {
+    return toResponse(deps, err);
+  }
+}
+
+function toResponse(deps: ApiDeps, err: unknown): APIGatewayProxyResult {
+  if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message);
+  if (err instanceof DomainError) {
+    const status =
+      err instanceof NotFoundError
+        ? 404
+        : err instanceof ConflictError
+          ? 409
+          : err instanceof InvalidCursorError
+            ? 400
+            : err instanceof ValidationError
+              ? 422
+              : 400;
+    return errorResponse(status, err.code, err.message);
+  }
+  deps.onInternalError(err);
+  return errorResponse(500, "internal_error", "internal error");
+}
+
+function normalisePath(path: string): string {
+  const p = path.replace(/\/+$/, "");
+  return p === "" ? "/" : p;
+}
+
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, "invalid_path", "path parameter is not valid URL encoding");
+  }
+}
+
+function singleQuery(event: APIGatewayProxyEvent): Record<string, string> {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  const single = event.queryStringParameters ?? {};
+  const out: Record<string, string> = {};
+  for (const key of new Set([...Object.keys(multi), ...Object.keys(single)])) {
+    const values = multi[key] ?? (single[key] !== undefined ? [single[key] as string] : []);
+    if (values.length > 1)
+      throw new HttpError(
+        400,
+        "duplicate_parameter",
+        `query parameter "${key.slice(0, 64)}" is given more than once`,
+      );
+    out[key] = values[0] ?? "";
+  }
+  return out;
+}
+
+function readJsonBody(event: APIGatewayProxyEvent): unknown {
+  const type = headerOf(event, "content-type");
+  if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, "unsupported_media_type", "send the body as application/json");
+  }
+  const raw = event.body ?? "";
+  const text = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
+    throw new HttpError(413, "payload_too_large", `the body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === "") throw new HttpError(400, "invalid_json", "the body is empty");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
+  }
+}
+
+function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined {
+  for (const [k, val] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name && val) return val;
+  return undefined;
+}
+
+/** The body as a JSON object; arrays and scalars are refused before schema checks. */
+function objectBody(req: Request): Record<string, unknown> {
+  const body = req.body();
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new HttpError(400, "invalid_type", "the body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+function noQuery(req: Request): void {
+  const extra = Object.keys(req.query)[0];
+  if (extra !== undefined)
+    throw new HttpError(400, "unknown_parameter", `unknown query parameter "${extra.slice(0, 64)}"`);
+}
+
+// ---- handlers -------------------------------------------------------------------------------
+
+async function registerOne(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const body = parseInput(registerBody(deps.allowLoopbackHttp), objectBody(req), "body");
+  const outcome = await registerTask(deps.store, body, deps.now(), deps.defaultDeadlineSeconds);
+  return json(outcome.created ? 202 : 200, taskView(outcome.task));
+}
+
+async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const { tasks } = parseInput(batchBody(deps.allowLoopbackHttp), objectBody(req), "body");
+  const schema = registerBody(deps.allowLoopbackHttp);
+  const seen = new Set<string>();
+  const results = [];
+  // Sequential on purpose: duplicates inside one batch resolve in order, and 100 puts are quick.
+  for (const [i, item] of tasks.entries()) {
+    try {
+      const body = parseInput(schema, item, `tasks.${i}`);
+      if (seen.has(body.taskId))
+        throw new HttpError(422, "duplicate_in_batch", `tasks.${i}: taskId appears earlier in this batch`);
+      seen.add(body.taskId);
+      const outcome = await registerTask(deps.store, body, deps.now(), deps.defaultDeadlineSeconds);
+      results.push({
+        index: i,
+        result: outcome.created ? "created" : "existing",
+        task: taskView(outcome.task),
+      });
+    } catch (err) {
+      const res = toResponse(deps, err);
+      results.push({
+        index: i,
+        result: "error",
+        status: res.statusCode,
+        ...(JSON.parse(res.body) as object),
+      });
+    }
+  }
+  return json(200, { results });
+}
+
+async function getTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const id = parseInput(taskId, req.params[0], "taskId");
+  const task = await deps.store.get(id);
+  if (!task) throw new NotFoundError(`task ${id} is not registered`);
+  return json(200, taskView(task));
+}
+
+async function listTasks(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  const q = parseInput(listQuery, req.query, "query");
+  const filter: { status?: typeof q.status; kind?: typeof q.kind } = {};
+  if (q.status) filter.status = q.status;
+  if (q.kind) filter.kind = q.kind;
+  const page = await deps.store.list(filter, q.limit ?? 25, q.cursor);
+  return json(200, { items: page.items.map(taskView), cursor: page.cursor ?? null });
+}
+
+async function deleteTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const id = parseInput(taskId, req.params[0], "taskId");
+  if (!(await deps.store.remove(id))) throw new NotFoundError(`task ${id} is not registered`);
+  return noContent();
+}
+
+async function subscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const body = parseInput(
+    subscriptionBody(deps.allowLoopbackHttp, deps.tagAttributes),
+    objectBody(req),
+    "body",
+  );
+  const policy = filterPolicyFor(body);
+  const sub = await deps.subscriptions.subscribe(body.protocol, body.endpoint, policy);
+  return json(201, sub);
+}
+
+async function listSubscriptions(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  return json(200, { items: await deps.subscriptions.list() });
+}
+
+async function unsubscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const id = parseInput(subscriptionId, req.params[0], "subscriptionId");
+  if (!(await deps.subscriptions.unsubscribe(id)))
+    throw new NotFoundError(`subscription ${id} is not on this stack's topic`);
+  return noContent();
+}

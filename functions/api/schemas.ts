@@ -1,0 +1,156 @@
+import * as v from "valibot";
+import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
+import { ALL_TASK_STATUSES, TASK_KINDS } from "../core/task-kinds.js";
+
+/*
+ * Every body, path and query the API accepts. valibot rather than zod: it is tree-shaken to the
+ * few validators used here, which keeps the api bundle small (bench/bundle-size.ts measures it).
+ * Messages are written here; they never echo the caller's input.
+ */
+
+/** Real TwelveLabs ids are 24 hex characters; accept any id of a safe charset and length. */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+export const taskId = v.pipe(
+  v.string(),
+  v.regex(TASK_ID_PATTERN, "taskId must be 1-128 characters of A-Z, a-z, 0-9, _ or -"),
+);
+
+const tagKey = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+export const MAX_TAGS = 10;
+export const tags = v.pipe(
+  v.record(v.string(), v.string()),
+  v.check((t) => Object.keys(t).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`),
+  v.check(
+    (t) => Object.keys(t).every((k) => tagKey.test(k)),
+    "tag keys must start with a letter and be 1-64 characters of A-Z, a-z, 0-9, _ . : or -",
+  ),
+  v.check(
+    (t) => Object.values(t).every((x) => x.length >= 1 && x.length <= 256 && !/[\u0000-\u001f]/.test(x)),
+    "tag values must be 1-256 printable characters",
+  ),
+);
+
+const MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
+
+/** https only, no credentials, no loopback/private literal hosts (it will receive signed webhooks). */
+export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean {
+  if (s.length > 2048) return false;
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password) return false;
+  const host = u.hostname.toLowerCase();
+  const loopback = host === "localhost" || host === "127.0.0.1" || host === "[::1]" || /^127\./.test(host);
+  if (allowLoopbackHttp && loopback && (u.protocol === "http:" || u.protocol === "https:")) return true;
+  if (u.protocol !== "https:" || !host) return false;
+  if (loopback || host.endsWith(".localhost")) return false;
+  if (/^(10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(host)) return false;
+  if (host.startsWith("[")) return false; // IPv6 literals: not for callbacks
+  return true;
+}
+
+export function registerBody(allowLoopbackHttp: boolean) {
+  return v.strictObject({
+    taskId,
+    kind: v.optional(v.picklist(TASK_KINDS, `kind must be one of ${TASK_KINDS.join(", ")}`)),
+    deadlineSeconds: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer("deadlineSeconds must be a whole number"),
+        v.minValue(10, "deadlineSeconds must be at least 10"),
+        v.maxValue(MAX_DEADLINE_SECONDS, `deadlineSeconds must be at most ${MAX_DEADLINE_SECONDS} (30 days)`),
+      ),
+    ),
+    tags: v.optional(tags),
+    callbackUrl: v.optional(
+      v.pipe(
+        v.string(),
+        v.check(
+          (s) => isPublicHttpsUrl(s, allowLoopbackHttp),
+          "callbackUrl must be a public https URL without credentials",
+        ),
+      ),
+    ),
+  });
+}
+
+export const MAX_BATCH = 100;
+export function batchBody(allowLoopbackHttp: boolean) {
+  return v.strictObject({
+    tasks: v.pipe(
+      v.array(v.unknown()),
+      v.minLength(1, "tasks must hold at least one task"),
+      v.maxLength(MAX_BATCH, `tasks must hold at most ${MAX_BATCH} tasks`),
+    ),
+  });
+}
+
+export const listQuery = v.strictObject({
+  status: v.optional(v.picklist(ALL_TASK_STATUSES, `status must be one of ${ALL_TASK_STATUSES.join(", ")}`)),
+  kind: v.optional(v.picklist(TASK_KINDS, `kind must be one of ${TASK_KINDS.join(", ")}`)),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, "limit must be a whole number from 1 to 100"),
+      v.transform(Number),
+      v.minValue(1, "limit must be a whole number from 1 to 100"),
+      v.maxValue(100, "limit must be a whole number from 1 to 100"),
+    ),
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,2048}$/, "cursor is not valid"))),
+});
+
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+export function subscriptionBody(allowLoopbackHttp: boolean, tagAttributes: readonly string[]) {
+  const protocols = allowLoopbackHttp
+    ? (["email", "sms", "https", "http"] as const)
+    : (["email", "sms", "https"] as const);
+  return v.pipe(
+    v.strictObject({
+      protocol: v.picklist(protocols, `protocol must be one of ${protocols.join(", ")}`),
+      endpoint: v.pipe(v.string(), v.maxLength(2048, "endpoint is too long")),
+      events: v.optional(
+        v.pipe(
+          v.array(v.picklist(SUBSCRIBABLE_EVENTS, `events must be among ${SUBSCRIBABLE_EVENTS.join(", ")}`)),
+          v.minLength(1, "events must not be empty"),
+        ),
+      ),
+      kinds: v.optional(
+        v.pipe(
+          v.array(v.picklist(TASK_KINDS, `kinds must be among ${TASK_KINDS.join(", ")}`)),
+          v.minLength(1, "kinds must not be empty"),
+        ),
+      ),
+      tags: v.optional(
+        v.pipe(
+          tags,
+          v.check(
+            (t) => Object.keys(t).every((k) => tagAttributes.includes(k)),
+            tagAttributes.length > 0
+              ? `tag filters can use only these keys: ${tagAttributes.join(", ")}`
+              : "tag filters are not enabled on this deployment (no tag attributes configured)",
+          ),
+        ),
+      ),
+    }),
+    v.check((b) => {
+      if (b.protocol === "email") return EMAIL.test(b.endpoint) && b.endpoint.length <= 254;
+      if (b.protocol === "sms") return E164.test(b.endpoint);
+      return (
+        isPublicHttpsUrl(b.endpoint, allowLoopbackHttp) &&
+        (b.protocol === "https" ? b.endpoint.startsWith("https:") : b.endpoint.startsWith("http:"))
+      );
+    }, "endpoint must be an email address for email, an E.164 phone number (+15551234567) for sms, a public https URL for https"),
+  );
+}
+
+export const subscriptionId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9-]{1,100}$/, "subscription id is not valid"),
+);

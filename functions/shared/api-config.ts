@@ -1,0 +1,24 @@
+import { DEFAULT_SHARDS } from "../adapters/task-table.js";
+import { bool, type Env, intInRange, list, requireString } from "./env-config.js";
+
+export interface ApiConfig {
+  tableName: string;
+  topicArn: string;
+  shards: number;
+  defaultDeadlineSeconds: number;
+  tagAttributes: string[];
+  allowLoopbackHttp: boolean;
+}
+
+/** The api function's configuration from its environment. */
+export function apiConfig(env: Env): ApiConfig {
+  return {
+    tableName: requireString(env, "TABLE_NAME"),
+    topicArn: requireString(env, "TOPIC_ARN"),
+    shards: intInRange(env, "SHARDS", DEFAULT_SHARDS, 1, 64),
+    defaultDeadlineSeconds: intInRange(env, "DEFAULT_DEADLINE_SECONDS", 24 * 3600, 10, 30 * 24 * 3600),
+    tagAttributes: list(env, "TAG_ATTRIBUTES"),
+    // Set only by local mode; the stack never sets it.
+    allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
+  };
+}

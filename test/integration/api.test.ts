@@ -1,0 +1,333 @@
+import { GetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { SnsPublisher } from "../../functions/adapters/sns-publisher.js";
+import type { TaskEvent } from "../../functions/core/events.js";
+import { LOCAL_AWS_ENV } from "../../local/embedded-aws.js";
+import { type ApiHarness, startApiHarness } from "../support/api-harness.js";
+import { drainQueue } from "../support/sns-messages.js";
+
+let api: ApiHarness;
+const SEED = "6641c0efc70bb578439bd909";
+
+beforeAll(async () => {
+  api = await startApiHarness();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe("POST /tasks", () => {
+  test("registers a task (202), due at once; the same again is 200; a conflicting one 409", async () => {
+    const before = Date.now();
+    const created = await api.call("POST", "/tasks", {
+      body: { taskId: SEED, tags: { team: "video" }, deadlineSeconds: 3600 },
+    });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({
+      taskId: SEED,
+      kind: "embed",
+      status: "registered",
+      tags: { team: "video" },
+      history: [],
+      checks: 0,
+    });
+    expect(Date.parse(created.body.nextCheckAt)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(created.body.nextCheckAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(created.body.deadlineAt) - Date.parse(created.body.registeredAt)).toBe(3600_000);
+
+    const again = await api.call("POST", "/tasks", { body: { taskId: SEED, kind: "embed" } });
+    expect(again.status).toBe(200);
+    expect(again.body.registeredAt).toBe(created.body.registeredAt);
+
+    for (const body of [
+      { taskId: SEED, kind: "index" },
+      { taskId: SEED, tags: { team: "other" } },
+      { taskId: SEED, deadlineSeconds: 60 },
+      { taskId: SEED, callbackUrl: "https://hooks.example.com/x" },
+    ]) {
+      const conflict = await api.call("POST", "/tasks", { body });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.error.code).toBe("conflict");
+    }
+  });
+
+  test.each([
+    ["not JSON", { rawBody: "{nope" }, 400, "invalid_json"],
+    ["empty body", { rawBody: "" }, 400, "invalid_json"],
+    [
+      "wrong content type",
+      { body: { taskId: "a" }, headers: { "Content-Type": "text/plain" } },
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "too large",
+      { rawBody: JSON.stringify({ taskId: "a", pad: "x".repeat(70_000) }) },
+      413,
+      "payload_too_large",
+    ],
+    ["unknown field", { body: { taskId: "a", colour: "red" } }, 400, "unknown_field"],
+    ["missing taskId", { body: { kind: "embed" } }, 400, "missing_field"],
+    ["taskId not a string", { body: { taskId: 42 } }, 400, "invalid_type"],
+    ["body an array", { body: [] }, 400, "invalid_type"],
+    ["unsafe taskId", { body: { taskId: "../etc/passwd" } }, 422, "invalid_value"],
+    ["unknown kind", { body: { taskId: "a", kind: "video" } }, 422, "invalid_value"],
+    ["deadline too long", { body: { taskId: "a", deadlineSeconds: 99_999_999 } }, 422, "invalid_value"],
+    [
+      "11 tags",
+      {
+        body: { taskId: "a", tags: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"])) },
+      },
+      422,
+      "invalid_value",
+    ],
+    [
+      "http callback",
+      { body: { taskId: "a", callbackUrl: "http://hooks.example.com/x" } },
+      422,
+      "invalid_value",
+    ],
+    [
+      "private callback",
+      { body: { taskId: "a", callbackUrl: "https://169.254.169.254/latest" } },
+      422,
+      "invalid_value",
+    ],
+  ] as const)("%s → %i %s", async (_name, opts, status, code) => {
+    const res = await api.call("POST", "/tasks", opts);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(typeof res.body.error.message).toBe("string");
+  });
+
+  test("an unknown field is named in the message", async () => {
+    const res = await api.call("POST", "/tasks", { body: { taskId: "a", colour: "red" } });
+    expect(res.body.error.message).toBe('unknown field "body.colour"');
+  });
+
+  test("a callback URL is stored for later webhooks", async () => {
+    const res = await api.call("POST", "/tasks", {
+      body: { taskId: "withcallback01", callbackUrl: "https://hooks.example.com/tl" },
+    });
+    expect(res.status).toBe(202);
+    expect((await api.store.get("withcallback01"))?.callbackUrl).toBe("https://hooks.example.com/tl");
+  });
+});
+
+describe("POST /tasks/batch", () => {
+  test("a result per item: created, existing, or the error", async () => {
+    const res = await api.call("POST", "/tasks/batch", {
+      body: {
+        tasks: [
+          { taskId: "batch000000000000000001" },
+          { taskId: SEED },
+          { taskId: "bad id!" },
+          { taskId: "batch000000000000000001" },
+          { taskId: "batch2", kind: "index" },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { result: string }) => r.result)).toEqual([
+      "created",
+      "existing",
+      "error",
+      "error",
+      "created",
+    ]);
+    expect(res.body.results[2]).toMatchObject({ index: 2, status: 422, error: { code: "invalid_value" } });
+    expect(res.body.results[3].error.code).toBe("duplicate_in_batch");
+    expect((await api.store.get("batch2"))?.kind).toBe("index");
+  });
+
+  test("more than 100 tasks is refused whole", async () => {
+    const tasks = Array.from({ length: 101 }, (_, i) => ({ taskId: `many${i}` }));
+    const res = await api.call("POST", "/tasks/batch", { body: { tasks } });
+    expect(res.status).toBe(422);
+    expect(await api.store.get("many0")).toBeUndefined();
+  });
+});
+
+describe("GET, list and DELETE /tasks", () => {
+  test("GET shows status, history, last and next check, deadline; unknown is 404", async () => {
+    const res = await api.call("GET", `/tasks/${SEED}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveProperty("deadlineAt");
+    expect(res.body).toHaveProperty("nextCheckAt");
+    expect(res.body).not.toHaveProperty("version");
+    expect(res.body).not.toHaveProperty("outbox");
+    const missing = await api.call("GET", "/tasks/000000000000000000000000");
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("not_found");
+    expect((await api.call("GET", "/tasks/%E0%A4%A")).status).toBe(400);
+  });
+
+  test("lists pages with an opaque cursor, filtered by kind and status", async () => {
+    for (let i = 0; i < 7; i++)
+      await api.call("POST", "/tasks", { body: { taskId: `page${i}`, kind: "embed-v2" } });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: Record<string, string> = { kind: "embed-v2", status: "registered", limit: "3" };
+      if (cursor) query.cursor = cursor;
+      const res = await api.call("GET", "/tasks", { query });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((t: { taskId: string }) => t.taskId));
+      cursor = res.body.cursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `page${i}`));
+    for (const [query, code] of [
+      [{ limit: "0" }, "invalid_value"],
+      [{ limit: "abc" }, "invalid_value"],
+      [{ status: "done" }, "invalid_value"],
+      [{ cursor: "bm90LWEta2V5" }, "invalid_cursor"],
+      [{ colour: "red" }, "unknown_field"],
+      [{ limit: ["1", "2"] }, "duplicate_parameter"],
+    ] as const) {
+      const res = await api.call("GET", "/tasks", { query });
+      expect(res.status, JSON.stringify(query)).toBe(code === "invalid_value" ? 422 : 400);
+      expect(res.body.error.code).toBe(code);
+    }
+  });
+
+  test("DELETE stops watching (204), then 404", async () => {
+    expect((await api.call("DELETE", "/tasks/page0")).status).toBe(204);
+    expect((await api.call("DELETE", "/tasks/page0")).status).toBe(404);
+    expect(await api.store.get("page0")).toBeUndefined();
+  });
+
+  test("unknown routes and methods", async () => {
+    expect((await api.call("GET", "/nope")).body.error.code).toBe("route_not_found");
+    expect((await api.call("PUT", "/tasks")).status).toBe(405);
+  });
+});
+
+describe("subscriptions", () => {
+  test("subscribe, list and unsubscribe on this stack's topic", async () => {
+    const res = await api.call("POST", "/subscriptions", {
+      body: {
+        protocol: "https",
+        endpoint: "https://hooks.example.com/sns",
+        events: ["failed"],
+        kinds: ["embed"],
+        tags: { team: "video" },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      protocol: "https",
+      endpoint: "https://hooks.example.com/sns",
+      filterPolicy: { eventType: ["task.failed"], kind: ["embed"], "tag.team": ["video"] },
+    });
+    const sms = await api.call("POST", "/subscriptions", {
+      body: { protocol: "sms", endpoint: "+15551234567" },
+    });
+    expect(sms.status).toBe(201);
+    expect(sms.body.filterPolicy.eventType).toEqual([
+      "task.ready",
+      "task.failed",
+      "task.timed_out",
+      "task.not_found",
+    ]);
+    const listed = await api.call("GET", "/subscriptions");
+    expect(listed.body.items.map((s: { endpoint: string }) => s.endpoint)).toEqual(
+      expect.arrayContaining(["https://hooks.example.com/sns", "+15551234567"]),
+    );
+    // Real SNS lists an unconfirmed https subscription as "PendingConfirmation"; fauxqs confirms at
+    // once. Either way the API reports what the topic says.
+    const https = listed.body.items.find((s: { id: string }) => s.id === res.body.id);
+    expect(res.body.pendingConfirmation).toBe(https ? https.pendingConfirmation : true);
+    const smsId = sms.body.id as string;
+    expect((await api.call("DELETE", `/subscriptions/${smsId}`)).status).toBe(204);
+    expect((await api.call("DELETE", `/subscriptions/${smsId}`)).status).toBe(404);
+    expect((await api.call("DELETE", "/subscriptions/arn:aws:sns:other")).status).toBe(422);
+  });
+
+  test.each([
+    [{ protocol: "email", endpoint: "not-an-email" }, 422],
+    [{ protocol: "sms", endpoint: "5551234567" }, 422],
+    [{ protocol: "https", endpoint: "http://hooks.example.com" }, 422],
+    [{ protocol: "https", endpoint: "https://127.0.0.1/x" }, 422],
+    [{ protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:1:q" }, 422],
+    [{ protocol: "email", endpoint: "a@example.com", events: ["done"] }, 422],
+    [{ protocol: "email", endpoint: "a@example.com", tags: { secret: "x" } }, 422],
+    [{ protocol: "email" }, 400],
+  ] as const)("rejects %j", async (body, status) => {
+    const res = await api.call("POST", "/subscriptions", { body });
+    expect(res.status).toBe(status);
+  });
+
+  test("filter policies made through the API deliver exactly the matching events", async () => {
+    // Prepare: subscriptions made through the API; their filter policies copied onto SQS queues
+    // (fauxqs delivers to SQS only), then real events published through the real publisher.
+    const credentials = {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    };
+    const sqs = new SQSClient({
+      endpoint: api.aws.snsEndpoint,
+      region: LOCAL_AWS_ENV.AWS_REGION,
+      credentials,
+    });
+    const cases = {
+      failuresOnly: { events: ["failed"] },
+      indexReady: { events: ["ready"], kinds: ["index"] },
+      teamVideo: { tags: { team: "video" } },
+      defaults: {},
+    };
+    const queues: Record<string, string> = {};
+    for (const [name, filters] of Object.entries(cases)) {
+      const res = await api.call("POST", "/subscriptions", {
+        body: { protocol: "https", endpoint: `https://hooks.example.com/${name}`, ...filters },
+      });
+      const attrs = await api.aws.sns.send(
+        new GetSubscriptionAttributesCommand({ SubscriptionArn: `${api.aws.topicArn}:${res.body.id}` }),
+      );
+      expect(JSON.parse(attrs.Attributes?.FilterPolicy ?? "{}")).toEqual(res.body.filterPolicy);
+      queues[name] = api.aws.fauxqs.createQueue(`q-${name}`).queueUrl;
+      api.aws.fauxqs.subscribe({
+        topic: "task-events",
+        queue: `q-${name}`,
+        attributes: { FilterPolicy: attrs.Attributes?.FilterPolicy ?? "" },
+      });
+    }
+    const publisher = new SnsPublisher(api.aws.sns, api.aws.topicArn, ["team", "project"]);
+    const ev = (
+      id: string,
+      type: TaskEvent["type"],
+      kind: TaskEvent["task"]["kind"],
+      tags: Record<string, string> = {},
+    ): TaskEvent => ({
+      id,
+      type,
+      occurredAt: new Date().toISOString(),
+      stage: "test",
+      task: {
+        id,
+        kind,
+        status: type.slice(5) as TaskEvent["task"]["status"],
+        previousStatus: "processing",
+        registeredAt: new Date().toISOString(),
+        metadata: {},
+        tags,
+      },
+      links: { status: "https://x", result: "https://y" },
+    });
+    // Act
+    await publisher.publish(ev("e1", "task.failed", "embed", { team: "video" }));
+    await publisher.publish(ev("e2", "task.ready", "index"));
+    await publisher.publish(ev("e3", "task.ready", "embed", { team: "audio" }));
+    await publisher.publish(ev("e4", "task.status_changed", "embed", { team: "video" }));
+    // Assess
+    const got = async (name: string) =>
+      (await drainQueue(sqs, queues[name] as string)).map((m) => m.event.id).sort();
+    expect(await got("failuresOnly")).toEqual(["e1"]);
+    expect(await got("indexReady")).toEqual(["e2"]);
+    expect(await got("teamVideo")).toEqual(["e1"]);
+    expect(await got("defaults")).toEqual(["e1", "e2", "e3"]);
+    sqs.destroy();
+  });
+});

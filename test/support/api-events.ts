@@ -1,0 +1,40 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+
+/** A REST API (v1) Lambda proxy event, as API Gateway sends it. */
+export function apiEvent(
+  method: string,
+  path: string,
+  opts: {
+    body?: unknown;
+    rawBody?: string;
+    query?: Record<string, string | string[]>;
+    headers?: Record<string, string>;
+  } = {},
+): APIGatewayProxyEvent {
+  const multi: Record<string, string[]> = {};
+  const single: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.query ?? {})) {
+    const values = Array.isArray(v) ? v : [v];
+    multi[k] = values;
+    single[k] = values[values.length - 1] as string;
+  }
+  const hasBody = opts.body !== undefined || opts.rawBody !== undefined;
+  const headers: Record<string, string> = {
+    ...(hasBody ? { "Content-Type": "application/json" } : {}),
+    ...(opts.headers ?? {}),
+  };
+  return {
+    httpMethod: method,
+    path,
+    resource: path,
+    body: opts.rawBody ?? (opts.body === undefined ? null : JSON.stringify(opts.body)),
+    isBase64Encoded: false,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: Object.keys(single).length ? single : null,
+    multiValueQueryStringParameters: Object.keys(multi).length ? multi : null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+  };
+}
