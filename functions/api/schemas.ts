@@ -25,10 +25,15 @@ export const tags = v.pipe(
     "tag keys must start with a letter and be 1-64 characters of A-Z, a-z, 0-9, _ . : or -",
   ),
   v.check(
-    (t) => Object.values(t).every((x) => x.length >= 1 && x.length <= 256 && !/[\u0000-\u001f]/.test(x)),
+    (t) => Object.values(t).every((x) => x.length >= 1 && x.length <= 256 && !hasControlChar(x)),
     "tag values must be 1-256 printable characters",
   ),
 );
+
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20 || s.charCodeAt(i) === 0x7f) return true;
+  return false;
+}
 
 const MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
 

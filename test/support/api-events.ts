@@ -7,14 +7,14 @@ export function apiEvent(
   opts: {
     body?: unknown;
     rawBody?: string;
-    query?: Record<string, string | string[]>;
+    query?: Record<string, string | readonly string[]>;
     headers?: Record<string, string>;
   } = {},
 ): APIGatewayProxyEvent {
   const multi: Record<string, string[]> = {};
   const single: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.query ?? {})) {
-    const values = Array.isArray(v) ? v : [v];
+    const values: string[] = typeof v === "string" ? [v] : [...v];
     multi[k] = values;
     single[k] = values[values.length - 1] as string;
   }
