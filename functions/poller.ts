@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
+import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
 import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
@@ -12,7 +14,9 @@ import { pollerConfig } from "./shared/poller-config.js";
 
 // Composition root: configuration and adapters are built once per cold start.
 const config = pollerConfig(process.env);
-const store = new DynamoDbTaskStore(new DynamoDBClient({}), config.tableName, config.shards);
+const dynamo = new DynamoDBClient({});
+const store = new DynamoDbTaskStore(dynamo, config.tableName, config.shards);
+const lease = config.useLease ? new DynamoDbRunLease(dynamo, config.tableName, "poller") : undefined;
 const publisher = new SnsPublisher(new SNSClient({}), config.topicArn, config.tagAttributes);
 const twelvelabs = new TwelveLabsClient({
   baseUrl: config.twelvelabsBaseUrl,
@@ -20,13 +24,28 @@ const twelvelabs = new TwelveLabsClient({
   maxConcurrency: config.settings.concurrency,
 });
 
+export type PollerResult = RunSummary | { skipped: "another run holds the lease" };
+
 /** Scheduled by EventBridge; the payload is ignored. */
 export async function handler(
   _event: unknown,
   context?: Pick<Context, "getRemainingTimeInMillis">,
-): Promise<RunSummary> {
+): Promise<PollerResult> {
   const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
   const endAt = Date.now() + remaining - config.safetyMarginMs;
+  const owner = randomUUID();
+  if (lease && !(await lease.tryAcquire(owner, Date.now(), Date.now() + remaining))) {
+    logger.info("poller run skipped: another run holds the lease");
+    return { skipped: "another run holds the lease" };
+  }
+  try {
+    return await run(endAt);
+  } finally {
+    await lease?.release(owner);
+  }
+}
+
+async function run(endAt: number): Promise<RunSummary> {
   const callsBefore = twelvelabs.stats();
   let summary: RunSummary;
   try {
@@ -70,6 +89,7 @@ function emit(s: RunSummary, before: ReturnType<TwelveLabsClient["stats"]>): voi
   metrics.addMetric("Transitions", MetricUnit.Count, s.transitions);
   metrics.addMetric("EventsPublished", MetricUnit.Count, s.eventsPublished);
   metrics.addMetric("PublishFailures", MetricUnit.Count, s.publishFailures);
+  metrics.addMetric("OutboxBacklog", MetricUnit.Count, s.outboxBacklog);
   metrics.addMetric("TwelveLabsCalls", MetricUnit.Count, after.attempts - before.attempts);
   metrics.addMetric("TwelveLabsRateLimited", MetricUnit.Count, after.rateLimited - before.rateLimited);
   metrics.addMetric("RunDuration", MetricUnit.Milliseconds, s.durationMs);

@@ -180,7 +180,7 @@ async function registerOne(deps: ApiDeps, req: Request): Promise<APIGatewayProxy
 
 async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
   noQuery(req);
-  const { tasks } = parseInput(batchBody(deps.allowLoopbackHttp), objectBody(req), "body");
+  const { tasks } = parseInput(batchBody, objectBody(req), "body");
   const schema = registerBody(deps.allowLoopbackHttp);
   const seen = new Set<string>();
   const results = [];

@@ -40,6 +40,8 @@ export interface RunSummary {
   eventsPublished: number;
   publishFailures: number;
   outboxRepublished: number;
+  /** Events found waiting in the outbox at the start of each pass (most of any pass). */
+  outboxBacklog: number;
   /** Writes lost to a concurrent run (optimistic concurrency): harmless, counted. */
   conflicts: number;
   checkErrors: number;
@@ -77,6 +79,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     eventsPublished: 0,
     publishFailures: 0,
     outboxRepublished: 0,
+    outboxBacklog: 0,
     conflicts: 0,
     checkErrors: 0,
     rateLimited: 0,
@@ -133,6 +136,10 @@ async function drainOutbox(
         cursor = page.cursor;
       } while (cursor && deps.now() < endAt);
     }),
+  );
+  sum.outboxBacklog = Math.max(
+    sum.outboxBacklog,
+    pending.reduce((n, t) => n + t.outbox.length, 0),
   );
   await mapBounded(pending, s.concurrency, async (task) => {
     for (const event of task.outbox) {

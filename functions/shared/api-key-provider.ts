@@ -1,8 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { TwelveLabsAuthError } from "../core/twelvelabs-errors.js";
-
-/** Placeholder the stack writes into a new secret; treated as "not set yet". */
-export const UNSET_SECRET_VALUE = "REPLACE_WITH_YOUR_TWELVELABS_API_KEY";
+import { UNSET_SECRET_VALUE } from "./secret-placeholder.js";
 
 /**
  * The TwelveLabs API key, read from Secrets Manager through Powertools (cached 5 minutes), or given

@@ -23,6 +23,8 @@ export interface PollerConfig {
   apiKeySecretName?: string;
   apiKey?: string;
   tagAttributes: string[];
+  /** Take a lease item so runs do not overlap (off where reserved concurrency 1 does that). */
+  useLease: boolean;
   /** Kept free at the end of an invocation (ms). */
   safetyMarginMs: number;
   settings: PollerSettings;
@@ -52,6 +54,7 @@ export function pollerConfig(env: Env): PollerConfig {
     shards: intInRange(env, "SHARDS", DEFAULT_SHARDS, 1, 64),
     twelvelabsBaseUrl,
     tagAttributes: list(env, "TAG_ATTRIBUTES"),
+    useLease: bool(env, "POLLER_LEASE", true),
     safetyMarginMs: intInRange(env, "SAFETY_MARGIN_MS", 5_000, 0, 60_000),
     settings: {
       stage: requireString(env, "STAGE"),

@@ -29,6 +29,8 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     CHECK_MAX_INTERVAL_MS: "0",
     SAFETY_MARGIN_MS: "1000",
     POWERTOOLS_METRICS_DISABLED: "true",
+    // Overlapping runs must be safe without the lease; poller-lease.test.ts covers the lease.
+    POLLER_LEASE: "false",
     POWERTOOLS_LOG_LEVEL: "SILENT",
     ...extraEnv,
   });
@@ -51,7 +53,13 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     sqs,
     dynamo,
     store,
-    run(remainingMs = 30_000): Promise<RunSummary> {
+    async run(remainingMs = 30_000): Promise<RunSummary> {
+      const result = await mod.handler({}, { getRemainingTimeInMillis: () => remainingMs });
+      if ("skipped" in result) throw new Error(`run skipped: ${result.skipped}`);
+      return result;
+    },
+    /** The handler's raw result, skipped runs included. */
+    invoke(remainingMs = 30_000) {
       return mod.handler({}, { getRemainingTimeInMillis: () => remainingMs });
     },
     async register(input: Partial<NewTaskInput> & { taskId: string }, now = Date.now()): Promise<Task> {

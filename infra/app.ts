@@ -1,0 +1,15 @@
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { resolveStage } from "./config.js";
+import { TaskNotifierStack } from "./task-notifier-stack.js";
+
+// The only place that reads the stage, the account and the region.
+const app = new App();
+const config = resolveStage(app.node.tryGetContext("stage"));
+new TaskNotifierStack(app, `TaskNotifier-${config.stage}`, {
+  config,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: `TwelveLabs task notifier (${config.stage}): watches TwelveLabs tasks and notifies when they finish`,
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

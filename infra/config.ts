@@ -1,0 +1,102 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+
+/** The stages this app deploys; `-c stage=<name>` picks one. */
+export const STAGES = ["dev", "staging", "prod"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface InitialSubscription {
+  protocol: "email" | "sms" | "https";
+  endpoint: string;
+  /** Event names without the `task.` prefix; default: ready, failed, timed_out, not_found. */
+  events?: Array<"ready" | "failed" | "timed_out" | "not_found" | "status_changed">;
+}
+
+/** Everything that differs between stages, as data. Constructs get it through props. */
+export interface StageConfig {
+  stage: Stage;
+  /** How often the poller runs (EventBridge rate), and passes inside each run. */
+  pollEvery: Duration;
+  passesPerRun: number;
+  /** Default deadline of a task (its own `deadlineSeconds` overrides it). */
+  defaultDeadline: Duration;
+  /** How long finished tasks stay in the table (TTL), and logs in CloudWatch. */
+  retentionDays: number;
+  logRetentionDays: 7 | 14 | 30 | 90 | 365;
+  removalPolicy: RemovalPolicy;
+  pointInTimeRecovery: boolean;
+  terminationProtection: boolean;
+  logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** Where alarms go (email), if anywhere. */
+  alarmEmail?: string;
+  initialSubscriptions: InitialSubscription[];
+  twelvelabsBaseUrl: string;
+  /** An existing Secrets Manager secret (name) with the key; otherwise one is created, empty. */
+  existingApiKeySecretName?: string;
+  /** Reserve concurrency 1 for the poller (new accounts often cannot: a lease item does the job then). */
+  reservePollerConcurrency: boolean;
+  api: { rateLimit: number; burstLimit: number; quotaPerDay: number };
+  /** Tag keys copied into SNS message attributes so subscriptions can filter on them (at most 6). */
+  tagAttributes: string[];
+  /** Alarm when no poller run succeeded for this long. */
+  maxQuietPeriod: Duration;
+  shards: number;
+}
+
+const common = {
+  pollEvery: Duration.minutes(1),
+  passesPerRun: 5,
+  defaultDeadline: Duration.hours(24),
+  twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
+  initialSubscriptions: [],
+  tagAttributes: ["team", "project"],
+  maxQuietPeriod: Duration.minutes(10),
+  shards: 4,
+};
+
+export const STAGE_CONFIGS: Record<Stage, StageConfig> = {
+  dev: {
+    ...common,
+    stage: "dev",
+    retentionDays: 7,
+    logRetentionDays: 7,
+    removalPolicy: RemovalPolicy.DESTROY,
+    pointInTimeRecovery: false,
+    terminationProtection: false,
+    logLevel: "DEBUG",
+    reservePollerConcurrency: false,
+    api: { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 },
+  },
+  staging: {
+    ...common,
+    stage: "staging",
+    retentionDays: 14,
+    logRetentionDays: 30,
+    removalPolicy: RemovalPolicy.DESTROY,
+    pointInTimeRecovery: true,
+    terminationProtection: false,
+    logLevel: "INFO",
+    reservePollerConcurrency: false,
+    api: { rateLimit: 25, burstLimit: 50, quotaPerDay: 50_000 },
+  },
+  prod: {
+    ...common,
+    stage: "prod",
+    retentionDays: 30,
+    logRetentionDays: 90,
+    removalPolicy: RemovalPolicy.RETAIN,
+    pointInTimeRecovery: true,
+    terminationProtection: true,
+    logLevel: "INFO",
+    reservePollerConcurrency: true,
+    api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
+  },
+};
+
+/** The stage named on the command line (`-c stage=...`), default dev; anything else fails with the list. */
+export function resolveStage(value: unknown): StageConfig {
+  const name = value === undefined || value === "" ? "dev" : value;
+  if (typeof name !== "string" || !(STAGES as readonly string[]).includes(name)) {
+    throw new Error(`Unknown stage "${String(name)}". Use -c stage=<${STAGES.join("|")}>.`);
+  }
+  return STAGE_CONFIGS[name as Stage];
+}

@@ -1,0 +1,119 @@
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import type { RestApi } from "aws-cdk-lib/aws-apigateway";
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { CfnSubscription } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { NotificationTopic } from "./notification-topic.js";
+
+export const METRICS_NAMESPACE = "TwelveLabsTaskNotifier";
+const DIMENSIONS = { service: "twelvelabs-task-notifier" };
+
+export interface AlarmsProps {
+  stage: string;
+  poller: IFunction;
+  api: RestApi;
+  deadLetterQueue: IQueue;
+  alarmEmail?: string;
+  maxQuietPeriod: Duration;
+  removalPolicy: RemovalPolicy;
+}
+
+/** Alarms on what needs a person, sent to an operations topic (and the stage's alarm email). */
+export class Alarms extends Construct {
+  readonly topic: NotificationTopic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    this.topic = new NotificationTopic(this, "Operations", {
+      displayName: `TwelveLabs notifier ops (${props.stage})`,
+      removalPolicy: props.removalPolicy,
+      servicePublishers: ["cloudwatch.amazonaws.com"],
+    });
+    if (props.alarmEmail) {
+      new CfnSubscription(this, "AlarmEmail", {
+        topicArn: this.topic.topic.topicArn,
+        protocol: "email",
+        endpoint: props.alarmEmail,
+      });
+    }
+    const custom = (metricName: string, period: Duration) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: DIMENSIONS,
+        statistic: "Sum",
+        period,
+      });
+    const five = Duration.minutes(5);
+
+    this.add(
+      "PollerErrors",
+      "The poller failed (see its logs)",
+      props.poller.metricErrors({ period: five, statistic: "Sum" }),
+      1,
+      1,
+    );
+    this.add(
+      "NoSuccessfulRun",
+      `No poller run succeeded for ${props.maxQuietPeriod.toMinutes()} minutes`,
+      custom("SuccessfulRun", props.maxQuietPeriod),
+      1,
+      1,
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      TreatMissingData.BREACHING,
+    );
+    this.add(
+      "OutboxNotDraining",
+      "Events stay unpublished for 15 minutes",
+      custom("OutboxBacklog", five),
+      1,
+      3,
+    );
+    this.add(
+      "TwelveLabsAuthFailures",
+      "TwelveLabs rejects the API key (or the secret is unset)",
+      custom("TwelveLabsAuthFailures", five),
+      1,
+      1,
+    );
+    this.add(
+      "Api5xx",
+      "The API answers 5xx",
+      props.api.metricServerError({ period: five, statistic: "Sum" }),
+      1,
+      1,
+    );
+    this.add(
+      "FailedRunsQueued",
+      "Failed poller invocations are waiting in the DLQ",
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: "Maximum" }),
+      1,
+      1,
+    );
+  }
+
+  private add(
+    id: string,
+    description: string,
+    metric: Metric,
+    threshold: number,
+    evaluationPeriods: number,
+    comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    missing = TreatMissingData.NOT_BREACHING,
+  ): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods,
+      comparisonOperator: comparison,
+      treatMissingData: missing,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic.topic));
+    this.alarms.push(alarm);
+  }
+}

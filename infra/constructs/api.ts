@@ -1,0 +1,171 @@
+import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  EndpointType,
+  type IApiKey,
+  JsonSchemaType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Model,
+  Period,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+} from "aws-cdk-lib/aws-apigateway";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import type { StageConfig } from "../config.js";
+import { NotifierFunction } from "./notifier-function.js";
+
+export interface ApiProps {
+  config: StageConfig;
+  table: ITable;
+  topic: ITopic;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The REST API: every method needs an API key (usage plan with the stage's throttle and quota),
+ * bodies are checked at the gateway and again in the function, access is logged, and gateway
+ * errors use the same `{ "error": { code, message } }` shape as the function's.
+ */
+export class NotifierApi extends Construct {
+  readonly function: NotifierFunction;
+  readonly api: RestApi;
+  readonly apiKey: IApiKey;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const c = props.config;
+    this.function = new NotifierFunction(this, "Function", {
+      entry: "api.ts",
+      description: "Registers TwelveLabs tasks and manages notification subscriptions",
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      logRetentionDays: c.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      logLevel: c.logLevel,
+      environment: {
+        STAGE: c.stage,
+        TOPIC_ARN: props.topic.topicArn,
+        DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
+        TAG_ATTRIBUTES: c.tagAttributes.join(","),
+      },
+    }).bindTable(props.table, c.shards);
+    // Subscriptions of this topic only; the api never publishes.
+    this.function.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["sns:Subscribe", "sns:ListSubscriptionsByTopic"],
+        resources: [props.topic.topicArn],
+      }),
+    );
+    this.function.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["sns:Unsubscribe"],
+        resources: [props.topic.topicArn, `${props.topic.topicArn}:*`],
+      }),
+    );
+
+    Validations.of(this.function.fn.role ?? this.function.fn).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.topic.node.defaultChild as CfnElement)}>:*]`,
+      reason:
+        "Unsubscribe is allowed on subscriptions of this stack's topic only (topic ARN followed by the subscription id).",
+    });
+
+    const accessLogs = new LogGroup(this, "AccessLogs", {
+      retention: c.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new RestApi(this, "Api", {
+      description: `TwelveLabs task notifier (${c.stage})`,
+      endpointTypes: [EndpointType.REGIONAL],
+      apiKeySourceType: ApiKeySourceType.HEADER,
+      defaultMethodOptions: { apiKeyRequired: true },
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      deployOptions: {
+        stageName: "v1",
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        metricsEnabled: true,
+        throttlingRateLimit: c.api.rateLimit,
+        throttlingBurstLimit: c.api.burstLimit,
+      },
+    });
+    const errorTemplate = (code: string) => ({
+      "application/json": `{"error":{"code":"${code}","message":$context.error.messageString}}`,
+    });
+    this.api.addGatewayResponse("BadBody", {
+      type: ResponseType.BAD_REQUEST_BODY,
+      templates: errorTemplate("invalid_request"),
+    });
+    this.api.addGatewayResponse("Default4xx", {
+      type: ResponseType.DEFAULT_4XX,
+      templates: errorTemplate("request_rejected"),
+    });
+    this.api.addGatewayResponse("Default5xx", {
+      type: ResponseType.DEFAULT_5XX,
+      templates: errorTemplate("internal_error"),
+    });
+
+    const validator = new RequestValidator(this, "BodyValidator", {
+      restApi: this.api,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const objectBody = new Model(this, "ObjectBody", {
+      restApi: this.api,
+      contentType: "application/json",
+      description: "Any JSON object; the function checks the fields",
+      schema: { type: JsonSchemaType.OBJECT },
+    });
+    const integration = new LambdaIntegration(this.function.fn);
+    const withBody = { requestValidator: validator, requestModels: { "application/json": objectBody } };
+
+    const tasks = this.api.root.addResource("tasks");
+    tasks.addMethod("POST", integration, withBody);
+    tasks.addMethod("GET", integration);
+    tasks.addResource("batch").addMethod("POST", integration, withBody);
+    const task = tasks.addResource("{taskId}");
+    task.addMethod("GET", integration);
+    task.addMethod("DELETE", integration);
+    const subs = this.api.root.addResource("subscriptions");
+    subs.addMethod("POST", integration, withBody);
+    subs.addMethod("GET", integration);
+    subs.addResource("{subscriptionId}").addMethod("DELETE", integration);
+
+    const plan = this.api.addUsagePlan("UsagePlan", {
+      description: `Throttle and quota for the ${c.stage} notifier API`,
+      throttle: { rateLimit: c.api.rateLimit, burstLimit: c.api.burstLimit },
+      quota: { limit: c.api.quotaPerDay, period: Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    this.apiKey = this.api.addApiKey("ApiKey", { description: `Notifier API key (${c.stage})` });
+    plan.addApiKey(this.apiKey);
+
+    Validations.of(this.api.node.findChild("CloudWatchRole")).acknowledge({
+      id: "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+      reason: "The API Gateway account role needs exactly this AWS managed policy to write execution logs.",
+    });
+    Validations.of(this.api).acknowledge({
+      id: "AwsSolutions::AwsSolutions-APIG3",
+      reason:
+        "A WAF web ACL is an account-level choice with its own cost; API keys, usage-plan throttling and quotas bound abuse.",
+    });
+    Validations.of(this.api).acknowledge({
+      id: "AwsSolutions::AwsSolutions-APIG4",
+      reason:
+        "Machine-to-machine API authenticated with API keys and a usage plan; put IAM or Cognito in front if users need identities.",
+    });
+    Validations.of(this.api).acknowledge({
+      id: "AwsSolutions::AwsSolutions-COG4",
+      reason: "No end-user identities: callers are services holding the stage's API key.",
+    });
+  }
+}

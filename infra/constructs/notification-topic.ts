@@ -1,0 +1,64 @@
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import { filterPolicyFor } from "../../functions/core/subscription-filter.js";
+import type { InitialSubscription } from "../config.js";
+
+export interface NotificationTopicProps {
+  /** Shown in emails and SMS as the sender. */
+  displayName: string;
+  removalPolicy: RemovalPolicy;
+  initialSubscriptions?: InitialSubscription[];
+  /** AWS services that publish to this topic (e.g. CloudWatch alarms) and so need the key. */
+  servicePublishers?: string[];
+}
+
+/** A KMS-encrypted, TLS-only topic with the stage's initial subscriptions and their filter policies. */
+export class NotificationTopic extends Construct {
+  readonly topic: Topic;
+  readonly key: Key;
+
+  constructor(scope: Construct, id: string, props: NotificationTopicProps) {
+    super(scope, id);
+    this.key = new Key(this, "Key", {
+      description: `Encrypts the ${props.displayName} SNS topic`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: props.removalPolicy,
+    });
+    for (const service of props.servicePublishers ?? []) {
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          principals: [new ServicePrincipal(service)],
+          resources: ["*"],
+        }),
+      );
+    }
+    this.topic = new Topic(this, "Topic", {
+      displayName: props.displayName,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    if (props.servicePublishers?.length) {
+      this.topic.addToResourcePolicy(
+        new PolicyStatement({
+          actions: ["sns:Publish"],
+          principals: props.servicePublishers.map((s) => new ServicePrincipal(s)),
+          resources: [this.topic.topicArn],
+        }),
+      );
+    }
+    (props.initialSubscriptions ?? []).forEach((sub, i) => {
+      new CfnSubscription(this, `Subscription${i}`, {
+        topicArn: this.topic.topicArn,
+        protocol: sub.protocol,
+        endpoint: sub.endpoint,
+        filterPolicy: filterPolicyFor({ events: sub.events }),
+        filterPolicyScope: "MessageAttributes",
+      });
+    });
+  }
+}

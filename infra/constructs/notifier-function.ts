@@ -1,0 +1,112 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The Lambda runtime the functions ship on; tests run the bundles under the same Node major. */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+export const LAMBDA_NODE_MAJOR = 24;
+
+export interface NotifierFunctionProps {
+  /** Entry file under functions/, e.g. `poller.ts`; it exports `handler`. */
+  entry: string;
+  description: string;
+  timeout: Duration;
+  memorySize?: number;
+  logRetentionDays: number;
+  removalPolicy: RemovalPolicy;
+  logLevel: string;
+  environment: Record<string, string>;
+  reservedConcurrentExecutions?: number;
+}
+
+/**
+ * The house-default function: ARM64, Node.js 24, a minified ESM bundle with the AWS SDK inside
+ * (measured: smaller init than the runtime's copy, see bench/results/bundles.md), its own log
+ * group. `bindX` methods add a grant and the matching environment variable together, so a
+ * permission never drifts from its configuration.
+ */
+export class NotifierFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: NotifierFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, "Logs", {
+      retention: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.fn = new NodejsFunction(this, "Function", {
+      entry: join(ROOT, "functions", props.entry),
+      handler: "handler",
+      description: props.description,
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      depsLockFilePath: join(ROOT, "package-lock.json"),
+      projectRoot: ROOT,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: "twelvelabs-task-notifier",
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: false,
+        target: "node24",
+        mainFields: ["module", "main"],
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+        externalModules: [],
+        tsconfig: join(ROOT, "tsconfig.json"),
+      },
+    });
+    this.acknowledge(
+      "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+      "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.",
+    );
+  }
+
+  /** Acknowledges a cdk-nag finding on this function's role and policy, with the reason. */
+  private acknowledge(id: string, reason: string): void {
+    Validations.of(this.fn.role ?? this.fn).acknowledge({ id, reason });
+  }
+
+  bindTable(table: ITable, shards: number): this {
+    table.grantReadWriteData(this.fn);
+    this.acknowledge(
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(table).getLogicalId(table.node.defaultChild as import("aws-cdk-lib").CfnElement)}.Arn>/index/*]`,
+      "Read and write on the task table's own indexes (due, outbox); the grant names no other table.",
+    );
+    this.fn.addEnvironment("TABLE_NAME", table.tableName);
+    this.fn.addEnvironment("SHARDS", String(shards));
+    return this;
+  }
+
+  bindTopicPublisher(topic: ITopic): this {
+    topic.grantPublish(this.fn);
+    this.acknowledge(
+      "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+      "Publishing to the KMS-encrypted topic needs GenerateDataKey* on the topic's own key only.",
+    );
+    this.fn.addEnvironment("TOPIC_ARN", topic.topicArn);
+    return this;
+  }
+
+  bindSecret(secret: ISecret): this {
+    secret.grantRead(this.fn);
+    this.fn.addEnvironment("TWELVELABS_SECRET_NAME", secret.secretName);
+    return this;
+  }
+}

@@ -1,0 +1,79 @@
+import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { StageConfig } from "../config.js";
+import { NotifierFunction } from "./notifier-function.js";
+
+export interface PollerProps {
+  config: StageConfig;
+  table: ITable;
+  topic: ITopic;
+  secret: ISecret;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The scheduled poller: an EventBridge rule every `pollEvery`, a function that finishes before the
+ * next tick, runs that never overlap (reserved concurrency 1 where the account allows it, a lease
+ * item in the table always), failed invocations kept in a DLQ.
+ */
+export class Poller extends Construct {
+  readonly function: NotifierFunction;
+  readonly deadLetterQueue: Queue;
+  readonly rule: Rule;
+
+  constructor(scope: Construct, id: string, props: PollerProps) {
+    super(scope, id);
+    const c = props.config;
+    const intervalMs = c.pollEvery.toMilliseconds();
+    this.function = new NotifierFunction(this, "Function", {
+      entry: "poller.ts",
+      description: "Checks due TwelveLabs tasks and publishes their outcomes",
+      timeout: Duration.millis(intervalMs - 5_000),
+      memorySize: 512,
+      logRetentionDays: c.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      logLevel: c.logLevel,
+      reservedConcurrentExecutions: c.reservePollerConcurrency ? 1 : undefined,
+      environment: {
+        STAGE: c.stage,
+        TWELVELABS_BASE_URL: c.twelvelabsBaseUrl,
+        PASSES_PER_RUN: String(c.passesPerRun),
+        PASS_INTERVAL_MS: String(Math.floor(intervalMs / c.passesPerRun)),
+        RETENTION_DAYS: String(c.retentionDays),
+        TAG_ATTRIBUTES: c.tagAttributes.join(","),
+        POWERTOOLS_METRICS_NAMESPACE: "TwelveLabsTaskNotifier",
+      },
+    })
+      .bindTable(props.table, c.shards)
+      .bindTopicPublisher(props.topic)
+      .bindSecret(props.secret);
+
+    this.deadLetterQueue = new Queue(this, "FailedRuns", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: "AwsSolutions::AwsSolutions-SQS3",
+      reason: "This queue is itself the dead-letter destination of the poller's failed invocations.",
+    });
+    // The next tick is the retry: a failed run is recorded, not replayed late.
+    this.function.fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(2),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+    this.rule = new Rule(this, "Schedule", {
+      description: "Runs the TwelveLabs task poller",
+      schedule: Schedule.rate(c.pollEvery),
+      targets: [new LambdaFunction(this.function.fn, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Construct } from "constructs";
+import { TASK_TABLE } from "../../functions/adapters/task-table.js";
+
+export interface TaskTableProps {
+  removalPolicy: RemovalPolicy;
+  pointInTimeRecovery: boolean;
+}
+
+/** The task table, from the one definition in functions/adapters/task-table.ts. */
+export class TaskTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: TaskTableProps) {
+    super(scope, id);
+    const { partitionKey, dueIndex, outboxIndex, ttlAttribute } = TASK_TABLE;
+    this.table = new TableV2(this, "Table", {
+      partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery },
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
+      globalSecondaryIndexes: [dueIndex, outboxIndex].map((ix) => ({
+        indexName: ix.name,
+        partitionKey: { name: ix.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: ix.sortKey, type: AttributeType.NUMBER },
+        projectionType: ProjectionType.ALL,
+      })),
+    });
+  }
+}

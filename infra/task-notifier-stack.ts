@@ -1,0 +1,66 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import type { StageConfig } from "./config.js";
+import { Alarms } from "./constructs/alarms.js";
+import { NotifierApi } from "./constructs/api.js";
+import { ApiKeySecret } from "./constructs/api-key-secret.js";
+import { NotificationTopic } from "./constructs/notification-topic.js";
+import { Poller } from "./constructs/poller.js";
+import { TaskTable } from "./constructs/task-table.js";
+
+export interface TaskNotifierStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/** One environment of the notifier. The stack only composes; each construct owns a capability. */
+export class TaskNotifierStack extends Stack {
+  constructor(scope: Construct, id: string, props: TaskNotifierStackProps) {
+    super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
+    const c = props.config;
+    const removalPolicy = c.removalPolicy;
+
+    const table = new TaskTable(this, "Tasks", { removalPolicy, pointInTimeRecovery: c.pointInTimeRecovery })
+      .table;
+    const events = new NotificationTopic(this, "Events", {
+      displayName: `TwelveLabs tasks (${c.stage})`,
+      removalPolicy,
+      initialSubscriptions: c.initialSubscriptions,
+    });
+    const secret = new ApiKeySecret(this, "TwelveLabsKey", {
+      existingSecretName: c.existingApiKeySecretName,
+      removalPolicy,
+    }).secret;
+    const poller = new Poller(this, "Poller", {
+      config: c,
+      table,
+      topic: events.topic,
+      secret,
+      removalPolicy,
+    });
+    const api = new NotifierApi(this, "Api", { config: c, table, topic: events.topic, removalPolicy });
+    new Alarms(this, "Alarms", {
+      stage: c.stage,
+      poller: poller.function.fn,
+      api: api.api,
+      deadLetterQueue: poller.deadLetterQueue,
+      alarmEmail: c.alarmEmail,
+      maxQuietPeriod: c.maxQuietPeriod,
+      removalPolicy,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: api.api.url, description: "Base URL of the notifier API" });
+    new CfnOutput(this, "ApiKeyId", {
+      value: api.apiKey.keyId,
+      description: "aws apigateway get-api-key --include-value --api-key <id>",
+    });
+    new CfnOutput(this, "TopicArn", {
+      value: events.topic.topicArn,
+      description: "SNS topic of task events",
+    });
+    new CfnOutput(this, "TableName", { value: table.tableName });
+    new CfnOutput(this, "SecretName", {
+      value: secret.secretName,
+      description: "Put your TwelveLabs API key here",
+    });
+  }
+}
