@@ -1,0 +1,76 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { describe, expect, test } from "vitest";
+import { NotifierApi } from "../../infra/constructs/api.js";
+import { TaskTable } from "../../infra/constructs/task-table.js";
+import { bareStack, stageConfig } from "../support/cdk.js";
+
+function build() {
+  const stack = bareStack();
+  const table = new TaskTable(stack, "Tasks", {
+    removalPolicy: RemovalPolicy.DESTROY,
+    pointInTimeRecovery: false,
+  }).table;
+  new NotifierApi(stack, "Api", {
+    config: stageConfig("prod"),
+    table,
+    topic: new Topic(stack, "Topic"),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return Template.fromStack(stack);
+}
+
+describe("NotifierApi", () => {
+  test("every method requires an API key", () => {
+    const t = build();
+    const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
+      Properties: { HttpMethod: string; ApiKeyRequired?: boolean };
+    }>;
+    expect(methods.length).toBe(8);
+    for (const m of methods) expect(m.Properties.ApiKeyRequired, m.Properties.HttpMethod).toBe(true);
+  });
+
+  test("usage plan with the stage's throttle and quota, and a key on it", () => {
+    const t = build();
+    t.hasResourceProperties("AWS::ApiGateway::UsagePlan", {
+      Throttle: { RateLimit: 50, BurstLimit: 100 },
+      Quota: { Limit: 200000, Period: "DAY" },
+    });
+    t.resourceCountIs("AWS::ApiGateway::ApiKey", 1);
+    t.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 1);
+  });
+
+  test("request validation on bodies, access logging, gateway errors in the API's error shape", () => {
+    const t = build();
+    t.hasResourceProperties("AWS::ApiGateway::RequestValidator", {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    t.hasResourceProperties("AWS::ApiGateway::Method", {
+      HttpMethod: "POST",
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: Match.anyValue(),
+    });
+    t.hasResourceProperties("AWS::ApiGateway::Stage", {
+      StageName: "v1",
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      MethodSettings: Match.arrayWith([Match.objectLike({ LoggingLevel: "ERROR", ThrottlingRateLimit: 50 })]),
+    });
+    t.hasResourceProperties("AWS::ApiGateway::GatewayResponse", {
+      ResponseType: "DEFAULT_4XX",
+      ResponseTemplates: {
+        "application/json": Match.stringLikeRegexp('"error":\\{"code":"request_rejected"'),
+      },
+    });
+  });
+
+  test("the api function can manage subscriptions of this topic, and cannot publish", () => {
+    const t = build();
+    const text = JSON.stringify(t.findResources("AWS::IAM::Policy"));
+    expect(text).toContain("sns:Subscribe");
+    expect(text).toContain("sns:Unsubscribe");
+    expect(text).toContain("sns:ListSubscriptionsByTopic");
+    expect(text).not.toContain("sns:Publish");
+  });
+});

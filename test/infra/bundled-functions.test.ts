@@ -1,0 +1,220 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { UNSET_SECRET_VALUE } from "../../functions/shared/secret-placeholder.js";
+import { resolveStage } from "../../infra/config.js";
+import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
+import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
+import { type EmbeddedAws, LOCAL_AWS_ENV, startEmbeddedAws } from "../../local/embedded-aws.js";
+import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
+import { apiEvent } from "../support/api-events.js";
+import { lambdaNode } from "../support/lambda-runtime.js";
+import { startSecretsManagerStandIn } from "../support/secrets-manager-standin.js";
+import { drainQueue } from "../support/sns-messages.js";
+
+/*
+ * What ships is what was tested: the app is synthesised with bundling and cdk-nag exactly as
+ * `cdk synth` does, then each function's bundle from the assembly is run in a fresh process under
+ * the Lambda runtime's Node.js major against dynalite, fauxqs, a Secrets Manager stand-in and the
+ * TwelveLabs simulator.
+ */
+const run = promisify(execFile);
+const SECRET_NAME = "twelvelabs/notifier-dev";
+
+interface FnInfo {
+  dir: string;
+  env: Record<string, unknown>;
+}
+
+let outdir = "";
+let fns: Record<"poller" | "api", FnInfo>;
+let report: { pluginReports: Array<{ conclusion: string; violations: unknown[] }> };
+let aws: EmbeddedAws;
+let sim: TwelveLabsSimulator;
+let secrets: Awaited<ReturnType<typeof startSecretsManagerStandIn>>;
+const secretValues = new Map<string, string>();
+let node = "";
+
+beforeAll(async () => {
+  node = lambdaNode();
+  outdir = mkdtempSync(join(tmpdir(), "notifier-assembly-"));
+  const app = new App({ outdir, context: { stage: "dev", "aws:cdk:enable-asset-metadata": true } });
+  new TaskNotifierStack(app, "TaskNotifier-dev", { config: resolveStage("dev") });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+  report = JSON.parse(readFileSync(join(outdir, "validation-report.json"), "utf8"));
+  const template = JSON.parse(readFileSync(join(outdir, "TaskNotifier-dev.template.json"), "utf8")) as {
+    Resources: Record<
+      string,
+      {
+        Type: string;
+        Metadata?: Record<string, string>;
+        Properties: { Environment?: { Variables: Record<string, unknown> } };
+      }
+    >;
+  };
+  const found: Partial<typeof fns> = {};
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== "AWS::Lambda::Function" || !r.Metadata?.["aws:asset:path"]) continue;
+    const info = {
+      dir: join(outdir, r.Metadata["aws:asset:path"]),
+      env: r.Properties.Environment?.Variables ?? {},
+    };
+    if (id.startsWith("PollerFunction")) found.poller = info;
+    if (id.startsWith("ApiFunction")) found.api = info;
+  }
+  fns = found as typeof fns;
+
+  sim = new TwelveLabsSimulator();
+  await sim.start();
+  aws = await startEmbeddedAws();
+  secretValues.set(SECRET_NAME, sim.apiKey);
+  secrets = await startSecretsManagerStandIn(secretValues);
+}, 180_000);
+
+afterAll(async () => {
+  await aws?.close();
+  await sim?.close();
+  await secrets?.close();
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+/** The function's environment from the template, with references resolved to the local stand-ins. */
+function envFor(fn: FnInfo): Record<string, string> {
+  const local: Record<string, string> = {
+    TABLE_NAME: aws.tableName,
+    TOPIC_ARN: aws.topicArn,
+    TWELVELABS_SECRET_NAME: SECRET_NAME,
+    TWELVELABS_BASE_URL: sim.url,
+  };
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fn.env)) {
+    if (local[k] !== undefined) env[k] = local[k];
+    else if (typeof v === "string") env[k] = v;
+    else throw new Error(`unresolved reference in ${k}`);
+  }
+  return {
+    ...env,
+    ...aws.env,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    PATH: process.env.PATH ?? "",
+  };
+}
+
+async function invoke(fn: FnInfo, event: unknown, remainingMs = 20_000) {
+  const { stdout } = await run(
+    node,
+    [
+      join(import.meta.dirname, "../support/invoke-bundle.mjs"),
+      fn.dir,
+      JSON.stringify(event),
+      String(remainingMs),
+    ],
+    {
+      env: envFor(fn),
+      timeout: 60_000,
+      maxBuffer: 8 * 1024 * 1024,
+    },
+  );
+  const line = stdout
+    .split("\n")
+    .filter((l) => l.startsWith("RESULT "))
+    .pop();
+  if (!line) throw new Error(`no RESULT line in: ${stdout.slice(-500)}`);
+  // biome-ignore lint/suspicious/noExplicitAny: the handler's JSON result is asserted field by field.
+  return JSON.parse(line.slice(7)) as {
+    ok: boolean;
+    result: any;
+    error?: { name: string; message: string };
+    node: string;
+  };
+}
+
+const scheduled = {
+  version: "0",
+  id: "5f1a2c3d-0000-4000-8000-000000000000",
+  "detail-type": "Scheduled Event",
+  source: "aws.events",
+  account: "123456789012",
+  time: new Date().toISOString(),
+  region: "us-east-1",
+  resources: ["arn:aws:events:us-east-1:123456789012:rule/poller"],
+  detail: {},
+};
+
+describe("the synthesised assembly", () => {
+  test("cdk-nag AwsSolutions: no unacknowledged findings", () => {
+    expect(report.pluginReports.map((p) => [p.conclusion, p.violations.length])).toEqual([["success", 0]]);
+  });
+
+  test("each function is one minified ESM file, the real TwelveLabs URL configured", () => {
+    for (const fn of Object.values(fns)) {
+      expect(statSync(join(fn.dir, "index.mjs")).size).toBeGreaterThan(10_000);
+    }
+    expect(fns.poller.env.TWELVELABS_BASE_URL).toBe("https://api.twelvelabs.io/v1.3");
+  });
+});
+
+describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () => {
+  test("api registers a task, poller announces it ready through SNS", async () => {
+    const t = sim.addTask({
+      kind: "embed",
+      modelName: "marengo3.0",
+      timeline: [{ status: "ready", afterMs: 0 }],
+    });
+    const queue = aws.fauxqs.createQueue("bundle-events");
+    aws.fauxqs.subscribe({ topic: "task-events", queue: "bundle-events" });
+
+    const created = await invoke(
+      fns.api,
+      apiEvent("POST", "/tasks", { body: { taskId: t.id, tags: { team: "video" } } }),
+    );
+    expect(created.node.startsWith(`v${LAMBDA_NODE_MAJOR}.`)).toBe(true);
+    expect(created.ok).toBe(true);
+    expect(created.result.statusCode).toBe(202);
+
+    const polled = await invoke(fns.poller, scheduled, 8_000);
+    expect(polled.ok, JSON.stringify(polled.error)).toBe(true);
+    expect(polled.result).toMatchObject({ tasksChecked: 1, transitions: 1, eventsPublished: 1 });
+    expect(secrets.calls).toContain(`secretsmanager.GetSecretValue ${SECRET_NAME}`);
+
+    const got = await invoke(fns.api, apiEvent("GET", `/tasks/${t.id}`));
+    expect(JSON.parse(got.result.body)).toMatchObject({ status: "ready", modelName: "marengo3.0" });
+
+    const credentials = {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    };
+    const sqs = new SQSClient({ endpoint: aws.snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
+    const delivered = await drainQueue(sqs, queue.queueUrl);
+    sqs.destroy();
+    expect(delivered.map((m) => [m.event.type, m.event.task.id, m.event.stage])).toEqual([
+      ["task.ready", t.id, "dev"],
+    ]);
+  });
+
+  test("api errors keep their shape in the bundle", async () => {
+    const res = await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: "x", extra: 1 } }));
+    expect(res.result.statusCode).toBe(400);
+    expect(JSON.parse(res.result.body)).toEqual({
+      error: { code: "unknown_field", message: 'unknown field "body.extra"' },
+    });
+  });
+
+  test("an unset key secret fails the poller run loudly", async () => {
+    secretValues.set(SECRET_NAME, UNSET_SECRET_VALUE);
+    const t = sim.addTask({ kind: "embed" });
+    await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: t.id } }));
+    const res = await invoke(fns.poller, scheduled, 8_000);
+    secretValues.set(SECRET_NAME, sim.apiKey);
+    expect(res.ok).toBe(false);
+    expect(res.error?.name).toBe("PollerAuthFailure");
+    expect(res.error?.message).not.toContain(UNSET_SECRET_VALUE);
+  });
+});

@@ -1,0 +1,88 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { describe, expect, test } from "vitest";
+import { Poller } from "../../infra/constructs/poller.js";
+import { TaskTable } from "../../infra/constructs/task-table.js";
+import { bareStack, stageConfig } from "../support/cdk.js";
+
+function build(reserve: boolean, pollEvery = Duration.minutes(1)) {
+  const stack = bareStack();
+  const table = new TaskTable(stack, "Tasks", {
+    removalPolicy: RemovalPolicy.DESTROY,
+    pointInTimeRecovery: false,
+  }).table;
+  const topic = new Topic(stack, "Topic");
+  const secret = new Secret(stack, "Secret");
+  new Poller(stack, "Poller", {
+    config: stageConfig("dev", { reservePollerConcurrency: reserve, pollEvery }),
+    table,
+    topic,
+    secret,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return Template.fromStack(stack);
+}
+
+describe("Poller", () => {
+  test("scheduled every minute, ARM64 Node.js 24, timeout below the interval", () => {
+    const t = build(false);
+    t.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
+    t.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      Handler: "index.handler",
+      Timeout: 55,
+      Environment: {
+        Variables: Match.objectLike({ PASSES_PER_RUN: "5", PASS_INTERVAL_MS: "12000", STAGE: "dev" }),
+      },
+    });
+  });
+
+  test("no overlapping runs: reserved concurrency 1 where allowed, otherwise the lease", () => {
+    const reserved = build(true);
+    reserved.hasResourceProperties("AWS::Lambda::Function", { ReservedConcurrentExecutions: 1 });
+    const leased = build(false);
+    const fns = Object.values(leased.findResources("AWS::Lambda::Function")) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
+    expect(fns[0]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    // The lease is on by default in the function (POLLER_LEASE unset means true).
+    expect(JSON.stringify(fns[0]?.Properties.Environment)).not.toContain("POLLER_LEASE");
+  });
+
+  test("failed asynchronous invocations go to an encrypted DLQ, not retried late", () => {
+    const t = build(false);
+    t.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    t.hasResourceProperties("AWS::SQS::Queue", {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  test("grants: table read/write, publish, read the secret; nothing else", () => {
+    const t = build(false);
+    const policies = Object.values(t.findResources("AWS::IAM::Policy")) as Array<{
+      Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } };
+    }>;
+    const actions = policies.flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+      ]),
+    );
+    for (const a of actions)
+      expect(a).toMatch(
+        /^(dynamodb|sns:Publish|secretsmanager:(GetSecretValue|DescribeSecret)|sqs:SendMessage|sqs:GetQueue)/,
+      );
+  });
+});

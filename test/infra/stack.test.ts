@@ -1,0 +1,92 @@
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { describe, expect, test } from "vitest";
+import { resolveStage, type STAGES } from "../../infra/config.js";
+import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
+import { stageConfig } from "../support/cdk.js";
+
+function synth(stage: (typeof STAGES)[number], overrides = {}) {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const stack = new TaskNotifierStack(app, `TaskNotifier-${stage}`, {
+    config: stageConfig(stage, overrides),
+    env: { account: "123456789012", region: "eu-west-1" },
+  });
+  return { stack, t: Template.fromStack(stack) };
+}
+
+type Statement = { Action: string | string[]; Resource: unknown };
+function actionsOf(t: Template, roleLogicalIdPrefix: string): string[] {
+  const policies = t.findResources("AWS::IAM::Policy");
+  const out: string[] = [];
+  for (const [id, p] of Object.entries(policies) as Array<
+    [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }]
+  >) {
+    if (!id.startsWith(roleLogicalIdPrefix)) continue;
+    for (const s of p.Properties.PolicyDocument.Statement)
+      out.push(...(Array.isArray(s.Action) ? s.Action : [s.Action]));
+  }
+  return out;
+}
+
+describe("stage resolution", () => {
+  test("default dev; unknown stages fail with the allowed list", () => {
+    expect(resolveStage(undefined).stage).toBe("dev");
+    expect(resolveStage("prod").stage).toBe("prod");
+    expect(() => resolveStage("qa")).toThrow(/Unknown stage "qa".*dev\|staging\|prod/);
+  });
+});
+
+describe("TaskNotifierStack", () => {
+  test("prod keeps its data and is protected; dev cleans up", () => {
+    const prod = synth("prod");
+    expect(prod.stack.terminationProtection).toBe(true);
+    prod.t.hasResource("AWS::DynamoDB::GlobalTable", { DeletionPolicy: "Retain" });
+    const dev = synth("dev");
+    expect(dev.stack.terminationProtection).toBe(false);
+    dev.t.hasResource("AWS::DynamoDB::GlobalTable", { DeletionPolicy: "Delete" });
+    dev.t.hasResource("AWS::Logs::LogGroup", { DeletionPolicy: "Delete" });
+  });
+
+  test("only the poller publishes, only the api subscribes", () => {
+    const { t } = synth("dev");
+    const poller = actionsOf(t, "PollerFunction");
+    const api = actionsOf(t, "ApiFunction");
+    expect(poller).toContain("sns:Publish");
+    expect(poller).not.toContain("sns:Subscribe");
+    expect(poller).toContain("secretsmanager:GetSecretValue");
+    expect(api).toEqual(
+      expect.arrayContaining(["sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic"]),
+    );
+    expect(api).not.toContain("sns:Publish");
+    expect(api).not.toContain("secretsmanager:GetSecretValue");
+  });
+
+  test("functions get the secret's name, never its value", () => {
+    const { t } = synth("dev");
+    const fns = t.findResources("AWS::Lambda::Function");
+    const text = JSON.stringify(fns);
+    expect(text).toContain("TWELVELABS_SECRET_NAME");
+    expect(text).not.toContain("REPLACE_WITH_YOUR_TWELVELABS_API_KEY");
+    expect(text).not.toContain('TWELVELABS_API_KEY"');
+  });
+
+  test("an existing secret can be imported by name instead of creating one", () => {
+    const { t } = synth("staging", { existingApiKeySecretName: "twelvelabs/prod-key" });
+    t.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    t.hasResourceProperties("AWS::IAM::Policy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: Match.anyValue(),
+          }),
+        ]),
+      },
+    });
+  });
+
+  test("outputs: API URL, API key id, topic ARN, table name, secret name", () => {
+    const { t } = synth("dev");
+    for (const name of ["ApiUrl", "ApiKeyId", "TopicArn", "TableName", "SecretName"]) t.hasOutput(name, {});
+  });
+});
