@@ -27,6 +27,14 @@ import { drainQueue } from "../support/sns-messages.js";
 const run = promisify(execFile);
 const SECRET_NAME = "twelvelabs/notifier-dev";
 
+interface InvokeResult {
+  ok: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: the handler's JSON result is asserted field by field.
+  result: any;
+  error?: { name: string; message: string };
+  node: string;
+}
+
 interface FnInfo {
   dir: string;
   env: Record<string, unknown>;
@@ -127,13 +135,7 @@ async function invoke(fn: FnInfo, event: unknown, remainingMs = 20_000) {
     .filter((l) => l.startsWith("RESULT "))
     .pop();
   if (!line) throw new Error(`no RESULT line in: ${stdout.slice(-500)}`);
-  // biome-ignore lint/suspicious/noExplicitAny: the handler's JSON result is asserted field by field.
-  return JSON.parse(line.slice(7)) as {
-    ok: boolean;
-    result: any;
-    error?: { name: string; message: string };
-    node: string;
-  };
+  return JSON.parse(line.slice(7)) as InvokeResult;
 }
 
 const scheduled = {
