@@ -1,0 +1,98 @@
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+
+const MAX_READ = 1024 * 1024;
+
+export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The api handler behind a local HTTP server: requests become API Gateway (REST, proxy) events
+ * and results become responses. Like the deployed API, every call needs the `x-api-key` header.
+ * `extraRoutes` serves local-only paths (the SNS confirmation URL) without the key.
+ */
+export function createLocalApiServer(
+  handler: ApiHandler,
+  apiKey: string,
+  extraRoutes: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean,
+): Server {
+  const expected = Buffer.from(apiKey);
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    try {
+      if (extraRoutes(req, res, url)) return;
+      const given = Buffer.from(String(req.headers["x-api-key"] ?? ""));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return send(res, {
+          statusCode: 403,
+          body: JSON.stringify({ error: { code: "forbidden", message: "missing or wrong x-api-key" } }),
+        });
+      }
+      const body = await readBody(req);
+      if (body === undefined) {
+        return send(res, {
+          statusCode: 413,
+          body: JSON.stringify({ error: { code: "payload_too_large", message: "body too large" } }),
+        });
+      }
+      const event = toEvent(req, url, body);
+      send(res, await handler(event));
+    } catch {
+      send(res, {
+        statusCode: 500,
+        body: JSON.stringify({ error: { code: "internal_error", message: "internal error" } }),
+      });
+    }
+  });
+}
+
+function toEvent(req: IncomingMessage, url: URL, body: string): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiHeaders: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    const list = Array.isArray(v) ? v : [v];
+    headers[k] = list.join(",");
+    multiHeaders[k] = list;
+  }
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    single[k] = v;
+    multi[k] = [...(multi[k] ?? []), v];
+  }
+  return {
+    httpMethod: req.method ?? "GET",
+    path: url.pathname,
+    resource: url.pathname,
+    headers,
+    multiValueHeaders: multiHeaders,
+    queryStringParameters: Object.keys(single).length ? single : null,
+    multiValueQueryStringParameters: Object.keys(multi).length ? multi : null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body === "" ? null : body,
+    isBase64Encoded: false,
+    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_READ) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(
+  res: ServerResponse,
+  result: Pick<APIGatewayProxyResult, "statusCode" | "body" | "headers">,
+): void {
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  res.writeHead(result.statusCode, headers).end(result.statusCode === 204 ? undefined : result.body);
+}

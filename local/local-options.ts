@@ -1,0 +1,93 @@
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage: npm start -- [options]
+
+  --port <n>             API port on 127.0.0.1 (default 3000)
+  --api-key <key>        key clients send as x-api-key (default: $NOTIFIER_API_KEY, else generated)
+  --interval <seconds>   how often the poller runs (default 5)
+  --data <dir>           keep tasks and subscriptions in <dir> across restarts (default: in memory)
+  --simulate             use the TwelveLabs simulator even if TWELVELABS_API_KEY is set
+  --simulator-port <n>   port of the simulator (default 4010; 0 picks a free one)
+  --twelvelabs-url <url> TwelveLabs API base URL (default https://api.twelvelabs.io/v1.3)
+  --demo                 register two simulated tasks and show their notifications
+  --help                 this text
+
+TwelveLabs: the real API when TWELVELABS_API_KEY is set, otherwise a local simulator.`;
+
+export interface LocalOptions {
+  port: number;
+  apiKey?: string;
+  intervalMs: number;
+  dataDir?: string;
+  simulate: boolean;
+  simulatorPort: number;
+  twelvelabsUrl: string;
+  twelvelabsKey?: string;
+  demo: boolean;
+  help: boolean;
+}
+
+/** A flag problem: printed as one line with the usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function parseLocalOptions(argv: string[], env: Record<string, string | undefined>): LocalOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string", default: "3000" },
+        "api-key": { type: "string" },
+        interval: { type: "string", default: "5" },
+        data: { type: "string" },
+        simulate: { type: "boolean", default: false },
+        "simulator-port": { type: "string", default: "4010" },
+        "twelvelabs-url": { type: "string", default: "https://api.twelvelabs.io/v1.3" },
+        demo: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0] ?? "invalid arguments");
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a whole number 0-65535`);
+  const simulatorPort = Number(values["simulator-port"]);
+  if (!Number.isInteger(simulatorPort) || simulatorPort < 0 || simulatorPort > 65535) {
+    throw new UsageError("--simulator-port must be a whole number 0-65535");
+  }
+  const interval = Number(values.interval);
+  if (!Number.isFinite(interval) || interval < 0.2 || interval > 3600)
+    throw new UsageError("--interval must be between 0.2 and 3600 seconds");
+  const url = String(values["twelvelabs-url"]);
+  try {
+    const u = new URL(url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+  } catch {
+    throw new UsageError("--twelvelabs-url must be an http(s) URL");
+  }
+  const apiKey = (values["api-key"] as string | undefined) ?? (env.NOTIFIER_API_KEY?.trim() || undefined);
+  if (apiKey !== undefined && !/^[\x21-\x7e]{8,128}$/.test(apiKey))
+    throw new UsageError("the API key must be 8-128 printable characters");
+  const twelvelabsKey = env.TWELVELABS_API_KEY?.trim() || undefined;
+  const simulate = Boolean(values.simulate) || twelvelabsKey === undefined;
+  if (values.demo && !simulate) throw new UsageError("--demo needs the simulator: add --simulate");
+  const opts: LocalOptions = {
+    port,
+    intervalMs: Math.round(interval * 1000),
+    simulate,
+    simulatorPort,
+    twelvelabsUrl: url.replace(/\/+$/, ""),
+    demo: Boolean(values.demo),
+    help: Boolean(values.help),
+  };
+  if (apiKey) opts.apiKey = apiKey;
+  if (values.data) opts.dataDir = String(values.data);
+  if (!simulate && twelvelabsKey) opts.twelvelabsKey = twelvelabsKey;
+  return opts;
+}

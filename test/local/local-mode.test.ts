@@ -1,0 +1,214 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
+import { type LocalProcess, spawnLocal, startLocal } from "../support/local-process.js";
+
+const FAST = { CHECK_MIN_INTERVAL_MS: "300", CHECK_MAX_INTERVAL_MS: "1000" };
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function call(p: LocalProcess, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${p.api}${path}`, {
+    method,
+    headers: { "x-api-key": p.key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: { Type: string; Message?: string; SubscribeURL?: string };
+}
+
+async function receiver(): Promise<{ url: string; got: Received[]; server: Server }> {
+  const got: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      got.push({ headers: req.headers, body });
+      res.writeHead(200).end();
+      // Confirm like an SNS-aware endpoint does: GET the SubscribeURL.
+      if (body.Type === "SubscriptionConfirmation") await fetch(body.SubscribeURL);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  cleanups.push(() => new Promise((r) => server.close(r)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, server };
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("npm start", { timeout: 90_000 }, () => {
+  test("register a task, subscribe a local receiver, get exactly the expected notification", async () => {
+    const p = await startLocal(
+      ["--port", String(await freePort()), "--simulator-port", "0", "--interval", "0.5"],
+      FAST,
+    );
+    cleanups.push(() => p.stop());
+    expect(p.sim).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const hook = await receiver();
+    const sub = await call(p, "POST", "/subscriptions", {
+      protocol: "http",
+      endpoint: hook.url,
+      events: ["ready"],
+    });
+    expect(sub.status).toBe(201);
+    await waitFor("the confirmation", () => hook.got.find((r) => r.body.Type === "SubscriptionConfirmation"));
+    await waitFor("the confirmed line", () => p.output().includes(`confirmed http ${hook.url}`) || undefined);
+
+    const created = await fetch(`${p.sim}/_sim/tasks`, {
+      method: "POST",
+      body: JSON.stringify({
+        kind: "embed",
+        filename: "talk.mp4",
+        timeline: [
+          { status: "processing", afterMs: 0 },
+          { status: "ready", afterMs: 1500 },
+        ],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    expect((await call(p, "POST", "/tasks", { taskId: id })).status).toBe(202);
+
+    const note = await waitFor("the notification", () =>
+      hook.got.find((r) => r.body.Type === "Notification"),
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // a duplicate would arrive within a few polls
+    const notifications = hook.got.filter((r) => r.body.Type === "Notification");
+    expect(notifications).toHaveLength(1);
+    expect(note.headers["x-amz-sns-message-type"]).toBe("Notification");
+    const event = JSON.parse(note.body.Message ?? "{}");
+    expect(event).toMatchObject({
+      type: "task.ready",
+      stage: "local",
+      task: { id, status: "ready", metadata: { filename: "talk.mp4" } },
+    });
+    expect(p.output()).toContain(`[notification] task.ready ${id}`);
+    expect((await call(p, "GET", `/tasks/${id}`)).body.status).toBe("ready");
+
+    const denied = await fetch(`${p.api}/tasks`, { headers: { "x-api-key": "wrong-key-123" } });
+    expect(denied.status).toBe(403);
+    expect(await p.stop()).toBe(0);
+  }, 90_000);
+
+  test("--data keeps tasks across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "notifier-data-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const port = String(await freePort());
+    const first = await startLocal([
+      "--port",
+      port,
+      "--simulator-port",
+      "0",
+      "--data",
+      dir,
+      "--api-key",
+      "persist-key-1",
+    ]);
+    expect(
+      (await call(first, "POST", "/tasks", { taskId: "kept00000000000000000001", kind: "index" })).status,
+    ).toBe(202);
+    expect(
+      (await call(first, "POST", "/subscriptions", { protocol: "sms", endpoint: "+15551230000" })).status,
+    ).toBe(201);
+    await waitFor(
+      "the subscription to be seen",
+      () => first.output().includes("sms +15551230000") || undefined,
+    );
+    expect(await first.stop()).toBe(0);
+
+    const second = await startLocal([
+      "--port",
+      port,
+      "--simulator-port",
+      "0",
+      "--data",
+      dir,
+      "--api-key",
+      "persist-key-1",
+    ]);
+    cleanups.push(() => second.stop());
+    const got = await call(second, "GET", "/tasks/kept00000000000000000001");
+    expect(got.status).toBe(200);
+    expect(got.body.kind).toBe("index");
+    const subs = await call(second, "GET", "/subscriptions");
+    expect(subs.body.items.map((x: { endpoint: string }) => x.endpoint)).toContain("+15551230000");
+    expect(await second.stop()).toBe(0);
+  }, 90_000);
+});
+
+describe("clear one-line errors", () => {
+  async function failure(args: string[], env: Record<string, string> = {}) {
+    const p = spawnLocal(args, env);
+    const code = await p.exited;
+    const lines = p.output().trim().split("\n");
+    return { code, last: lines[lines.length - 1] ?? "" };
+  }
+
+  test("an unknown flag", async () => {
+    const r = await failure(["--colour", "red"]);
+    expect(r.code).toBe(2);
+    expect(r.last).toMatch(/^notifier: Unknown option '--colour'/);
+  });
+
+  test("a port in use", async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    const r = await failure(["--port", String(port), "--simulator-port", "0"]);
+    await new Promise((r2) => blocker.close(r2));
+    expect(r.code).toBe(1);
+    expect(r.last).toBe(`notifier: port ${port} is already in use (choose another with --port)`);
+  });
+
+  test("an unreachable TwelveLabs", async () => {
+    const closed = await freePort();
+    const r = await failure(["--port", "0", "--twelvelabs-url", `http://127.0.0.1:${closed}/v1.3`], {
+      TWELVELABS_API_KEY: "tlk_some_key",
+    });
+    expect(r.code).toBe(1);
+    expect(r.last).toMatch(
+      new RegExp(`^notifier: cannot reach TwelveLabs at http://127.0.0.1:${closed}/v1.3`),
+    );
+  });
+
+  test("an invalid TwelveLabs key", async () => {
+    const sim = new TwelveLabsSimulator({ apiKey: "the-right-key" });
+    const url = await sim.start();
+    cleanups.push(() => sim.close());
+    const r = await failure(["--port", "0", "--twelvelabs-url", url], {
+      TWELVELABS_API_KEY: "tlk_wrong_key",
+    });
+    expect(r.code).toBe(1);
+    expect(r.last).toBe(`notifier: TwelveLabs rejected the API key (TWELVELABS_API_KEY) at ${url}`);
+    expect(r.last).not.toContain("tlk_wrong_key");
+  });
+});
