@@ -49,6 +49,8 @@ export interface RunSummary {
   /** How late the most overdue task read this run was, in ms. */
   oldestDueLagMs: number;
   authFailed: boolean;
+  /** The run ended before its last pass because nothing was due before its end. */
+  stoppedIdle: boolean;
   durationMs: number;
 }
 
@@ -85,6 +87,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     rateLimited: 0,
     oldestDueLagMs: 0,
     authFailed: false,
+    stoppedIdle: false,
     durationMs: 0,
   };
   let authError: unknown;
@@ -107,6 +110,12 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     const nextPassAt = passStart + s.passIntervalMs;
     if (pass + 1 < s.passes) {
       if (nextPassAt >= endAt) break;
+      // Idle: nothing comes due before this invocation ends, so do not sleep through it (cost).
+      const nextDue = await earliestDue(deps);
+      if (nextDue === undefined || nextDue >= endAt) {
+        sum.stoppedIdle = true;
+        break;
+      }
       const wait = nextPassAt - deps.now();
       if (wait > 0) await deps.sleep(wait);
     }
@@ -117,6 +126,13 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     throw new PollerAuthFailure(sum, authError);
   }
   return sum;
+}
+
+async function earliestDue(deps: PollerDeps): Promise<number | undefined> {
+  const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
+  const all = await Promise.all(shards.map((shard) => deps.store.earliestDue(shard)));
+  const known = all.filter((x): x is number => x !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 async function drainOutbox(

@@ -36,6 +36,8 @@ export interface TaskStore {
   remove(taskId: string): Promise<boolean>;
   /** Tasks of one shard due at or before `now`, oldest first. */
   queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>>;
+  /** When the earliest task of one shard is due (epoch ms), if any task is watched there. */
+  earliestDue(shard: string): Promise<number | undefined>;
   /** Tasks of one shard with events awaiting publication. */
   queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>>;
   recordCheck(task: Task, patch: CheckPatch): Promise<boolean>;

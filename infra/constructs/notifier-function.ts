@@ -8,6 +8,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { BUNDLING } from "../bundling.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -29,8 +30,7 @@ export interface NotifierFunctionProps {
 }
 
 /**
- * The house-default function: ARM64, Node.js 24, a minified ESM bundle with the AWS SDK inside
- * (measured: smaller init than the runtime's copy, see bench/results/bundles.md), its own log
+ * The house-default function: ARM64, Node.js 24, a minified ESM bundle (infra/bundling.ts), its own log
  * group. `bindX` methods add a grant and the matching environment variable together, so a
  * permission never drifts from its configuration.
  */
@@ -62,13 +62,12 @@ export class NotifierFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: false,
-        target: "node24",
-        mainFields: ["module", "main"],
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
-        externalModules: [],
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourcemap,
+        target: BUNDLING.target,
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
+        externalModules: [...BUNDLING.external],
         tsconfig: join(ROOT, "tsconfig.json"),
       },
     });

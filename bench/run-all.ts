@@ -1,0 +1,41 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundles } from "./bundles.js";
+import { callEfficiency } from "./call-efficiency.js";
+import { clientThroughput } from "./client-throughput.js";
+import { pollerRun } from "./poller-run.js";
+
+/** `npm run bench`: every benchmark, printed and written to bench/results/latest.md (committed). */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+const sections: string[] = [];
+const add = (s: string) => {
+  console.log(`${s}\n`);
+  sections.push(s);
+};
+const head = `# Benchmark results\n\n${new Date().toISOString()}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, commit ${gitHead()}. Command: \`npm run bench\`.`;
+console.log(`${head}\n`);
+add(await bundles());
+add(await clientThroughput());
+add(
+  await pollerRun([
+    { due: 500, stored: 2_000 },
+    { due: 2_000, stored: 10_000 },
+  ]),
+);
+add(callEfficiency());
+mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${head}\n\n${sections.join("\n\n")}\n`);
+process.exit(0);
+
+function gitHead(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+  } catch {
+    return "unknown";
+  }
+}
