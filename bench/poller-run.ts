@@ -16,8 +16,6 @@ export async function pollerRun(cases: Array<{ due: number; stored: number }>): 
   const simUrl = await sim.start();
   const aws = await startEmbeddedAws();
   Object.assign(process.env, aws.env, {
-    TABLE_NAME: aws.tableName,
-    TOPIC_ARN: aws.topicArn,
     STAGE: "bench",
     TWELVELABS_BASE_URL: simUrl,
     TWELVELABS_API_KEY: sim.apiKey,

@@ -19,7 +19,7 @@ export interface EmbeddedAws {
   tableName: string;
   topicArn: string;
   fauxqs: FauxqsServer;
-  /** Environment that points the AWS SDK (and so the real handlers) at the stand-ins. */
+  /** Environment that points the AWS SDK at the stand-ins, and the handlers at the table and topic. */
   env: Record<string, string>;
   dynamo: DynamoDBClient;
   sns: SNSClient;
@@ -53,12 +53,7 @@ export async function startEmbeddedAws(
   }
   const dynamoEndpoint = `http://127.0.0.1:${(dyn.address() as AddressInfo).port}`;
   const snsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
-  const env = {
-    ...LOCAL_AWS_ENV,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_SNS: snsEndpoint,
-    AWS_ENDPOINT_URL_SQS: snsEndpoint,
-  };
+  const tableName = opts.tableName ?? "tasks";
   const credentials = {
     accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
     secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
@@ -69,7 +64,6 @@ export async function startEmbeddedAws(
     credentials,
   });
   const sns = new SNSClient({ endpoint: snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
-  const tableName = opts.tableName ?? "tasks";
   try {
     await dynamo.send(new CreateTableCommand(createTaskTableInput(tableName)));
   } catch (err) {
@@ -77,6 +71,14 @@ export async function startEmbeddedAws(
     if ((err as { name?: string }).name !== "ResourceInUseException") throw err;
   }
   const topic = await sns.send(new CreateTopicCommand({ Name: opts.topicName ?? "task-events" }));
+  const env = {
+    ...LOCAL_AWS_ENV,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_SNS: snsEndpoint,
+    AWS_ENDPOINT_URL_SQS: snsEndpoint,
+    TABLE_NAME: tableName,
+    TOPIC_ARN: topic.TopicArn as string,
+  };
   return {
     dynamoEndpoint,
     snsEndpoint,

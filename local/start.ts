@@ -75,8 +75,6 @@ async function main(): Promise<void> {
 
   const apiKey = opts.apiKey ?? randomBytes(15).toString("base64url");
   Object.assign(process.env, aws.env, {
-    TABLE_NAME: aws.tableName,
-    TOPIC_ARN: aws.topicArn,
     STAGE: "local",
     TWELVELABS_BASE_URL: twelvelabsUrl,
     TWELVELABS_API_KEY: twelvelabsKey,

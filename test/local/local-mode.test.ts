@@ -123,16 +123,8 @@ describe("npm start", { timeout: 90_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "notifier-data-"));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const port = String(await freePort());
-    const first = await startLocal([
-      "--port",
-      port,
-      "--simulator-port",
-      "0",
-      "--data",
-      dir,
-      "--api-key",
-      "persist-key-1",
-    ]);
+    const args = ["--port", port, "--simulator-port", "0", "--data", dir, "--api-key", "persist-key-1"];
+    const first = await startLocal(args);
     expect(
       (await call(first, "POST", "/tasks", { taskId: "kept00000000000000000001", kind: "index" })).status,
     ).toBe(202);
@@ -145,16 +137,7 @@ describe("npm start", { timeout: 90_000 }, () => {
     );
     expect(await first.stop()).toBe(0);
 
-    const second = await startLocal([
-      "--port",
-      port,
-      "--simulator-port",
-      "0",
-      "--data",
-      dir,
-      "--api-key",
-      "persist-key-1",
-    ]);
+    const second = await startLocal(args);
     cleanups.push(() => second.stop());
     const got = await call(second, "GET", "/tasks/kept00000000000000000001");
     expect(got.status).toBe(200);

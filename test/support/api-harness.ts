@@ -8,8 +8,6 @@ import { apiEvent } from "./api-events.js";
 export async function startApiHarness(extraEnv: Record<string, string> = {}) {
   const aws = await startEmbeddedAws();
   Object.assign(process.env, aws.env, {
-    TABLE_NAME: aws.tableName,
-    TOPIC_ARN: aws.topicArn,
     STAGE: "test",
     SHARDS: "4",
     TAG_ATTRIBUTES: "team,project",

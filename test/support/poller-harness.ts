@@ -19,8 +19,6 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
   const simUrl = await sim.start();
   const aws: EmbeddedAws = await startEmbeddedAws();
   Object.assign(process.env, aws.env, {
-    TABLE_NAME: aws.tableName,
-    TOPIC_ARN: aws.topicArn,
     STAGE: "test",
     TWELVELABS_BASE_URL: simUrl,
     TWELVELABS_API_KEY: sim.apiKey,
