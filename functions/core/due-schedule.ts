@@ -13,15 +13,19 @@ export interface ScheduleSettings {
   /** Expected processing time per second of video, and a fixed overhead. */
   expectedMsPerVideoSecond: number;
   expectedOverheadMs: number;
+  /** Before the expected end, wait this share of the time left (1 jumps straight to it). */
+  towardExpectedEnd: number;
 }
 
 export const DEFAULT_SCHEDULE: ScheduleSettings = {
   minIntervalMs: 5_000,
-  maxIntervalMs: 5 * 60_000,
+  // A minute at most: bench/call-efficiency.ts shows the calls/delay trade-off of this schedule.
+  maxIntervalMs: 60_000,
   backoffFactor: 1.5,
   jitter: 0.2,
   expectedMsPerVideoSecond: 500,
   expectedOverheadMs: 10_000,
+  towardExpectedEnd: 0.5,
 };
 
 export interface ScheduleInput {
@@ -46,10 +50,13 @@ export function nextCheckAt(
   const duration = task.metadata.durationSec;
   if (duration !== undefined && duration > 0) {
     const expectedDoneAt = task.registeredAt + s.expectedOverheadMs + duration * s.expectedMsPerVideoSecond;
-    // Before the expected end, wait for it (no point checking earlier); just after it, look often.
-    if (now < expectedDoneAt)
-      gap = Math.min(s.maxIntervalMs, Math.max(s.minIntervalMs, expectedDoneAt - now));
-    else if (now - expectedDoneAt < 4 * s.minIntervalMs) gap = s.minIntervalMs;
+    // Before the expected end, close in on it (the estimate can be early or late); just after it, look often.
+    if (now < expectedDoneAt) {
+      gap = Math.min(
+        s.maxIntervalMs,
+        Math.max(s.minIntervalMs, (expectedDoneAt - now) * s.towardExpectedEnd),
+      );
+    } else if (now - expectedDoneAt < 4 * s.minIntervalMs) gap = s.minIntervalMs;
   }
   const jittered = gap * (1 - s.jitter + 2 * s.jitter * random);
   const at = now + Math.max(s.minIntervalMs * (1 - s.jitter), jittered);

@@ -21,11 +21,16 @@ describe("nextCheckAt", () => {
     expect(hi - lo).toBeGreaterThan(mid * 0.3);
   });
 
-  test("waits for the expected end of a long video instead of polling through it", () => {
-    // 10 minutes of video: expected done ~ 10 s + 600 * 0.5 s = 310 s after registration.
-    const at = nextCheckAt({ ...base, checks: 1, metadata: { durationSec: 600 } }, t0 + 5_000, 0.5);
-    expect(at - t0).toBeGreaterThan(250_000);
-    expect(at - t0).toBeLessThanOrEqual(310_000);
+  test("closes in on the expected end of a video instead of polling at the minimum", () => {
+    // 2 minutes of video: expected done ~ 10 s + 120 * 0.5 s = 70 s after registration.
+    const s = { ...DEFAULT_SCHEDULE, jitter: 0 };
+    const first = nextCheckAt({ ...base, checks: 1, metadata: { durationSec: 120 } }, t0, 0.5, s);
+    expect(first - t0).toBe(35_000); // half the time left
+    const second = nextCheckAt({ ...base, checks: 2, metadata: { durationSec: 120 } }, first, 0.5, s);
+    expect(second - first).toBe(17_500);
+    // A long video: never more than the cap between checks.
+    const long = nextCheckAt({ ...base, checks: 1, metadata: { durationSec: 3600 } }, t0, 0.5, s);
+    expect(long - t0).toBe(DEFAULT_SCHEDULE.maxIntervalMs);
   });
 
   test("checks often just after the expected end", () => {
