@@ -26,6 +26,9 @@ const twelvelabs = new TwelveLabsClient({
 
 export type PollerResult = RunSummary | { skipped: "another run holds the lease" };
 
+// What the list endpoints held on the last passes: the cost model's estimate, kept while warm.
+const listTotals = new Map<string, { unfinished: number; failed: number }>();
+
 /** Scheduled by EventBridge; the payload is ignored. */
 export async function handler(
   _event: unknown,
@@ -57,6 +60,7 @@ async function run(endAt: number): Promise<RunSummary> {
         now: Date.now,
         random: Math.random,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        listTotals,
         onTaskError: (taskId, stage, err) =>
           logger.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
       },

@@ -44,7 +44,7 @@ export interface StageConfig {
 
 const common = {
   pollEvery: Duration.minutes(1),
-  passesPerRun: 5,
+  passesPerRun: 6,
   defaultDeadline: Duration.hours(24),
   twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
   initialSubscriptions: [],

@@ -134,7 +134,11 @@ export class TwelveLabsClient implements TwelveLabsPort {
 
   listTasks(kind: TaskKind, query: ListTasksQuery): Promise<TaskPage> {
     const params = new URLSearchParams();
-    params.set("status", query.status);
+    const statuses = typeof query.status === "string" ? [query.status] : query.status;
+    if (statuses.length === 0 || (kind !== "index" && statuses.length > 1)) {
+      throw new TypeError(`${kind} tasks are listed by exactly one status`);
+    }
+    for (const status of statuses) params.append("status", status);
     params.set("page", String(query.page ?? 1));
     params.set("page_limit", String(Math.min(50, Math.max(1, query.pageLimit ?? 50))));
     let path: string;

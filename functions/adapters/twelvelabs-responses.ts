@@ -107,7 +107,10 @@ function snapshotOf(
   }
   const snap: TaskSnapshot = { id, kind, status, terminal: isTerminal(status), metadata: rest.metadata };
   if (rest.modelName) snap.modelName = rest.modelName;
-  if (rest.createdAt) snap.createdAt = rest.createdAt;
+  if (rest.createdAt) {
+    snap.createdAt = rest.createdAt;
+    snap.metadata = { ...snap.metadata, createdAt: rest.createdAt };
+  }
   if (rest.updatedAt) snap.updatedAt = rest.updatedAt;
   if (rest.errorMessage && status === "failed") snap.errorMessage = rest.errorMessage.slice(0, 1000);
   return snap;

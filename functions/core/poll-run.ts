@@ -1,5 +1,7 @@
 import { mapBounded } from "../shared/semaphore.js";
+import { checkThroughLists, chooseCheckMode } from "./batched-check.js";
 import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
+import type { TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
 import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
 import {
@@ -15,6 +17,8 @@ export interface PollerDeps {
   now: () => number;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** List totals per kind from earlier passes (kept across invocations by the handler), for the cost model. */
+  listTotals?: Map<string, { unfinished: number; failed: number }>;
   /** Told about each task whose check or publish failed; the run goes on. */
   onTaskError?: (taskId: string, stage: "check" | "write" | "publish", error: unknown) => void;
 }
@@ -29,6 +33,10 @@ export interface PollerSettings extends LifecycleSettings {
   /** Passes in one invocation, `passIntervalMs` apart (lets delays sit well under the schedule's minute). */
   passes: number;
   passIntervalMs: number;
+  /** Due tasks of one kind from which a batched check through the list endpoints is considered (0: never). */
+  batchMinDue: number;
+  /** How long before its registration a task may have been created (bounds the lists' creation window). */
+  batchLookbackMs: number;
 }
 
 export interface RunSummary {
@@ -42,6 +50,9 @@ export interface RunSummary {
   outboxRepublished: number;
   /** Events found waiting in the outbox at the start of each pass (most of any pass). */
   outboxBacklog: number;
+  /** List calls made by batched checks, and the tasks those lists answered for. */
+  listCalls: number;
+  checkedThroughLists: number;
   /** Writes lost to a concurrent run (optimistic concurrency): harmless, counted. */
   conflicts: number;
   checkErrors: number;
@@ -82,6 +93,8 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     publishFailures: 0,
     outboxRepublished: 0,
     outboxBacklog: 0,
+    listCalls: 0,
+    checkedThroughLists: 0,
     conflicts: 0,
     checkErrors: 0,
     rateLimited: 0,
@@ -98,7 +111,11 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     sum.passes += 1;
     await drainOutbox(deps, s, sum, endAt);
     const due = await readDue(deps, s, sum, endAt);
-    await mapBounded(due, s.concurrency, async (task) => {
+    const onAuth = (err: unknown) => {
+      authError = err;
+    };
+    const perTask = await checkKindsThroughLists(deps, s, sum, due, onAuth);
+    await mapBounded(perTask, s.concurrency, async (task) => {
       if (authError !== undefined || deps.now() >= endAt) return;
       const result = await check(deps, task, sum, (err) => {
         authError = err;
@@ -219,14 +236,68 @@ async function check(
   }
 }
 
+/**
+ * Batched checks: for each kind whose due tasks are cheaper to check through the list endpoints
+ * (chooseCheckMode), list them and write what the lists show; returns the tasks still needing a
+ * check of their own (all of them for kinds checked per task, or when a list call fails).
+ */
+async function checkKindsThroughLists(
+  deps: PollerDeps,
+  s: PollerSettings,
+  sum: RunSummary,
+  due: Task[],
+  onAuth: (err: unknown) => void,
+): Promise<Task[]> {
+  const byKind = new Map<Task["kind"], Task[]>();
+  for (const t of due) byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t]);
+  const perTask: Task[] = [];
+  for (const [kind, tasks] of byKind) {
+    const plan = chooseCheckMode(tasks.length, deps.listTotals?.get(kind), s.batchMinDue);
+    if (plan.mode === "per-task") {
+      perTask.push(...tasks);
+      continue;
+    }
+    let outcome: Awaited<ReturnType<typeof checkThroughLists>>;
+    try {
+      outcome = await checkThroughLists(deps.twelvelabs, kind, tasks, deps.now(), s.batchLookbackMs);
+    } catch (err) {
+      if (err instanceof TwelveLabsAuthError) {
+        onAuth(err);
+        return [];
+      }
+      deps.onTaskError?.(`(${kind} list)`, "check", err);
+      perTask.push(...tasks);
+      continue;
+    }
+    sum.listCalls += outcome.calls;
+    deps.listTotals?.set(kind, outcome.totals);
+    const seen = tasks.filter((t) => outcome.found.has(t.taskId));
+    sum.checkedThroughLists += seen.length;
+    sum.tasksChecked += seen.length;
+    await mapBounded(seen, s.concurrency, (task) =>
+      writeAndPublish(
+        deps,
+        s,
+        sum,
+        task,
+        { outcome: "snapshot", snapshot: outcome.found.get(task.taskId) as TaskSnapshot },
+        s.passIntervalMs,
+      ),
+    );
+    perTask.push(...outcome.toConfirm);
+  }
+  return perTask;
+}
+
 async function writeAndPublish(
   deps: PollerDeps,
   s: PollerSettings,
   sum: RunSummary,
   task: Task,
   result: CheckResult,
+  recheckInMs?: number,
 ): Promise<void> {
-  const decision = decide(task, result, deps.now(), deps.random(), s);
+  const decision = decide(task, result, deps.now(), deps.random(), s, recheckInMs);
   let written: boolean;
   try {
     written =

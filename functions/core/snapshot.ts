@@ -10,6 +10,8 @@ export interface TaskMetadata {
   videoId?: string;
   width?: number;
   height?: number;
+  /** When TwelveLabs created the task (ISO-8601), once seen in a response that carries it. */
+  createdAt?: string;
 }
 
 /** One observation of a task at TwelveLabs, already validated. */
@@ -34,7 +36,8 @@ export interface TaskPage {
 }
 
 export interface ListTasksQuery {
-  status: RemoteStatus;
+  /** One status; several only for `index` tasks (`/tasks` takes repeated `status` filters). */
+  status: RemoteStatus | readonly RemoteStatus[];
   /** Creation window, ISO-8601. */
   createdAfter?: string;
   createdBefore?: string;

@@ -64,8 +64,14 @@ export function decide(
   now: number,
   random: number,
   s: LifecycleSettings,
+  /** Seen through a batched list check: look again after this long (the next batch costs no extra call). */
+  recheckInMs?: number,
 ): Decision {
   const checks = task.checks + 1;
+  const scheduled = (input: Parameters<typeof nextCheckAt>[0]) =>
+    recheckInMs === undefined
+      ? nextCheckAt(input, now, random, s.schedule)
+      : Math.min(now + recheckInMs, Math.max(task.deadlineAt, now));
   let next: TaskStatus | undefined;
   let notFoundCount = 0;
   let errorCount = 0;
@@ -97,7 +103,7 @@ export function decide(
         ? retryCheckAt(now, errorCount, random, result.retryAfterMs, s.schedule)
         : result.outcome === "not_found"
           ? now + s.schedule.minIntervalMs
-          : nextCheckAt({ ...task, checks, metadata: metadata ?? task.metadata }, now, random, s.schedule);
+          : scheduled({ ...task, checks, metadata: metadata ?? task.metadata });
     const patch: CheckPatch = {
       lastCheckedAt: now,
       checks,
@@ -131,12 +137,7 @@ export function decide(
     patch.finishedAt = now;
     patch.expiresAt = Math.floor(now / 1000) + s.retentionSeconds;
   } else {
-    patch.nextCheckAt = nextCheckAt(
-      { ...task, checks, metadata: metadata ?? task.metadata },
-      now,
-      random,
-      s.schedule,
-    );
+    patch.nextCheckAt = scheduled({ ...task, checks, metadata: metadata ?? task.metadata });
   }
 
   if (terminal || s.publishStatusChanges) {

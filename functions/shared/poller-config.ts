@@ -68,6 +68,8 @@ export function pollerConfig(env: Env): PollerConfig {
       pageSize: intInRange(env, "PAGE_SIZE", 200, 1, 1000),
       passes: intInRange(env, "PASSES_PER_RUN", 1, 1, 12),
       passIntervalMs: intInRange(env, "PASS_INTERVAL_MS", 10_000, 0, 300_000),
+      batchMinDue: intInRange(env, "BATCH_MIN_DUE", 6, 0, 100_000),
+      batchLookbackMs: intInRange(env, "BATCH_LOOKBACK_HOURS", 24, 1, 24 * 7) * 3600_000,
     },
   };
   if (apiKeySecretName) cfg.apiKeySecretName = apiKeySecretName;

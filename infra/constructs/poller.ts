@@ -35,7 +35,8 @@ export class Poller extends Construct {
     this.function = new NotifierFunction(this, "Function", {
       entry: "poller.ts",
       description: "Checks due TwelveLabs tasks and publishes their outcomes",
-      timeout: Duration.millis(intervalMs - 5_000),
+      // Ends before the next tick; the last pass starts no later than 3 s before the timeout.
+      timeout: Duration.millis(intervalMs - 2_000),
       memorySize: 512,
       logRetentionDays: c.logRetentionDays,
       removalPolicy: props.removalPolicy,
@@ -46,6 +47,7 @@ export class Poller extends Construct {
         TWELVELABS_BASE_URL: c.twelvelabsBaseUrl,
         PASSES_PER_RUN: String(c.passesPerRun),
         PASS_INTERVAL_MS: String(Math.floor(intervalMs / c.passesPerRun)),
+        SAFETY_MARGIN_MS: "3000",
         RETENTION_DAYS: String(c.retentionDays),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
         POWERTOOLS_METRICS_NAMESPACE: "TwelveLabsTaskNotifier",

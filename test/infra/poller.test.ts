@@ -33,9 +33,14 @@ describe("Poller", () => {
       Runtime: "nodejs24.x",
       Architectures: ["arm64"],
       Handler: "index.handler",
-      Timeout: 55,
+      Timeout: 58,
       Environment: {
-        Variables: Match.objectLike({ PASSES_PER_RUN: "5", PASS_INTERVAL_MS: "12000", STAGE: "dev" }),
+        Variables: Match.objectLike({
+          PASSES_PER_RUN: "6",
+          PASS_INTERVAL_MS: "10000",
+          SAFETY_MARGIN_MS: "3000",
+          STAGE: "dev",
+        }),
       },
     });
   });

@@ -29,6 +29,8 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     POWERTOOLS_METRICS_DISABLED: "true",
     // Overlapping runs must be safe without the lease; poller-lease.test.ts covers the lease.
     POLLER_LEASE: "false",
+    // Per-task checks unless a test turns batching on (poller-batch.test.ts).
+    BATCH_MIN_DUE: "0",
     POWERTOOLS_LOG_LEVEL: "SILENT",
     ...extraEnv,
   });
