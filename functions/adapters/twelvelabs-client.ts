@@ -144,13 +144,13 @@ export class TwelveLabsClient implements TwelveLabsPort {
     let path: string;
     if (kind === "index") {
       // /tasks filters by creation time with `created_at` (at or after); no upper bound is offered.
-      if (query.createdAfter) params.set("created_at", query.createdAfter);
+      if (query.createdAfter) params.set("created_at", rfc3339Seconds(query.createdAfter, "floor"));
       params.set("sort_by", "created_at");
       params.set("sort_option", "desc");
       path = "/tasks";
     } else {
-      if (query.createdAfter) params.set("started_at", query.createdAfter);
-      if (query.createdBefore) params.set("ended_at", query.createdBefore);
+      if (query.createdAfter) params.set("started_at", rfc3339Seconds(query.createdAfter, "floor"));
+      if (query.createdBefore) params.set("ended_at", rfc3339Seconds(query.createdBefore, "ceil"));
       path = kind === "embed" ? "/embed/tasks" : "/embed-v2/tasks";
     }
     return this.call(`${path}?${params}`, {
@@ -334,6 +334,14 @@ function networkReason(err: unknown): string {
   if (err instanceof undiciErrors.ResponseContentLengthMismatchError) return "truncated body";
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "network error";
+}
+
+/** The documented form "YYYY-MM-DDTHH:mm:ssZ": whole seconds, rounded so the window only widens. */
+function rfc3339Seconds(iso: string, round: "floor" | "ceil"): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new TypeError("creation window bounds must be ISO-8601 date-times");
+  const seconds = round === "floor" ? Math.floor(ms / 1000) : Math.ceil(ms / 1000);
+  return new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
 }
 
 function safeCode(code: string): string {

@@ -109,6 +109,12 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
       });
       expect(sim.calls.length).toBe(7);
       expect(sim.calls[6]?.query.status).toEqual(["uploading", "validating", "indexing"]);
+      // Creation windows go out in the documented "YYYY-MM-DDTHH:mm:ssZ" form.
+      for (const call of sim.calls) {
+        for (const name of ["started_at", "ended_at", "created_at"]) {
+          for (const v of call.query[name] ?? []) expect(v).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        }
+      }
       for (const call of sim.calls) {
         const op = findOperation(call.method, call.path.replace(/^\/v1\.3/, ""));
         expect(op, `${call.method} ${call.path}`).toBeDefined();
