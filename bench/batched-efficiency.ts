@@ -12,6 +12,7 @@ import {
   type TransitionPatch,
 } from "../functions/core/task-lifecycle.js";
 import { TwelveLabsNotFoundError } from "../functions/core/twelvelabs-errors.js";
+import { seededRandom } from "../local/simulator/sim-faults.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
 
 /*
@@ -102,16 +103,6 @@ class DirectTwelveLabs implements TwelveLabsPort {
   }
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function scenario(tasks: number, spreadMin: number, batchMinDue: number) {
   const clock = new VirtualClock();
   const sim = new TwelveLabsSimulator({ now: clock.now });
@@ -124,7 +115,7 @@ async function scenario(tasks: number, spreadMin: number, batchMinDue: number) {
       if (!seenAt.has(e.task.id)) seenAt.set(e.task.id, clock.now());
     },
   };
-  const random = rng(tasks * 7 + batchMinDue);
+  const random = seededRandom(tasks * 7 + batchMinDue);
   const start = clock.now();
   const arrivals = Array.from({ length: tasks }, () => ({
     at: start + random() * spreadMin * 60_000,

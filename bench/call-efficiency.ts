@@ -2,6 +2,7 @@ import { DEFAULT_SCHEDULE } from "../functions/core/due-schedule.js";
 import type { Task } from "../functions/core/task.js";
 import { newTask } from "../functions/core/task.js";
 import { applyTransitionPatch, decide, type LifecycleSettings } from "../functions/core/task-lifecycle.js";
+import { seededRandom } from "../local/simulator/sim-faults.js";
 
 /**
  * TwelveLabs calls per task and notification delay of the notifier's per-task schedule, against
@@ -18,16 +19,6 @@ const settings: LifecycleSettings = {
   notFoundConfirmations: 2,
 };
 const PASS_MS = 10_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function simulate(
   videoSec: number,
@@ -74,7 +65,7 @@ function p95(values: number[]): number {
  * a minute, six passes 10 s apart while anything is watched; an idle run stops after one pass).
  */
 function registrationLatency(): string[] {
-  const random = rng(7);
+  const random = seededRandom(7);
   const busy: number[] = [];
   const idle: number[] = [];
   for (let i = 0; i < 10_000; i++) {
@@ -118,7 +109,7 @@ export function callEfficiency(): string {
     },
   ];
   for (const sc of scenarios) {
-    const random = rng(42);
+    const random = seededRandom(42);
     const ours: number[] = [];
     const base: number[] = [];
     const delays: number[] = [];
