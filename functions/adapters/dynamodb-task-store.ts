@@ -19,18 +19,12 @@ import { shardOf, TASK_TABLE, taskPk } from "./task-table.js";
 
 type Item = Record<string, AttributeValue>;
 
-/** Observes consumed read capacity, so tests and benchmarks can show what a run read. */
-export interface ReadMeter {
-  onRead(operation: string, items: number, capacityUnits: number): void;
-}
-
 /** The task store on one DynamoDB table (see task-table.ts for its shape). */
 export class DynamoDbTaskStore implements TaskStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly tableName: string,
     readonly shards: number,
-    private readonly meter?: ReadMeter,
   ) {}
 
   async register(task: Task): Promise<{ created: boolean; task: Task }> {
@@ -122,7 +116,7 @@ export class DynamoDbTaskStore implements TaskStore {
 
   async queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>> {
     const ix = TASK_TABLE.dueIndex;
-    return this.queryIndex("queryDue", {
+    return this.queryIndex({
       IndexName: ix.name,
       KeyConditionExpression: "#p = :p AND #s <= :now",
       ExpressionAttributeNames: { "#p": ix.partitionKey, "#s": ix.sortKey },
@@ -151,7 +145,7 @@ export class DynamoDbTaskStore implements TaskStore {
 
   async queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>> {
     const ix = TASK_TABLE.outboxIndex;
-    return this.queryIndex("queryOutbox", {
+    return this.queryIndex({
       IndexName: ix.name,
       KeyConditionExpression: "#p = :p",
       ExpressionAttributeNames: { "#p": ix.partitionKey },
@@ -243,14 +237,10 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   private async queryIndex(
-    operation: string,
     input: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName">,
   ): Promise<Page<Task>> {
-    const res = await this.db.send(
-      new QueryCommand({ ...input, TableName: this.tableName, ReturnConsumedCapacity: "TOTAL" }),
-    );
+    const res = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName }));
     const items = (res.Items ?? []).map(fromItem);
-    this.meter?.onRead(operation, items.length, res.ConsumedCapacity?.CapacityUnits ?? 0);
     const page: Page<Task> = { items };
     if (res.LastEvaluatedKey) page.cursor = encodeCursor(res.LastEvaluatedKey);
     return page;
