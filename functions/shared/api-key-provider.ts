@@ -4,7 +4,8 @@ import { UNSET_SECRET_VALUE } from "./secret-placeholder.js";
 
 /**
  * The TwelveLabs API key, read from Secrets Manager through Powertools (cached 5 minutes), or given
- * directly in local mode. An unset secret is an authentication failure: the run stops loudly.
+ * directly in local mode. An unset or unreadable secret is an authentication failure: the run stops
+ * loudly and the alarm on authentication failures fires.
  */
 export function apiKeyProvider(opts: { secretName?: string; apiKey?: string }): () => Promise<string> {
   if (opts.apiKey) {
@@ -13,7 +14,14 @@ export function apiKeyProvider(opts: { secretName?: string; apiKey?: string }): 
   }
   const name = opts.secretName as string;
   return async () => {
-    const raw = await getSecret<string>(name, { maxAge: 300 });
+    let raw: unknown;
+    try {
+      raw = await getSecret<string>(name, { maxAge: 300 });
+    } catch (err) {
+      // Unreadable secret (missing, no permission, KMS): as fatal for the run as a rejected key.
+      const why = (err as { cause?: { name?: string }; name?: string }).cause?.name ?? (err as Error).name;
+      throw new TwelveLabsAuthError(`Cannot read the TwelveLabs API key secret "${name}" (${why})`);
+    }
     const value = typeof raw === "string" ? raw.trim() : "";
     if (!value || value === UNSET_SECRET_VALUE) {
       throw new TwelveLabsAuthError(

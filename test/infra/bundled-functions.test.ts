@@ -94,12 +94,13 @@ afterAll(async () => {
 });
 
 /** The function's environment from the template, with references resolved to the local stand-ins. */
-function envFor(fn: FnInfo): Record<string, string> {
+function envFor(fn: FnInfo, overrides: Record<string, string> = {}): Record<string, string> {
   const local: Record<string, string> = {
     TABLE_NAME: aws.tableName,
     TOPIC_ARN: aws.topicArn,
     TWELVELABS_SECRET_NAME: SECRET_NAME,
     TWELVELABS_BASE_URL: sim.url,
+    ...overrides,
   };
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(fn.env)) {
@@ -115,7 +116,12 @@ function envFor(fn: FnInfo): Record<string, string> {
   };
 }
 
-async function invoke(fn: FnInfo, event: unknown, remainingMs = 20_000) {
+async function invoke(
+  fn: FnInfo,
+  event: unknown,
+  remainingMs = 20_000,
+  overrides: Record<string, string> = {},
+) {
   const { stdout } = await run(
     node,
     [
@@ -125,7 +131,7 @@ async function invoke(fn: FnInfo, event: unknown, remainingMs = 20_000) {
       String(remainingMs),
     ],
     {
-      env: envFor(fn),
+      env: envFor(fn, overrides),
       timeout: 60_000,
       maxBuffer: 8 * 1024 * 1024,
     },
@@ -218,5 +224,13 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     expect(res.ok).toBe(false);
     expect(res.error?.name).toBe("PollerAuthFailure");
     expect(res.error?.message).not.toContain(UNSET_SECRET_VALUE);
+  });
+
+  test("an unreadable key secret fails the poller run loudly too", async () => {
+    const t = sim.addTask({ kind: "embed" });
+    await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: t.id } }));
+    const res = await invoke(fns.poller, scheduled, 8_000, { TWELVELABS_SECRET_NAME: "no/such/secret" });
+    expect(res.ok).toBe(false);
+    expect(res.error?.name).toBe("PollerAuthFailure");
   });
 });
