@@ -79,6 +79,7 @@ export async function pollerRun(cases: Array<{ due: number; stored: number }>): 
     ...rows,
     "",
     "`due read` equals `due`: the run reads the sparse due index only, never the stored-but-not-due items.",
+    "The two extra calls are the batched check's two list pages: none of these tasks had been seen before, so each is confirmed on its own.",
     "dynalite is a single-threaded stand-in; DynamoDB itself serves these reads and writes in parallel.",
   ].join("\n");
 }
