@@ -1,5 +1,4 @@
 import { parseTaskList, parseTaskOf } from "../functions/adapters/twelvelabs-responses.js";
-import { DEFAULT_SCHEDULE } from "../functions/core/due-schedule.js";
 import type { TaskEvent } from "../functions/core/events.js";
 import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
 import type { EventPublisher, ListFilter, Page, TaskStore, TwelveLabsPort } from "../functions/core/ports.js";
@@ -14,6 +13,7 @@ import {
 import { TwelveLabsNotFoundError } from "../functions/core/twelvelabs-errors.js";
 import { seededRandom } from "../local/simulator/sim-faults.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
+import { BENCH_LIFECYCLE } from "./call-efficiency.js";
 
 /*
  * Calls per task and notification delay of the real poll run (runPoller: cost model, batched list
@@ -122,12 +122,7 @@ async function scenario(tasks: number, spreadMin: number, batchMinDue: number) {
     video: 10 + random() * 590,
   })).sort((a, b) => a.at - b.at);
   const settings: PollerSettings = {
-    stage: "bench",
-    twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
-    schedule: DEFAULT_SCHEDULE,
-    publishStatusChanges: false,
-    retentionSeconds: 86400,
-    notFoundConfirmations: 2,
+    ...BENCH_LIFECYCLE,
     concurrency: 16,
     maxTasksPerPass: 10_000,
     pageSize: 1000,

@@ -10,7 +10,8 @@ import { seededRandom } from "../local/simulator/sim-faults.js";
  * a poller pass every 10 s (6 passes a minute); each task's true processing time is unknown to
  * the scheduler, which only sees the video duration.
  */
-const settings: LifecycleSettings = {
+/** Lifecycle settings of the virtual-time benchmarks (the deployed defaults, stage "bench"). */
+export const BENCH_LIFECYCLE: LifecycleSettings = {
   stage: "bench",
   twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
   schedule: DEFAULT_SCHEDULE,
@@ -45,7 +46,7 @@ function simulate(
       },
       now,
       random(),
-      settings,
+      BENCH_LIFECYCLE,
     );
     if (d.type === "unchanged") task = { ...task, ...d.patch, version: task.version + 1 };
     else task = applyTransitionPatch(task, d.patch);
