@@ -117,9 +117,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     const perTask = await checkKindsThroughLists(deps, s, sum, due, onAuth);
     await mapBounded(perTask, s.concurrency, async (task) => {
       if (authError !== undefined || deps.now() >= endAt) return;
-      const result = await check(deps, task, sum, (err) => {
-        authError = err;
-      });
+      const result = await check(deps, task, sum, onAuth);
       if (result === undefined) return;
       await writeAndPublish(deps, s, sum, task, result);
     });
