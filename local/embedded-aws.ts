@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
 import { createTaskTableInput } from "../functions/adapters/task-table.js";
@@ -21,8 +22,10 @@ export interface EmbeddedAws {
   fauxqs: FauxqsServer;
   /** Environment that points the AWS SDK at the stand-ins, and the handlers at the table and topic. */
   env: Record<string, string>;
+  /** SDK clients on the stand-ins, closed by `close()`. */
   dynamo: DynamoDBClient;
   sns: SNSClient;
+  sqs: SQSClient;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startEmbeddedAws(
     credentials,
   });
   const sns = new SNSClient({ endpoint: snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
+  const sqs = new SQSClient({ endpoint: snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
   try {
     await dynamo.send(new CreateTableCommand(createTaskTableInput(tableName)));
   } catch (err) {
@@ -88,9 +92,11 @@ export async function startEmbeddedAws(
     env,
     dynamo,
     sns,
+    sqs,
     async close() {
       dynamo.destroy();
       sns.destroy();
+      sqs.destroy();
       await fauxqs.stop();
       await new Promise((r) => dyn.close(r));
     },

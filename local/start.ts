@@ -2,9 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { createLocalApiServer } from "./api-server.js";
-import { type EmbeddedAws, LOCAL_AWS_ENV, startEmbeddedAws } from "./embedded-aws.js";
+import { type EmbeddedAws, startEmbeddedAws } from "./embedded-aws.js";
 import { type LocalOptions, parseLocalOptions, USAGE, UsageError } from "./local-options.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
 import { LocalSnsDelivery } from "./sns-delivery.js";
@@ -88,14 +87,6 @@ async function main(): Promise<void> {
   const api = await import("../functions/api.js");
   const poller = await import("../functions/poller.js");
 
-  const sqs = new SQSClient({
-    endpoint: aws.snsEndpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-  });
   const base = `http://127.0.0.1:${opts.port}`;
   let delivery: LocalSnsDelivery | undefined;
   const server: Server = createLocalApiServer(api.handler, apiKey, (req, res, url) => {
@@ -129,7 +120,7 @@ async function main(): Promise<void> {
 
   delivery = new LocalSnsDelivery({
     sns: aws.sns,
-    sqs,
+    sqs: aws.sqs,
     fauxqs: aws.fauxqs,
     topicArn: aws.topicArn,
     topicName: "task-events",
@@ -140,7 +131,6 @@ async function main(): Promise<void> {
   await delivery.start();
   cleanups.push(async () => {
     await (delivery as LocalSnsDelivery).stop();
-    sqs.destroy();
   });
 
   // The poller: every --interval after the previous run ended, so two runs never overlap.
@@ -192,25 +182,22 @@ Ctrl-C stops everything.`);
 /** Two simulated tasks registered through the API: one becomes ready, one fails. */
 async function runDemo(sim: TwelveLabsSimulator, base: string, apiKey: string): Promise<void> {
   // Short videos: the poller expects them done in about 12 s and looks again then.
-  const ready = sim.addTask({
-    kind: "embed",
-    filename: "demo-ready.mp4",
-    durationSec: 4,
-    timeline: [
-      { status: "processing", afterMs: 0 },
-      { status: "ready", afterMs: 12_000 },
-    ],
-  });
-  const failed = sim.addTask({
-    kind: "embed-v2",
-    filename: "demo-broken.mp4",
-    durationSec: 4,
-    timeline: [
-      { status: "processing", afterMs: 0 },
-      { status: "failed", afterMs: 8_000 },
-    ],
-  });
-  for (const t of [ready, failed]) {
+  const demo = [
+    { kind: "embed", filename: "demo-ready.mp4", end: "ready", afterMs: 12_000 },
+    { kind: "embed-v2", filename: "demo-broken.mp4", end: "failed", afterMs: 8_000 },
+  ] as const;
+  const tasks = demo.map((d) =>
+    sim.addTask({
+      kind: d.kind,
+      filename: d.filename,
+      durationSec: 4,
+      timeline: [
+        { status: "processing", afterMs: 0 },
+        { status: d.end, afterMs: d.afterMs },
+      ],
+    }),
+  );
+  for (const t of tasks) {
     const res = await fetch(`${base}/tasks`, {
       method: "POST",
       headers: { "x-api-key": apiKey, "content-type": "application/json" },

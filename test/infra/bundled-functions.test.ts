@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -11,7 +10,7 @@ import { UNSET_SECRET_VALUE } from "../../functions/shared/secret-placeholder.js
 import { resolveStage } from "../../infra/config.js";
 import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
-import { type EmbeddedAws, LOCAL_AWS_ENV, startEmbeddedAws } from "../../local/embedded-aws.js";
+import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { apiEvent } from "../support/api-events.js";
 import { lambdaNode } from "../support/lambda-runtime.js";
@@ -195,13 +194,7 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     const got = await invoke(fns.api, apiEvent("GET", `/tasks/${t.id}`));
     expect(JSON.parse(got.result.body)).toMatchObject({ status: "ready", modelName: "marengo3.0" });
 
-    const credentials = {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    };
-    const sqs = new SQSClient({ endpoint: aws.snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
-    const delivered = await drainQueue(sqs, queue.queueUrl);
-    sqs.destroy();
+    const delivered = await drainQueue(aws.sqs, queue.queueUrl);
     expect(delivered.map((m) => [m.event.type, m.event.task.id, m.event.stage])).toEqual([
       ["task.ready", t.id, "dev"],
     ]);

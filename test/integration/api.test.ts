@@ -1,9 +1,7 @@
 import { GetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SnsPublisher } from "../../functions/adapters/sns-publisher.js";
 import type { TaskEvent } from "../../functions/core/events.js";
-import { LOCAL_AWS_ENV } from "../../local/embedded-aws.js";
 import { type ApiHarness, startApiHarness } from "../support/api-harness.js";
 import { drainQueue } from "../support/sns-messages.js";
 
@@ -263,15 +261,7 @@ describe("subscriptions", () => {
   test("filter policies made through the API deliver exactly the matching events", async () => {
     // Prepare: subscriptions made through the API; their filter policies copied onto SQS queues
     // (fauxqs delivers to SQS only), then real events published through the real publisher.
-    const credentials = {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    };
-    const sqs = new SQSClient({
-      endpoint: api.aws.snsEndpoint,
-      region: LOCAL_AWS_ENV.AWS_REGION,
-      credentials,
-    });
+    const { sqs } = api.aws;
     const cases = {
       failuresOnly: { events: ["failed"] },
       indexReady: { events: ["ready"], kinds: ["index"] },
@@ -328,6 +318,5 @@ describe("subscriptions", () => {
     expect(await got("indexReady")).toEqual(["e2"]);
     expect(await got("teamVideo")).toEqual(["e1"]);
     expect(await got("defaults")).toEqual(["e1", "e2", "e3"]);
-    sqs.destroy();
   });
 });

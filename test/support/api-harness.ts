@@ -1,7 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
-import { LOCAL_AWS_ENV, startEmbeddedAws } from "../../local/embedded-aws.js";
+import { startEmbeddedAws } from "../../local/embedded-aws.js";
 import { apiEvent } from "./api-events.js";
 
 /** The real api handler wired to dynalite and fauxqs through its environment. */
@@ -15,15 +14,7 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
     ...extraEnv,
   });
   const mod = await import("../../functions/api.js");
-  const credentials = {
-    accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-    secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-  };
-  const dynamo = new DynamoDBClient({
-    endpoint: aws.dynamoEndpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials,
-  });
+  const { dynamo } = aws;
   const store = new DynamoDbTaskStore(dynamo, aws.tableName, 4);
   return {
     aws,
@@ -36,7 +27,6 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
       return { status: res.statusCode, body, headers: res.headers ?? {} };
     },
     async close() {
-      dynamo.destroy();
       await aws.close();
     },
   };

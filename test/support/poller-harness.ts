@@ -1,9 +1,7 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
 import type { RunSummary } from "../../functions/core/poll-run.js";
 import { type NewTaskInput, newTask, type Task } from "../../functions/core/task.js";
-import { type EmbeddedAws, LOCAL_AWS_ENV, startEmbeddedAws } from "../../local/embedded-aws.js";
+import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { drainQueue } from "./sns-messages.js";
 
@@ -35,16 +33,7 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     ...extraEnv,
   });
   const mod = await import("../../functions/poller.js");
-  const credentials = {
-    accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-    secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-  };
-  const sqs = new SQSClient({ endpoint: aws.snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
-  const dynamo = new DynamoDBClient({
-    endpoint: aws.dynamoEndpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials,
-  });
+  const { sqs, dynamo } = aws;
   const store = new DynamoDbTaskStore(dynamo, aws.tableName, SHARDS);
 
   return {
@@ -81,8 +70,6 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
       return drainQueue(sqs, queueUrl);
     },
     async close() {
-      sqs.destroy();
-      dynamo.destroy();
       await aws.close();
       await sim.close();
     },
