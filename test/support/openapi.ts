@@ -5,10 +5,10 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 
-/** TwelveLabs' official OpenAPI file, read at test time from ../shared (present in CI too). */
+/** TwelveLabs' official OpenAPI file, kept in the repository (spec/twelvelabs/README.md says where from). */
 export const OPENAPI_PATH = resolve(
   dirname(fileURLToPath(import.meta.url)),
-  "../../../shared/twelvelabs/openapi-1.3.yaml",
+  "../../spec/twelvelabs/openapi-1.3.yaml",
 );
 
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is arbitrary YAML walked by path.
