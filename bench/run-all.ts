@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { batchedEfficiency } from "./batched-efficiency.js";
 import { bundles } from "./bundles.js";
 import { callEfficiency } from "./call-efficiency.js";
 import { clientThroughput } from "./client-throughput.js";
+import { notifierVsSdk } from "./notifier-vs-sdk.js";
 import { pollerRun } from "./poller-run.js";
 
 /** `npm run bench`: every benchmark, printed and written to bench/results/latest.md (committed). */
@@ -29,8 +29,8 @@ add(
   ]),
 );
 add(callEfficiency());
-add(await batchedEfficiency());
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+add(await notifierVsSdk(join(ROOT, "bench", "results", "calls-vs-delay.svg")));
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${head}\n\n${sections.join("\n\n")}\n`);
 process.exit(0);
 

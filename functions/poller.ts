@@ -7,7 +7,9 @@ import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
 import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
-import { PollerAuthFailure, type RunSummary, runPoller } from "./core/poll-run.js";
+import type { ListStats } from "./core/batched-check.js";
+import { PollerAuthFailure, PollerRunFailure, type RunSummary, runPoller } from "./core/poll-run.js";
+import type { TaskKind } from "./core/task-kinds.js";
 import { apiKeyProvider } from "./shared/api-key-provider.js";
 import { errorSummary, logger, metrics } from "./shared/observability.js";
 import { pollerConfig } from "./shared/poller-config.js";
@@ -27,7 +29,7 @@ const twelvelabs = new TwelveLabsClient({
 export type PollerResult = RunSummary | { skipped: "another run holds the lease" };
 
 // What the list endpoints held on the last passes: the cost model's estimate, kept while warm.
-const listTotals = new Map<string, { unfinished: number; failed: number }>();
+const listStats = new Map<TaskKind, ListStats>();
 
 /** Scheduled by EventBridge; the payload is ignored. */
 export async function handler(
@@ -60,7 +62,7 @@ async function run(endAt: number): Promise<RunSummary> {
         now: Date.now,
         random: Math.random,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-        listTotals,
+        listStats,
         onTaskError: (taskId, stage, err) =>
           logger.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
       },
@@ -76,6 +78,10 @@ async function run(endAt: number): Promise<RunSummary> {
         summary: err.summary,
         error: errorSummary(err.cause),
       });
+    } else if (err instanceof PollerRunFailure) {
+      emit(err.summary, callsBefore, false);
+      metrics.publishStoredMetrics();
+      logger.error("poller run failed", { summary: err.summary, error: errorSummary(err.cause) });
     } else {
       logger.error("poller run failed", { error: errorSummary(err) });
     }
@@ -87,7 +93,7 @@ async function run(endAt: number): Promise<RunSummary> {
   return summary;
 }
 
-function emit(s: RunSummary, before: ReturnType<TwelveLabsClient["stats"]>): void {
+function emit(s: RunSummary, before: ReturnType<TwelveLabsClient["stats"]>, succeeded = !s.authFailed): void {
   const after = twelvelabs.stats();
   metrics.addMetric("TasksChecked", MetricUnit.Count, s.tasksChecked);
   metrics.addMetric("Transitions", MetricUnit.Count, s.transitions);
@@ -98,5 +104,5 @@ function emit(s: RunSummary, before: ReturnType<TwelveLabsClient["stats"]>): voi
   metrics.addMetric("TwelveLabsRateLimited", MetricUnit.Count, after.rateLimited - before.rateLimited);
   metrics.addMetric("RunDuration", MetricUnit.Milliseconds, s.durationMs);
   metrics.addMetric("OldestDueLag", MetricUnit.Milliseconds, s.oldestDueLagMs);
-  metrics.addMetric("SuccessfulRun", MetricUnit.Count, s.authFailed ? 0 : 1);
+  metrics.addMetric("SuccessfulRun", MetricUnit.Count, succeeded ? 1 : 0);
 }

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { PASSES_PER_MINUTE } from "../functions/core/poller-cadence.js";
 
 /** The stages this app deploys; `-c stage=<name>` picks one. */
 export const STAGES = ["dev", "staging", "prod"] as const;
@@ -44,7 +45,7 @@ export interface StageConfig {
 
 const common = {
   pollEvery: Duration.minutes(1),
-  passesPerRun: 6,
+  passesPerRun: PASSES_PER_MINUTE,
   defaultDeadline: Duration.hours(24),
   twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
   initialSubscriptions: [],

@@ -1,10 +1,13 @@
 import { parseArgs } from "node:util";
+import { PASS_INTERVAL_MS } from "../functions/core/poller-cadence.js";
+
+const DEFAULT_INTERVAL_SECONDS = String(PASS_INTERVAL_MS / 1000);
 
 export const USAGE = `Usage: npm start -- [options]
 
   --port <n>             API port on 127.0.0.1 (default 3000)
   --api-key <key>        key clients send as x-api-key (default: $NOTIFIER_API_KEY, else generated)
-  --interval <seconds>   how often the poller runs (default 5)
+  --interval <seconds>   seconds between poller passes (default ${DEFAULT_INTERVAL_SECONDS}: a deployed stage's pass cadence)
   --data <dir>           keep tasks and subscriptions in <dir> across restarts (default: in memory)
   --simulate             use the TwelveLabs simulator even if TWELVELABS_API_KEY is set
   --simulator-port <n>   port of the simulator (default 4010; 0 picks a free one)
@@ -40,7 +43,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
       options: {
         port: { type: "string", default: "3000" },
         "api-key": { type: "string" },
-        interval: { type: "string", default: "5" },
+        interval: { type: "string", default: DEFAULT_INTERVAL_SECONDS },
         data: { type: "string" },
         simulate: { type: "boolean", default: false },
         "simulator-port": { type: "string", default: "4010" },

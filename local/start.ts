@@ -133,11 +133,13 @@ async function main(): Promise<void> {
     await (delivery as LocalSnsDelivery).stop();
   });
 
-  // The poller: every --interval after the previous run ended, so two runs never overlap.
+  // The poller: one pass every --interval (the deployed pass cadence by default), measured from
+  // the start of the previous pass as in a deployed run; two passes never overlap.
   let stopping = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
+    const startedAt = Date.now();
     current = poller
       .handler({}, { getRemainingTimeInMillis: () => Math.max(10_000, opts.intervalMs * 4) })
       .then((r) => {
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
       })
       .catch((err: Error) => console.error(`[poller] run failed: ${err.message}`))
       .finally(() => {
-        if (!stopping) timer = setTimeout(tick, opts.intervalMs);
+        if (!stopping) timer = setTimeout(tick, Math.max(0, startedAt + opts.intervalMs - Date.now()));
       });
   };
   tick();

@@ -1,5 +1,5 @@
 import { type Dispatcher, Pool, errors as undiciErrors } from "undici";
-import type { TwelveLabsPort } from "../core/ports.js";
+import type { CallOptions, TwelveLabsPort } from "../core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../core/snapshot.js";
 import type { TaskKind } from "../core/task-kinds.js";
 import {
@@ -14,7 +14,7 @@ import {
 import { Semaphore } from "../shared/semaphore.js";
 import { readJsonBody } from "./json-body-reader.js";
 import { rateLimitWaitMs } from "./rate-limit-headers.js";
-import { errorCodeOf, parseTaskList, parseTaskOf } from "./twelvelabs-responses.js";
+import { bodyRetryAfterSecOf, errorCodeOf, parseTaskList, parseTaskOf } from "./twelvelabs-responses.js";
 
 export interface TwelveLabsClientOptions {
   /** e.g. `https://api.twelvelabs.io/v1.3`; the path prefix is kept. */
@@ -65,6 +65,14 @@ const DEFAULTS = {
 
 const MAX_LIST_BODY_BYTES = 16 * 1024 * 1024;
 
+interface CallHow<T> {
+  deadlineAt: number | undefined;
+  notFoundMeansMissing: boolean;
+  maxBytes: number;
+  skipTopLevelKey?: string;
+  parse: (body: unknown) => T;
+}
+
 type Outcome<T> =
   | { ok: true; value: T }
   | { ok: false; error: TwelveLabsError; retry: boolean; waitMs?: number };
@@ -110,7 +118,7 @@ export class TwelveLabsClient implements TwelveLabsPort {
     await this.pool.close();
   }
 
-  getTask(kind: TaskKind, taskId: string): Promise<TaskSnapshot> {
+  getTask(kind: TaskKind, taskId: string, opts: CallOptions = {}): Promise<TaskSnapshot> {
     const id = encodeURIComponent(taskId);
     const path =
       kind === "embed"
@@ -119,6 +127,7 @@ export class TwelveLabsClient implements TwelveLabsPort {
           ? `/embed-v2/tasks/${id}`
           : `/tasks/${id}`;
     return this.call(path, {
+      deadlineAt: opts.deadlineAt,
       notFoundMeansMissing: true,
       maxBytes: this.opts.maxBodyBytes,
       skipTopLevelKey: kind === "embed-v2" ? "data" : undefined,
@@ -132,13 +141,9 @@ export class TwelveLabsClient implements TwelveLabsPort {
     });
   }
 
-  listTasks(kind: TaskKind, query: ListTasksQuery): Promise<TaskPage> {
+  listTasks(kind: TaskKind, query: ListTasksQuery, opts: CallOptions = {}): Promise<TaskPage> {
     const params = new URLSearchParams();
-    const statuses = typeof query.status === "string" ? [query.status] : query.status;
-    if (statuses.length === 0 || (kind !== "index" && statuses.length > 1)) {
-      throw new TypeError(`${kind} tasks are listed by exactly one status`);
-    }
-    for (const status of statuses) params.append("status", status);
+    if (query.status !== undefined) params.set("status", query.status);
     params.set("page", String(query.page ?? 1));
     params.set("page_limit", String(Math.min(50, Math.max(1, query.pageLimit ?? 50))));
     let path: string;
@@ -146,7 +151,7 @@ export class TwelveLabsClient implements TwelveLabsPort {
       // /tasks filters by creation time with `created_at` (at or after); no upper bound is offered.
       if (query.createdAfter) params.set("created_at", rfc3339Seconds(query.createdAfter, "floor"));
       params.set("sort_by", "created_at");
-      params.set("sort_option", "desc");
+      params.set("sort_option", query.oldestFirst ? "asc" : "desc");
       path = "/tasks";
     } else {
       if (query.createdAfter) params.set("started_at", rfc3339Seconds(query.createdAfter, "floor"));
@@ -154,39 +159,29 @@ export class TwelveLabsClient implements TwelveLabsPort {
       path = kind === "embed" ? "/embed/tasks" : "/embed-v2/tasks";
     }
     return this.call(`${path}?${params}`, {
+      deadlineAt: opts.deadlineAt,
       notFoundMeansMissing: false,
       maxBytes: MAX_LIST_BODY_BYTES,
-      parse: (body) => {
-        const page = parseTaskList(kind, body);
-        if (kind === "index" && query.createdBefore) {
-          const before = Date.parse(query.createdBefore);
-          page.tasks = page.tasks.filter((t) => !t.createdAt || Date.parse(t.createdAt) <= before);
-        }
-        return page;
-      },
+      parse: (body) => parseTaskList(kind, body),
     });
   }
 
-  private async call<T>(
-    path: string,
-    how: {
-      notFoundMeansMissing: boolean;
-      maxBytes: number;
-      skipTopLevelKey?: string;
-      parse: (body: unknown) => T;
-    },
-  ): Promise<T> {
+  private async call<T>(path: string, how: CallHow<T>): Promise<T> {
     this.counters.calls += 1;
+    const deadlineAt = how.deadlineAt ?? Number.POSITIVE_INFINITY;
     let lastError: TwelveLabsError | undefined;
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       const now = this.now();
+      if (now >= deadlineAt) break;
       if (now < this.circuitOpenUntil) {
         throw new TwelveLabsTransientError("TwelveLabs calls paused after repeated failures (circuit open)");
       }
       const outcome = await this.gate.run(async () => {
-        await this.waitForRateGate();
-        return this.attempt(path, how);
+        await this.waitForRateGate(deadlineAt);
+        if (this.now() >= deadlineAt) return undefined;
+        return this.attempt(path, how, deadlineAt);
       });
+      if (outcome === undefined) break;
       if (outcome.ok) {
         this.consecutiveFailures = 0;
         return outcome.value;
@@ -194,34 +189,33 @@ export class TwelveLabsClient implements TwelveLabsPort {
       lastError = outcome.error;
       if (outcome.error instanceof TwelveLabsTransientError) this.noteFailure();
       if (!outcome.retry || attempt === this.opts.maxAttempts) break;
-      this.counters.retries += 1;
       if (outcome.waitMs !== undefined) {
-        if (outcome.waitMs > this.opts.maxRateLimitWaitMs) break;
-        continue; // the rate gate above does the waiting, shared by every caller
+        // The rate gate does the waiting, shared by every caller; a wait past the limit or the deadline goes back to the caller.
+        if (outcome.waitMs > this.opts.maxRateLimitWaitMs || this.now() + outcome.waitMs >= deadlineAt) break;
+        this.counters.retries += 1;
+        continue;
       }
-      await sleep(this.backoff(attempt));
+      const pause = this.backoff(attempt);
+      if (this.now() + pause >= deadlineAt) break;
+      this.counters.retries += 1;
+      await sleep(pause);
     }
     this.counters.failures += 1;
-    throw lastError ?? new TwelveLabsTransientError("TwelveLabs call failed");
+    throw lastError ?? new TwelveLabsTransientError("TwelveLabs call not made: no time left in this run");
   }
 
-  private async attempt<T>(
-    path: string,
-    how: {
-      notFoundMeansMissing: boolean;
-      maxBytes: number;
-      skipTopLevelKey?: string;
-      parse: (body: unknown) => T;
-    },
-  ): Promise<Outcome<T>> {
+  private async attempt<T>(path: string, how: CallHow<T>, deadlineAt: number): Promise<Outcome<T>> {
     this.counters.attempts += 1;
     const key = await this.opts.apiKey();
     let res: Dispatcher.ResponseData;
+    const left = deadlineAt - this.now();
     try {
       res = await this.pool.request({
         path: `${this.pathPrefix}${path}`,
         method: "GET",
         headers: { "x-api-key": key, accept: "application/json" },
+        // Headers and the whole body inside the time this call has left (the pool's timeouts bound idle gaps).
+        ...(Number.isFinite(left) ? { signal: AbortSignal.timeout(Math.max(1, Math.floor(left))) } : {}),
       });
     } catch (err) {
       return {
@@ -250,7 +244,7 @@ export class TwelveLabsClient implements TwelveLabsPort {
       }
       if (status === 429) {
         this.counters.rateLimited += 1;
-        const waitMs = rateLimitWaitMs(res.headers, this.now());
+        const waitMs = rateLimitWaitMs(res.headers, this.now(), bodyRetryAfterSecOf(errBody));
         this.notBefore = Math.max(this.notBefore, this.now() + waitMs);
         return {
           ok: false,
@@ -295,9 +289,9 @@ export class TwelveLabsClient implements TwelveLabsPort {
   }
 
   /** Holds a call until the last 429's wait has passed; re-checked because timers may fire early. */
-  private async waitForRateGate(): Promise<void> {
+  private async waitForRateGate(deadlineAt: number): Promise<void> {
     for (let wait = this.notBefore - this.now(); wait > 0; wait = this.notBefore - this.now()) {
-      if (wait > this.opts.maxRateLimitWaitMs) {
+      if (wait > this.opts.maxRateLimitWaitMs || this.notBefore >= deadlineAt) {
         throw new TwelveLabsRateLimitedError("TwelveLabs rate limit in force", wait);
       }
       await sleep(wait + 1);
@@ -327,6 +321,8 @@ async function readErrorBody(body: AsyncIterable<Uint8Array>): Promise<unknown> 
 }
 
 function networkReason(err: unknown): string {
+  const name = (err as { name?: unknown })?.name;
+  if (name === "TimeoutError" || name === "AbortError") return "no time left in this run";
   if (err instanceof undiciErrors.ConnectTimeoutError) return "connect timeout";
   if (err instanceof undiciErrors.HeadersTimeoutError) return "headers timeout";
   if (err instanceof undiciErrors.BodyTimeoutError) return "body timeout";

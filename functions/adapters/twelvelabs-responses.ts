@@ -217,3 +217,17 @@ export function errorMessageOf(raw: unknown): string | undefined {
     return o.error.message;
   return undefined;
 }
+
+/** embed-v2 429 bodies carry the wait as `error.details.retryAfter` (seconds, a string in the spec's example). */
+export function bodyRetryAfterSecOf(raw: unknown): number | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const details = (raw as { error?: { details?: { retryAfter?: unknown } } }).error?.details;
+  const value = details?.retryAfter;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim())
+        ? Number(value)
+        : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

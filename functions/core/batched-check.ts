@@ -1,121 +1,220 @@
-import type { TwelveLabsPort } from "./ports.js";
-import type { TaskSnapshot } from "./snapshot.js";
+import type { CallOptions, TwelveLabsPort } from "./ports.js";
+import type { ListTasksQuery, TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
-import { INDEX_STATUSES, type RemoteStatus, type TaskKind } from "./task-kinds.js";
+import { type RemoteStatus, statusesOf, type TaskKind } from "./task-kinds.js";
+import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 
-/** Statuses a list call asks for, per kind: first the unfinished ones, then `failed`. */
-export function unfinishedStatuses(kind: TaskKind): readonly RemoteStatus[] {
-  return kind === "index" ? INDEX_STATUSES.filter((s) => s !== "ready" && s !== "failed") : ["processing"];
-}
+/*
+ * Batched checks through the list endpoints, under one rule:
+ *
+ *   A task's status changes only on a TwelveLabs response that names that task with that status.
+ *
+ * An item of a list names its task and its status, so it is evidence like the task's own status
+ * call. The absence of a task from a list is evidence of nothing: lists may be stale, paged while
+ * they change, filtered in ways the spec leaves open (status filter forms, window bounds, the
+ * same-day reading of `created_at`), and tasks get deleted. So every due task that no list named
+ * is handed back for a check of its own, in the same pass. Nothing here infers a status.
+ */
 
 export const PAGE_LIMIT = 50;
+/** Widening of every creation window, so inclusive/exclusive bounds and whole-second rounding never matter. */
+export const WINDOW_MARGIN_MS = 2_000;
+/** The running list looks this far past `now` (clock skew between us and TwelveLabs). */
+const FUTURE_SLACK_MS = 60_000;
 
-export interface BatchCostEstimate {
-  perTaskCalls: number;
-  /** List pages (unfinished + failed) the batch is expected to read. */
-  batchedCalls: number;
-  mode: "batched" | "per-task";
+/** What earlier list calls showed, per kind, for the cost model (kept while the function is warm). */
+export interface ListStats {
+  /** Tasks the running list held last time. */
+  running?: number;
+  /** Tasks per minute of creation time the last window list held. */
+  perMinute?: number;
 }
 
 /**
- * The cost model: per-task checks cost one call per due task; a batched check costs the list pages
- * of unfinished and failed tasks in the creation window (estimated from the last pass's totals,
- * one page each when unknown), plus one confirming call per task found in neither list (those have
- * finished: a cost every task pays once, whichever way it is checked). Batch when it is cheaper.
+ * The one status that every unfinished task of a kind reports, when there is one: `processing` for
+ * the embed kinds. Index tasks have five unfinished statuses, and a list of several statuses depends
+ * on a filter form the spec leaves open (`status=a,b` or repeated), so none is listed that way.
  */
-export function chooseCheckMode(
-  dueCount: number,
-  lastTotals: { unfinished?: number; failed?: number } | undefined,
+export function runningStatus(kind: TaskKind): RemoteStatus | undefined {
+  return kind === "index" ? undefined : "processing";
+}
+
+export interface ListPlan {
+  /** List the running tasks (names every due task still running, learns creation times). */
+  running: boolean;
+  /** List every task created in the narrow window of the due tasks whose creation time is known. */
+  window: boolean;
+  estimatedCalls: number;
+  perTaskCalls: number;
+}
+
+const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE_LIMIT));
+
+export function createdAtOf(t: Task): number | undefined {
+  const at = t.metadata.createdAt === undefined ? Number.NaN : Date.parse(t.metadata.createdAt);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+function windowOf(tasks: readonly Task[]): { from: number; to: number } | undefined {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const t of tasks) {
+    const at = createdAtOf(t);
+    if (at === undefined) continue;
+    from = Math.min(from, at);
+    to = Math.max(to, at);
+  }
+  return from <= to ? { from: from - WINDOW_MARGIN_MS, to: to + WINDOW_MARGIN_MS } : undefined;
+}
+
+/** Estimated pages of a window list over these tasks' creation times. */
+function windowPages(tasks: readonly Task[], stats: ListStats | undefined): number {
+  const w = windowOf(tasks);
+  if (!w) return 0;
+  const known = tasks.filter((t) => createdAtOf(t) !== undefined).length;
+  const density = stats?.perMinute;
+  return pages(density === undefined ? known : Math.max(known, (density * (w.to - w.from)) / 60_000));
+}
+
+/**
+ * The cost model. Three ways to check the due tasks of one kind, in TwelveLabs calls:
+ * - per task: one call each;
+ * - running list, then a window list for the known tasks that left it, then per task for the rest;
+ * - window list over the known tasks, then per task for the unknown ones.
+ * Estimates come from the last lists' sizes; the cheapest wins, per task on a tie.
+ */
+export function planListCheck(
+  kind: TaskKind,
+  due: readonly Task[],
+  stats: ListStats | undefined,
   minDue: number,
-): BatchCostEstimate {
-  const pages = (n: number | undefined) => Math.max(1, Math.ceil((n ?? 0) / PAGE_LIMIT));
-  const batchedCalls = pages(lastTotals?.unfinished) + pages(lastTotals?.failed);
-  const mode = minDue > 0 && dueCount >= minDue && batchedCalls < dueCount ? "batched" : "per-task";
-  return { perTaskCalls: dueCount, batchedCalls, mode };
+): ListPlan {
+  const perTaskCalls = due.length;
+  const none: ListPlan = { running: false, window: false, estimatedCalls: perTaskCalls, perTaskCalls };
+  if (minDue <= 0 || due.length < minDue) return none;
+  const known = due.filter((t) => createdAtOf(t) !== undefined);
+  const unknown = due.length - known.length;
+  const windowOnly = known.length > 0 ? windowPages(known, stats) + unknown : Number.POSITIVE_INFINITY;
+  // After the running list, those that left it fit one window page (a pass is short).
+  const runningThenWindow =
+    runningStatus(kind) === undefined
+      ? Number.POSITIVE_INFINITY
+      : pages(stats?.running ?? 0) + (known.length > 0 ? 1 : 0);
+  const best = Math.min(windowOnly, runningThenWindow);
+  if (best >= perTaskCalls) return none;
+  if (runningThenWindow <= windowOnly)
+    return { running: true, window: known.length > 0, estimatedCalls: best, perTaskCalls };
+  return { running: false, window: true, estimatedCalls: best, perTaskCalls };
 }
 
 export interface BatchOutcome {
-  /** Snapshots from the lists, by task id, for due tasks found in them. */
-  found: Map<string, TaskSnapshot>;
-  /** Due tasks not seen in the lists (finished `ready`, outside the window, or lists abandoned): check each. */
+  /** Snapshots from list items, by task id: only tasks a list named. */
+  named: Map<string, TaskSnapshot>;
+  /** Due tasks no list named: each gets its own status call. */
   toConfirm: Task[];
-  /** Totals seen, for the next pass's estimate. */
-  totals: { unfinished: number; failed: number };
   calls: number;
-  /** The lists turned out longer than checking each task: the rest is left to per-task checks. */
-  abandoned: boolean;
+  /** A list call failed (not for lack of time): what was named stands, the rest is checked per task. */
+  error?: unknown;
 }
 
-/**
- * Checks the due tasks of one kind through the list endpoints: unfinished first, then failed, so a
- * task that fails between the two calls is still seen (in the failed list). A task in neither list
- * is `ready` only where that is certain (see below); otherwise the caller confirms it with its own
- * call, so no race yields a wrong outcome.
- */
+export interface ListCheckContext {
+  now: () => number;
+  /** How long before its registration a task may have been created (bounds the running list's window). */
+  lookbackMs: number;
+  /** No list call starts at or after this time, and none outlives it. */
+  deadlineAt: number;
+  /** Updated as each list answers, so a run cut short still leaves the next one a better estimate. */
+  stats: ListStats;
+}
+
+/** Runs a plan from planListCheck. Throws only on an authentication error (the run must stop). */
 export async function checkThroughLists(
   twelvelabs: TwelveLabsPort,
   kind: TaskKind,
   due: readonly Task[],
-  now: number,
-  lookbackMs: number,
+  plan: ListPlan,
+  ctx: ListCheckContext,
 ): Promise<BatchOutcome> {
-  const wanted = new Set(due.map((t) => t.taskId));
-  const found = new Map<string, TaskSnapshot>();
-  // Tasks exist before they are registered; a bounded look back keeps the lists short.
-  const createdAfter = new Date(Math.min(...due.map((t) => t.registeredAt)) - lookbackMs).toISOString();
-  const createdBefore = new Date(now + 5 * 60_000).toISOString();
-  const totals = { unfinished: 0, failed: 0 };
-  let calls = 0;
-  const pagesRead = { unfinished: 0, failed: 0 };
-  const budget = due.length; // never spend more than checking each task would
-  for (const which of ["unfinished", "failed"] as const) {
-    const status = which === "unfinished" ? unfinishedStatuses(kind) : (["failed"] as const);
-    let page = 1;
-    let totalPages = 1;
-    do {
-      const res = await twelvelabs.listTasks(kind, {
-        status: kind === "index" ? status : (status[0] as RemoteStatus),
-        createdAfter,
-        createdBefore,
-        page,
-        pageLimit: PAGE_LIMIT,
-      });
-      calls += 1;
-      pagesRead[which] += 1;
-      totals[which] = res.totalResults;
-      totalPages = res.totalPages;
-      for (const snap of res.tasks) if (wanted.has(snap.id) && !found.has(snap.id)) found.set(snap.id, snap);
-      const pagesLeft = totalPages - page + (which === "unfinished" ? 1 : 0);
-      if (calls + pagesLeft > budget) {
-        // What was seen stays valid; everything else gets its own check.
-        return { found, toConfirm: due.filter((t) => !found.has(t.taskId)), totals, calls, abandoned: true };
+  const byId = new Map(due.map((t) => [t.taskId, t]));
+  const named = new Map<string, TaskSnapshot>();
+  const out: BatchOutcome = { named, toConfirm: [], calls: 0 };
+  const unnamed = () => due.filter((t) => !named.has(t.taskId));
+  const callOpts: CallOptions = { deadlineAt: ctx.deadlineAt };
+
+  /**
+   * Reads a list page by page while reading on costs fewer calls than checking what it may still
+   * name, and while the list phase as a whole stays cheaper than checking every due task.
+   */
+  const read = async (query: ListTasksQuery, candidates: readonly Task[], stopAfterCreated?: number) => {
+    let total = 0;
+    for (let page = 1; ; page++) {
+      if (ctx.now() >= ctx.deadlineAt) return total;
+      const res = await twelvelabs.listTasks(kind, { ...query, page, pageLimit: PAGE_LIMIT }, callOpts);
+      out.calls += 1;
+      total = res.totalResults;
+      for (const snap of res.tasks) {
+        const task = byId.get(snap.id);
+        if (task && !named.has(snap.id)) named.set(snap.id, notBackwards(task, snap));
       }
-      page += 1;
-    } while (page <= totalPages);
+      const left = candidates.filter((t) => !named.has(t.taskId)).length;
+      const pagesLeft = res.totalPages - page;
+      if (pagesLeft <= 0 || left === 0 || pagesLeft >= left || out.calls + pagesLeft >= due.length)
+        return total;
+      const last = res.tasks.at(-1)?.createdAt;
+      if (stopAfterCreated !== undefined && last !== undefined && Date.parse(last) > stopAfterCreated)
+        return total;
+    }
+  };
+
+  try {
+    const status = runningStatus(kind);
+    if (plan.running && status !== undefined) {
+      const earliest = Math.min(...due.map((t) => createdAtOf(t) ?? t.registeredAt - ctx.lookbackMs));
+      ctx.stats.running = await read(
+        {
+          status,
+          createdAfter: iso(earliest - WINDOW_MARGIN_MS),
+          createdBefore: iso(ctx.now() + FUTURE_SLACK_MS),
+        },
+        due,
+      );
+    }
+    if (plan.window) {
+      const left = unnamed().filter((t) => createdAtOf(t) !== undefined);
+      const w = windowOf(left);
+      // One task left: its own call costs the same as a page and answers fresher.
+      if (w && left.length > 1) {
+        // Index lists take only a lower bound: oldest first, stop once past the window.
+        const total = await read(
+          { createdAfter: iso(w.from), createdBefore: iso(w.to), oldestFirst: kind === "index" },
+          left,
+          kind === "index" ? w.to : undefined,
+        );
+        const spanMin = ((kind === "index" ? ctx.now() : w.to) - w.from) / 60_000;
+        if (spanMin > 0) ctx.stats.perMinute = total / spanMin;
+      }
+    }
+  } catch (err) {
+    if (err instanceof TwelveLabsAuthError) throw err;
+    out.error = err;
   }
-  // In neither list. When both lists came whole in one page each (one consistent answer each, no
-  // paging race) and the task is known to have been created inside the window, it can only have
-  // finished `ready`: unfinished was asked first, so a task failing in between shows as failed.
-  const complete = pagesRead.unfinished === 1 && pagesRead.failed === 1;
-  const windowStart = Date.parse(createdAfter);
-  const toConfirm: Task[] = [];
-  for (const t of due) {
-    if (found.has(t.taskId)) continue;
-    const created = t.metadata.createdAt === undefined ? Number.NaN : Date.parse(t.metadata.createdAt);
-    if (complete && created >= windowStart) found.set(t.taskId, inferredReady(t));
-    else toConfirm.push(t);
-  }
-  return { found, toConfirm, totals, calls, abandoned: false };
+  out.toConfirm = unnamed();
+  return out;
 }
 
-function inferredReady(t: Task): TaskSnapshot {
-  const snap: TaskSnapshot = {
-    id: t.taskId,
-    kind: t.kind,
-    status: "ready",
-    terminal: true,
-    metadata: t.metadata,
-  };
-  if (t.modelName) snap.modelName = t.modelName;
+/**
+ * A stale list can name a task with a status it has already left (an index task seen `indexing`
+ * listed `queued` again). Such an item still proves the task exists and has not finished, but it
+ * must not move the status backwards: the task keeps its status.
+ */
+function notBackwards(task: Task, snap: TaskSnapshot): TaskSnapshot {
+  if (snap.terminal) return snap;
+  const order = statusesOf(task.kind) as readonly string[];
+  const current = order.indexOf(task.status);
+  if (current > order.indexOf(snap.status)) return { ...snap, status: task.status as RemoteStatus };
   return snap;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

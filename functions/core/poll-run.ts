@@ -1,8 +1,9 @@
 import { mapBounded } from "../shared/semaphore.js";
-import { checkThroughLists, chooseCheckMode } from "./batched-check.js";
+import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
+import type { TaskKind } from "./task-kinds.js";
 import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
 import {
   TwelveLabsAuthError,
@@ -17,8 +18,8 @@ export interface PollerDeps {
   now: () => number;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** List totals per kind from earlier passes (kept across invocations by the handler), for the cost model. */
-  listTotals?: Map<string, { unfinished: number; failed: number }>;
+  /** What the lists held on earlier passes, per kind (kept across invocations by the handler), for the cost model. */
+  listStats?: Map<TaskKind, ListStats>;
   /** Told about each task whose check or publish failed; the run goes on. */
   onTaskError?: (taskId: string, stage: "check" | "write" | "publish", error: unknown) => void;
 }
@@ -37,6 +38,8 @@ export interface PollerSettings extends LifecycleSettings {
   batchMinDue: number;
   /** How long before its registration a task may have been created (bounds the lists' creation window). */
   batchLookbackMs: number;
+  /** Outbox events a pass tries to publish at most, so an SNS outage cannot starve the checks. */
+  maxOutboxPerPass: number;
 }
 
 export interface RunSummary {
@@ -50,6 +53,8 @@ export interface RunSummary {
   outboxRepublished: number;
   /** Events found waiting in the outbox at the start of each pass (most of any pass). */
   outboxBacklog: number;
+  /** Passes whose outbox drain stopped early (its limit, or the publisher failing): the rest waits. */
+  outboxDeferred: number;
   /** List calls made by batched checks, and the tasks those lists answered for. */
   listCalls: number;
   checkedThroughLists: number;
@@ -65,14 +70,23 @@ export interface RunSummary {
   durationMs: number;
 }
 
-/** Raised after a run that stopped on an authentication error; carries the summary for logging. */
-export class PollerAuthFailure extends Error {
-  override readonly name = "PollerAuthFailure";
+/** Raised after a run that could not go on (its table or topic failed); carries what the run did, for logs and metrics. */
+export class PollerRunFailure extends Error {
+  override readonly name: string = "PollerRunFailure";
   constructor(
     readonly summary: RunSummary,
     cause: unknown,
+    message = "The poller run stopped on an unexpected error; tasks stay due",
   ) {
-    super("TwelveLabs rejected the API key: the run stopped; tasks stay due", { cause });
+    super(message, { cause });
+  }
+}
+
+/** Raised after a run that stopped on an authentication error. */
+export class PollerAuthFailure extends PollerRunFailure {
+  override readonly name = "PollerAuthFailure";
+  constructor(summary: RunSummary, cause: unknown) {
+    super(summary, cause, "TwelveLabs rejected the API key: the run stopped; tasks stay due");
   }
 }
 
@@ -93,6 +107,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     publishFailures: 0,
     outboxRepublished: 0,
     outboxBacklog: 0,
+    outboxDeferred: 0,
     listCalls: 0,
     checkedThroughLists: 0,
     conflicts: 0,
@@ -105,35 +120,40 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
   };
   let authError: unknown;
 
-  for (let pass = 0; pass < s.passes; pass++) {
-    const passStart = deps.now();
-    if (passStart >= endAt) break;
-    sum.passes += 1;
-    await drainOutbox(deps, s, sum, endAt);
-    const due = await readDue(deps, s, sum, endAt);
-    const onAuth = (err: unknown) => {
-      authError = err;
-    };
-    const perTask = await checkKindsThroughLists(deps, s, sum, due, onAuth);
-    await mapBounded(perTask, s.concurrency, async (task) => {
-      if (authError !== undefined || deps.now() >= endAt) return;
-      const result = await check(deps, task, sum, onAuth);
-      if (result === undefined) return;
-      await writeAndPublish(deps, s, sum, task, result);
-    });
-    if (authError !== undefined) break;
-    const nextPassAt = passStart + s.passIntervalMs;
-    if (pass + 1 < s.passes) {
-      if (nextPassAt >= endAt) break;
-      // Idle: nothing comes due before this invocation ends, so do not sleep through it (cost).
-      const nextDue = await earliestDue(deps);
-      if (nextDue === undefined || nextDue >= endAt) {
-        sum.stoppedIdle = true;
-        break;
+  try {
+    for (let pass = 0; pass < s.passes; pass++) {
+      const passStart = deps.now();
+      if (passStart >= endAt) break;
+      sum.passes += 1;
+      await drainOutbox(deps, s, sum, endAt);
+      const due = await readDue(deps, s, sum, endAt);
+      const onAuth = (err: unknown) => {
+        authError = err;
+      };
+      const perTask = await checkKindsThroughLists(deps, s, sum, due, endAt, onAuth);
+      await mapBounded(perTask, s.concurrency, async (task) => {
+        if (authError !== undefined || deps.now() >= endAt) return;
+        const result = await check(deps, task, sum, endAt, onAuth);
+        if (result === undefined) return;
+        await writeAndPublish(deps, s, sum, task, result);
+      });
+      if (authError !== undefined) break;
+      const nextPassAt = passStart + s.passIntervalMs;
+      if (pass + 1 < s.passes) {
+        if (nextPassAt >= endAt) break;
+        // Idle: nothing comes due before this invocation ends, so do not sleep through it (cost).
+        const nextDue = await earliestDue(deps);
+        if (nextDue === undefined || nextDue >= endAt) {
+          sum.stoppedIdle = true;
+          break;
+        }
+        const wait = Math.min(nextPassAt, endAt) - deps.now();
+        if (wait > 0) await deps.sleep(wait);
       }
-      const wait = nextPassAt - deps.now();
-      if (wait > 0) await deps.sleep(wait);
     }
+  } catch (err) {
+    sum.durationMs = deps.now() - started;
+    throw new PollerRunFailure(sum, err);
   }
   sum.durationMs = deps.now() - started;
   if (authError !== undefined) {
@@ -150,6 +170,11 @@ async function earliestDue(deps: PollerDeps): Promise<number | undefined> {
   return known.length > 0 ? Math.min(...known) : undefined;
 }
 
+/**
+ * Republishes events left in the outbox by earlier runs (a publish failed, or a crash came between
+ * the write and the publish). Bounded per pass, and it stops at the second publish failure in a row,
+ * so an SNS outage delays announcements without starving the checks of due tasks.
+ */
 async function drainOutbox(
   deps: PollerDeps,
   s: PollerSettings,
@@ -158,26 +183,41 @@ async function drainOutbox(
 ): Promise<void> {
   const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
   const pending: Task[] = [];
+  let events = 0;
   await Promise.all(
     shards.map(async (shard) => {
       let cursor: string | undefined;
       do {
         const page = await deps.store.queryOutbox(shard, s.pageSize, cursor);
         pending.push(...page.items);
+        for (const t of page.items) events += t.outbox.length;
         cursor = page.cursor;
-      } while (cursor && deps.now() < endAt);
+      } while (cursor && events < s.maxOutboxPerPass && deps.now() < endAt);
     }),
   );
-  sum.outboxBacklog = Math.max(
-    sum.outboxBacklog,
-    pending.reduce((n, t) => n + t.outbox.length, 0),
-  );
+  sum.outboxBacklog = Math.max(sum.outboxBacklog, events);
+  let budget = s.maxOutboxPerPass;
+  let failuresInARow = 0;
+  let stopped = false;
   await mapBounded(pending, s.concurrency, async (task) => {
+    // A task's events go out in the order of its transitions: a later one waits for an earlier one.
     for (const event of task.outbox) {
-      if (deps.now() >= endAt) return;
-      if (await publishAndClear(deps, sum, task.taskId, event)) sum.outboxRepublished += 1;
+      if (stopped || budget <= 0 || deps.now() >= endAt) {
+        stopped = true;
+        return;
+      }
+      budget -= 1;
+      if (await publishAndClear(deps, sum, task.taskId, event)) {
+        sum.outboxRepublished += 1;
+        failuresInARow = 0;
+      } else {
+        failuresInARow += 1;
+        if (failuresInARow >= 2) stopped = true;
+        return;
+      }
     }
   });
+  if (stopped) sum.outboxDeferred += 1;
 }
 
 async function readDue(deps: PollerDeps, s: PollerSettings, sum: RunSummary, endAt: number): Promise<Task[]> {
@@ -213,11 +253,13 @@ async function check(
   deps: PollerDeps,
   task: Task,
   sum: RunSummary,
+  endAt: number,
   onAuth: (err: unknown) => void,
 ): Promise<CheckResult | undefined> {
   sum.tasksChecked += 1;
   try {
-    return { outcome: "snapshot", snapshot: await deps.twelvelabs.getTask(task.kind, task.taskId) };
+    const snapshot = await deps.twelvelabs.getTask(task.kind, task.taskId, { deadlineAt: endAt });
+    return { outcome: "snapshot", snapshot };
   } catch (err) {
     if (err instanceof TwelveLabsAuthError) {
       onAuth(err);
@@ -236,49 +278,60 @@ async function check(
 
 /**
  * Batched checks: for each kind whose due tasks are cheaper to check through the list endpoints
- * (chooseCheckMode), list them and write what the lists show; returns the tasks still needing a
- * check of their own (all of them for kinds checked per task, or when a list call fails).
+ * (planListCheck), list them and write what the list items say; returns the tasks no list named,
+ * which get their own status call in this pass (see batched-check.ts for the rule).
  */
 async function checkKindsThroughLists(
   deps: PollerDeps,
   s: PollerSettings,
   sum: RunSummary,
   due: Task[],
+  endAt: number,
   onAuth: (err: unknown) => void,
 ): Promise<Task[]> {
-  const byKind = new Map<Task["kind"], Task[]>();
-  for (const t of due) byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t]);
+  const byKind = new Map<TaskKind, Task[]>();
+  for (const t of due) {
+    const list = byKind.get(t.kind);
+    if (list) list.push(t);
+    else byKind.set(t.kind, [t]);
+  }
   const perTask: Task[] = [];
   for (const [kind, tasks] of byKind) {
-    const plan = chooseCheckMode(tasks.length, deps.listTotals?.get(kind), s.batchMinDue);
-    if (plan.mode === "per-task") {
+    let stats = deps.listStats?.get(kind);
+    if (!stats) {
+      stats = {};
+      deps.listStats?.set(kind, stats);
+    }
+    const plan = planListCheck(kind, tasks, stats, s.batchMinDue);
+    if (!plan.running && !plan.window) {
       perTask.push(...tasks);
       continue;
     }
     let outcome: Awaited<ReturnType<typeof checkThroughLists>>;
     try {
-      outcome = await checkThroughLists(deps.twelvelabs, kind, tasks, deps.now(), s.batchLookbackMs);
+      outcome = await checkThroughLists(deps.twelvelabs, kind, tasks, plan, {
+        now: deps.now,
+        lookbackMs: s.batchLookbackMs,
+        deadlineAt: endAt,
+        stats,
+      });
     } catch (err) {
-      if (err instanceof TwelveLabsAuthError) {
-        onAuth(err);
-        return [];
-      }
-      deps.onTaskError?.(`(${kind} list)`, "check", err);
-      perTask.push(...tasks);
-      continue;
+      // Only an authentication error comes through: the run stops, the tasks stay due.
+      onAuth(err);
+      return [];
     }
+    if (outcome.error !== undefined) deps.onTaskError?.(`(${kind} list)`, "check", outcome.error);
     sum.listCalls += outcome.calls;
-    deps.listTotals?.set(kind, outcome.totals);
-    const seen = tasks.filter((t) => outcome.found.has(t.taskId));
-    sum.checkedThroughLists += seen.length;
-    sum.tasksChecked += seen.length;
-    await mapBounded(seen, s.concurrency, (task) =>
+    sum.checkedThroughLists += outcome.named.size;
+    sum.tasksChecked += outcome.named.size;
+    const named = tasks.filter((t) => outcome.named.has(t.taskId));
+    await mapBounded(named, s.concurrency, (task) =>
       writeAndPublish(
         deps,
         s,
         sum,
         task,
-        { outcome: "snapshot", snapshot: outcome.found.get(task.taskId) as TaskSnapshot },
+        { outcome: "snapshot", snapshot: outcome.named.get(task.taskId) as TaskSnapshot },
         s.passIntervalMs,
       ),
     );

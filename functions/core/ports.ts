@@ -4,10 +4,18 @@ import type { Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
 import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
 
+export interface CallOptions {
+  /**
+   * Epoch ms by which the call must be over, its retries, rate-limit waits and timeouts included;
+   * past it the call fails with a transient error instead of starting or waiting.
+   */
+  deadlineAt?: number;
+}
+
 /** TwelveLabs as the core sees it. Implementations throw the classes in twelvelabs-errors.ts. */
 export interface TwelveLabsPort {
-  getTask(kind: TaskKind, taskId: string): Promise<TaskSnapshot>;
-  listTasks(kind: TaskKind, query: ListTasksQuery): Promise<TaskPage>;
+  getTask(kind: TaskKind, taskId: string, opts?: CallOptions): Promise<TaskSnapshot>;
+  listTasks(kind: TaskKind, query: ListTasksQuery, opts?: CallOptions): Promise<TaskPage>;
 }
 
 /** Where events go (SNS in AWS, fauxqs locally). Resolves once the message was accepted. */

@@ -36,11 +36,16 @@ export interface TaskPage {
 }
 
 export interface ListTasksQuery {
-  /** One status; several only for `index` tasks (`/tasks` takes repeated `status` filters). */
-  status: RemoteStatus | readonly RemoteStatus[];
-  /** Creation window, ISO-8601. */
+  /** One status, or none for every status (a list of several would depend on a filter form the spec leaves open). */
+  status?: RemoteStatus;
+  /**
+   * Creation window, ISO-8601. Index lists take only the lower bound (`created_at`); items outside
+   * the window may still come back and are evidence like any other item.
+   */
   createdAfter?: string;
   createdBefore?: string;
+  /** Oldest first (index lists only; the embed lists are newest first). */
+  oldestFirst?: boolean;
   page?: number;
   /** 1..50 */
   pageLimit?: number;

@@ -1,6 +1,7 @@
 import { DEFAULT_SHARDS } from "../adapters/task-table.js";
 import { DEFAULT_SCHEDULE } from "../core/due-schedule.js";
 import type { PollerSettings } from "../core/poll-run.js";
+import { DEFAULT_BATCH_MIN_DUE, PASS_INTERVAL_MS, PASSES_PER_MINUTE } from "../core/poller-cadence.js";
 import {
   bool,
   ConfigError,
@@ -66,10 +67,11 @@ export function pollerConfig(env: Env): PollerConfig {
       concurrency: intInRange(env, "POLL_CONCURRENCY", 16, 1, 256),
       maxTasksPerPass: intInRange(env, "MAX_TASKS_PER_PASS", 10_000, 1, 100_000),
       pageSize: intInRange(env, "PAGE_SIZE", 200, 1, 1000),
-      passes: intInRange(env, "PASSES_PER_RUN", 1, 1, 12),
-      passIntervalMs: intInRange(env, "PASS_INTERVAL_MS", 10_000, 0, 300_000),
-      batchMinDue: intInRange(env, "BATCH_MIN_DUE", 6, 0, 100_000),
+      passes: intInRange(env, "PASSES_PER_RUN", PASSES_PER_MINUTE, 1, 12),
+      passIntervalMs: intInRange(env, "PASS_INTERVAL_MS", PASS_INTERVAL_MS, 0, 300_000),
+      batchMinDue: intInRange(env, "BATCH_MIN_DUE", DEFAULT_BATCH_MIN_DUE, 0, 100_000),
       batchLookbackMs: intInRange(env, "BATCH_LOOKBACK_HOURS", 24, 1, 24 * 7) * 3600_000,
+      maxOutboxPerPass: intInRange(env, "MAX_OUTBOX_PER_PASS", 500, 1, 100_000),
     },
   };
   if (apiKeySecretName) cfg.apiKeySecretName = apiKeySecretName;

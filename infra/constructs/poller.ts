@@ -2,11 +2,14 @@ import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { TASK_TABLE } from "../../functions/adapters/task-table.js";
 import type { StageConfig } from "../config.js";
 import { NotifierFunction } from "./notifier-function.js";
 
@@ -19,9 +22,10 @@ export interface PollerProps {
 }
 
 /**
- * The scheduled poller: an EventBridge rule every `pollEvery`, a function that finishes before the
- * next tick, runs that never overlap (reserved concurrency 1 where the account allows it, a lease
- * item in the table always), failed invocations kept in a DLQ.
+ * The scheduled poller: an EventBridge rule every `pollEvery`, woken early by new task items on the
+ * table's stream, a function that finishes before the next tick, runs that never overlap (reserved
+ * concurrency 1 where the account allows it, a lease item in the table always), failed scheduled
+ * invocations kept in a DLQ.
  */
 export class Poller extends Construct {
   readonly function: NotifierFunction;
@@ -72,6 +76,23 @@ export class Poller extends Construct {
       maxEventAge: Duration.minutes(2),
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
+    // Wake-up: a task registered while the poller is idle (its last run stopped early, nothing was
+    // due) is checked within seconds, not at the next tick. Only inserts of task items pass the
+    // filter; the record carries keys only. A wake-up that fails is dropped: the tick still comes.
+    this.function.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 1000,
+        retryAttempts: 0,
+        maxRecordAge: Duration.seconds(60),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual("INSERT"),
+            dynamodb: { Keys: { [TASK_TABLE.partitionKey]: { S: FilterRule.beginsWith("TASK#") } } },
+          }),
+        ],
+      }),
+    );
     this.rule = new Rule(this, "Schedule", {
       description: "Runs the TwelveLabs task poller",
       schedule: Schedule.rate(c.pollEvery),

@@ -14,6 +14,8 @@ export interface FaultRule {
   /** 429: `Retry-After` seconds; `resetInSec`: `X-Ratelimit-Reset` instead (epoch seconds). */
   retryAfterSec?: number;
   resetInSec?: number;
+  /** 429 on embed-v2 paths: the wait in the body's `error.details.retryAfter` (seconds), the v2 spec's form. */
+  bodyRetryAfterSec?: number;
   /** slow: how long before the response starts. */
   delayMs?: number;
 }

@@ -21,10 +21,14 @@ export interface SimTaskSpec {
   /** embed-v2 only: embeddings returned once ready, to exercise large bodies. */
   embeddingCount?: number;
   embeddingDim?: number;
+  /** Deleted at TwelveLabs this long after creation: status calls deny it, lists omit it. */
+  deleteAfterMs?: number;
 }
 
-export interface SimTask extends Required<Omit<SimTaskSpec, "errorMessage">> {
+export interface SimTask extends Required<Omit<SimTaskSpec, "errorMessage" | "deleteAfterMs">> {
   errorMessage?: string;
+  /** When it was deleted (epoch ms on the simulator clock), if it was. */
+  deletedAt?: number;
   indexId: string;
   videoId: string;
 }
@@ -52,7 +56,8 @@ export function defaultTimeline(kind: TaskKind): TimelineStep[] {
 export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
   const timeline = [...(spec.timeline ?? defaultTimeline(spec.kind))].sort((a, b) => a.afterMs - b.afterMs);
   if (timeline.length === 0) throw new Error("a timeline needs at least one step");
-  return {
+  const createdAt = spec.createdAt ?? now;
+  const task: SimTask = {
     kind: spec.kind,
     id: spec.id ?? newObjectId(),
     timeline,
@@ -60,12 +65,19 @@ export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
     filename: spec.filename ?? "01.mp4",
     durationSec: spec.durationSec ?? 18,
     errorMessage: spec.errorMessage,
-    createdAt: spec.createdAt ?? now,
+    createdAt,
     embeddingCount: spec.embeddingCount ?? 2,
     embeddingDim: spec.embeddingDim ?? 4,
     indexId: newObjectId(),
     videoId: newObjectId(),
   };
+  if (spec.deleteAfterMs !== undefined) task.deletedAt = createdAt + spec.deleteAfterMs;
+  return task;
+}
+
+/** Whether the task exists at TwelveLabs at `at`: created, and not deleted yet. */
+export function existsAt(task: SimTask, at: number): boolean {
+  return task.createdAt <= at && (task.deletedAt === undefined || at < task.deletedAt);
 }
 
 /** The status the task reports at `now`, and when it last changed. */

@@ -3,9 +3,18 @@ import type { AddressInfo } from "node:net";
 import { isTaskKind, type TaskKind } from "../../functions/core/task-kinds.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
+  afterLowerBound,
+  beforeUpperBound,
+  DEFAULT_MODES,
+  parseModes,
+  type SimModes,
+  statusFilter,
+} from "./sim-modes.js";
+import {
   createSimTask,
   embedStatusBody,
   embedV2TaskBody,
+  existsAt,
   indexTaskBody,
   mediaEmbeddingTaskBody,
   type SimTask,
@@ -24,8 +33,10 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Requests per rolling minute before 429s; unlimited when absent. */
   rpmLimit?: number;
-  /** Seed for rate-based faults. */
+  /** Seed for rate-based faults and list staleness. */
   seed?: number;
+  /** Readings of what the specification leaves open (default: the lenient one of each). */
+  modes?: Partial<SimModes>;
 }
 
 export interface CallRecord {
@@ -65,12 +76,14 @@ export class TwelveLabsSimulator {
   notFoundStyle: "400" | "404";
   latencyMs: number;
   rpmLimit: number | undefined;
+  modes: SimModes;
   /** API requests being answered right now, and the most seen at once. */
   inFlight = 0;
   peakInFlight = 0;
   private readonly tasks = new Map<string, SimTask>();
   private readonly now: () => number;
   private readonly recent: number[] = [];
+  private readonly staleRandom: () => number;
   private server: Server | undefined;
   private baseUrl = "";
   private readonly sockets = new Set<import("node:net").Socket>();
@@ -82,6 +95,21 @@ export class TwelveLabsSimulator {
     this.latencyMs = opts.latencyMs ?? 0;
     this.rpmLimit = opts.rpmLimit;
     this.faults = new FaultPlan(seededRandom(opts.seed ?? 1));
+    this.staleRandom = seededRandom((opts.seed ?? 1) * 7919 + 1);
+    this.modes = { ...DEFAULT_MODES, ...opts.modes };
+  }
+
+  /** Changes the readings of the open parts of the spec (validated: throws on an unknown one). */
+  setModes(modes: Partial<SimModes>): void {
+    this.modes = { ...this.modes, ...parseModes(modes as Record<string, unknown>) };
+  }
+
+  /** Deletes a task at TwelveLabs now (or at `at`, simulator clock). */
+  deleteTask(kind: TaskKind, id: string, at = this.now()): boolean {
+    const task = this.tasks.get(key(kind, id));
+    if (!task) return false;
+    task.deletedAt = at;
+    return true;
   }
 
   /** Listens on 127.0.0.1 (port 0 = a free one) and returns the API base URL (`…/v1.3`). */
@@ -231,8 +259,26 @@ export class TwelveLabsSimulator {
       case "429": {
         if (fault.resetInSec !== undefined) {
           res.setHeader("x-ratelimit-reset", String(Math.ceil(Date.now() / 1000 + fault.resetInSec)));
-        } else res.setHeader("retry-after", String(fault.retryAfterSec ?? 1));
+        }
+        if (
+          fault.retryAfterSec !== undefined ||
+          (fault.resetInSec === undefined && !fault.bodyRetryAfterSec)
+        ) {
+          res.setHeader("retry-after", String(fault.retryAfterSec ?? 1));
+        }
         res.setHeader("x-ratelimit-remaining", "0");
+        if (record.path.includes("/embed-v2/")) {
+          // The v2 spec's shape: nested, the wait in `details.retryAfter` (seconds, as a string).
+          const details: Record<string, string> = { currentLimit: "100 requests per minute" };
+          if (fault.bodyRetryAfterSec !== undefined) details.retryAfter = String(fault.bodyRetryAfterSec);
+          return send(res, record, 429, {
+            error: {
+              code: "RATE_LIMIT_EXCEEDED",
+              message: "Too many requests. Please try again later.",
+              details,
+            },
+          });
+        }
         return send(res, record, 429, {
           code: "too_many_requests",
           message: "You have exceeded the rate limit.",
@@ -278,6 +324,17 @@ export class TwelveLabsSimulator {
         return reply(201, { id: task.id, kind: task.kind, timeline: task.timeline });
       }
       if (req.method === "GET" && url.pathname === "/_sim/calls") return reply(200, { calls: this.calls });
+      if (req.method === "POST" && url.pathname === "/_sim/modes") {
+        this.setModes(body as Partial<SimModes>);
+        return reply(200, this.modes);
+      }
+      const del = /^\/_sim\/tasks\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (req.method === "DELETE" && del) {
+        const kind = decodeURIComponent(del[1] as string);
+        if (!isTaskKind(kind)) return reply(400, { code: "bad_request", message: `unknown kind ${kind}` });
+        const gone = this.deleteTask(kind, decodeURIComponent(del[2] as string));
+        return gone ? reply(204, null) : reply(404, { code: "not_found", message: "no such task" });
+      }
       if (req.method === "POST" && url.pathname === "/_sim/faults") {
         this.addFault(body as unknown as FaultRule);
         return reply(201, { ok: true });
@@ -297,7 +354,7 @@ export class TwelveLabsSimulator {
   taskReply(kind: TaskKind, id: string): SimReply {
     const task = this.tasks.get(key(kind, id));
     const now = this.now();
-    if (!task || task.createdAt > now) return this.notFound(kind);
+    if (!task || !existsAt(task, now)) return this.notFound(kind);
     if (kind === "embed") return { status: 200, body: embedStatusBody(task, now) };
     if (kind === "embed-v2") return { status: 200, body: embedV2TaskBody(task, now) };
     return { status: 200, body: indexTaskBody(task, now) };
@@ -316,12 +373,14 @@ export class TwelveLabsSimulator {
     if (!Number.isInteger(page) || page < 1) return bad("page must be a positive integer");
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX)
       return bad("page_limit must be 1..50");
-    // /tasks takes repeated `status` or a comma-separated list (the OpenAPI file's form style).
-    const statuses = query
-      .getAll("status")
-      .flatMap((s) => s.split(","))
-      .filter(Boolean);
+    // Which statuses the filter asks for depends on the form this server reads (SimModes).
+    const statuses = statusFilter(
+      query.getAll("status"),
+      kind === "index" ? this.modes.statusFilterForm : "both",
+    );
     const now = this.now();
+    // A stale list answers from an older view, drawn independently for every call.
+    const view = now - Math.floor(this.staleRandom() * this.modes.listStalenessMs);
     let after: number | undefined;
     let before: number | undefined;
     const afterParam = kind === "index" ? query.get("created_at") : query.get("started_at");
@@ -338,10 +397,10 @@ export class TwelveLabsSimulator {
     const sortBy = query.get("sort_by") ?? "created_at";
     const asc = query.get("sort_option") === "asc";
     const rows = [...this.tasks.values()]
-      .filter((t) => t.kind === kind && t.createdAt <= now)
-      .filter((t) => after === undefined || t.createdAt >= after)
-      .filter((t) => before === undefined || t.createdAt <= before)
-      .map((t) => ({ t, s: statusAt(t, now) }))
+      .filter((t) => t.kind === kind && existsAt(t, view))
+      .filter((t) => after === undefined || afterLowerBound(t.createdAt, after, this.modes, kind === "index"))
+      .filter((t) => before === undefined || beforeUpperBound(t.createdAt, before, this.modes))
+      .map((t) => ({ t, s: statusAt(t, view) }))
       .filter(({ s }) => statuses.length === 0 || statuses.includes(s.status))
       .sort((a, b) => {
         const ka = sortBy === "updated_at" ? a.s.changedAt : a.t.createdAt;
@@ -351,7 +410,7 @@ export class TwelveLabsSimulator {
     const total = rows.length;
     const slice = rows.slice((page - 1) * limit, page * limit);
     const data = slice.map(({ t }) =>
-      kind === "index" ? indexTaskBody(t, now) : mediaEmbeddingTaskBody(t, now),
+      kind === "index" ? indexTaskBody(t, view) : mediaEmbeddingTaskBody(t, view),
     );
     return {
       status: 200,

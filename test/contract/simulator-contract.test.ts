@@ -101,14 +101,17 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
           pageLimit: 50,
         });
       }
-      // /tasks with several status filters, as batched checks of index tasks send it.
+      // Every status at once, oldest first over a creation window, as the window lists of index tasks send it.
       await client.listTasks("index", {
-        status: ["uploading", "validating", "indexing"],
+        createdAfter: new Date(clock.now() - 60_000).toISOString(),
+        createdBefore: new Date(clock.now()).toISOString(),
+        oldestFirst: true,
         page: 1,
         pageLimit: 50,
       });
       expect(sim.calls.length).toBe(7);
-      expect(sim.calls[6]?.query.status).toEqual(["uploading", "validating", "indexing"]);
+      expect(sim.calls[6]?.query.status).toBeUndefined();
+      expect(sim.calls[6]?.query.sort_option).toEqual(["asc"]);
       // Creation windows go out in the documented "YYYY-MM-DDTHH:mm:ssZ" form.
       for (const call of sim.calls) {
         for (const name of ["started_at", "ended_at", "created_at"]) {

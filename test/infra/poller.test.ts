@@ -36,11 +36,33 @@ describe("Poller", () => {
       Timeout: 58,
       Environment: {
         Variables: Match.objectLike({
-          PASSES_PER_RUN: "6",
-          PASS_INTERVAL_MS: "10000",
+          PASSES_PER_RUN: "10",
+          PASS_INTERVAL_MS: "6000",
           SAFETY_MARGIN_MS: "3000",
           STAGE: "dev",
         }),
+      },
+    });
+  });
+
+  test("new task items on the table's stream wake an idle poller; a failed wake-up is dropped", () => {
+    const t = build(false);
+    t.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      StreamSpecification: { StreamViewType: "KEYS_ONLY" },
+    });
+    t.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      StartingPosition: "LATEST",
+      MaximumRetryAttempts: 0,
+      MaximumRecordAgeInSeconds: 60,
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ["INSERT"],
+              dynamodb: { Keys: { pk: { S: [{ prefix: "TASK#" }] } } },
+            }),
+          },
+        ],
       },
     });
   });

@@ -321,21 +321,77 @@ describe("transport", () => {
 
   test("the API key never appears in any error", async () => {
     const t = sim.addTask({ kind: "embed" });
-    const c = client({ maxAttempts: 1, headersTimeoutMs: 100, maxRateLimitWaitMs: 10 });
     const errors: Error[] = [];
+    // Each case its own client (a 429 would make a shared client refuse the next cases unsent),
+    // and each must have reached the server: a case that sent nothing would prove nothing.
     for (const fault of ["5xx", "429", "slow", "truncated", "invalid-json", "reset"] as const) {
+      const c = client({ maxAttempts: 1, headersTimeoutMs: 100, maxRateLimitWaitMs: 10 });
       sim.addFault({ type: fault, times: 1, retryAfterSec: 60, delayMs: 500 });
+      const before = sim.calls.length;
       errors.push(await errorOf(c.getTask("embed", t.id)));
+      expect(sim.calls.length, fault).toBe(before + 1);
+      expect(sim.calls.at(-1)?.fault, fault).toBe(fault);
       sim.faults.clear();
     }
-    errors.push(await errorOf(c.getTask("embed", "nope")));
+    const before = sim.calls.length;
+    errors.push(await errorOf(client().getTask("embed", "nope")));
     const wrong = new TwelveLabsClient({ baseUrl: base, apiKey: async () => `${SECRET}x` });
     clients.push(wrong);
     errors.push(await errorOf(wrong.getTask("embed", t.id)));
+    expect(sim.calls.length).toBe(before + 2);
+    expect(errors).toHaveLength(8);
     for (const err of errors) {
       expect(err).toBeInstanceOf(TwelveLabsError);
       const dump = `${String(err)} ${err.stack} ${JSON.stringify(err)} ${JSON.stringify(Object.entries(err))}`;
       expect(dump).not.toContain(SECRET);
     }
+  });
+});
+
+describe("every call inside the time it has", () => {
+  test("a hanging response ends at the deadline, not at the pool's timeouts", async () => {
+    const t = sim.addTask({ kind: "embed" });
+    sim.addFault({ type: "slow", times: 10, delayMs: 20_000 });
+    const c = client({ headersTimeoutMs: 30_000 });
+    const started = Date.now();
+    const err = await errorOf(c.getTask("embed", t.id, { deadlineAt: started + 600 }));
+    const took = Date.now() - started;
+    expect(err).toBeInstanceOf(TwelveLabsTransientError);
+    // Well under the 20 s the server holds it and the 30 s headers timeout.
+    expect(took).toBeLessThan(5_000);
+    expect(err.message).toContain("no time left");
+  });
+
+  test("no retry and no rate-limit wait starts past the deadline", async () => {
+    const t = sim.addTask({ kind: "embed" });
+    sim.addFault({ type: "429", times: 1, retryAfterSec: 3 });
+    const c = client({ maxRateLimitWaitMs: 10_000 });
+    const started = Date.now();
+    const err = await errorOf(c.getTask("embed", t.id, { deadlineAt: started + 1_000 }));
+    expect(err).toBeInstanceOf(TwelveLabsRateLimitedError);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(sim.calls).toHaveLength(1);
+    // A call whose deadline has passed is not sent at all.
+    const late = await errorOf(client().getTask("embed", t.id, { deadlineAt: Date.now() - 1 }));
+    expect(late).toBeInstanceOf(TwelveLabsTransientError);
+    expect(sim.calls).toHaveLength(1);
+  });
+
+  test("embed-v2's 429 body (error.details.retryAfter) is obeyed: no call before it allows", async () => {
+    const t = sim.addTask({ kind: "embed-v2" });
+    sim.addFault({ type: "429", times: 1, pathIncludes: "/embed-v2/", bodyRetryAfterSec: 2 });
+    const c = client();
+    await c.getTask("embed-v2", t.id);
+    const [first, second] = sim.calls;
+    expect(first?.status).toBe(429);
+    expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(2_000);
+  });
+
+  test("Retry-After: 0 still backs off (no immediate retry loop)", async () => {
+    const t = sim.addTask({ kind: "embed" });
+    sim.addFault({ type: "429", times: 1, retryAfterSec: 0 });
+    await client().getTask("embed", t.id);
+    const [first, second] = sim.calls;
+    expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(1_000);
   });
 });

@@ -24,6 +24,8 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     CHECK_MIN_INTERVAL_MS: "0",
     CHECK_MAX_INTERVAL_MS: "0",
     SAFETY_MARGIN_MS: "1000",
+    // One pass per run unless a test asks for more: each h.run() is one look at the due tasks.
+    PASSES_PER_RUN: "1",
     POWERTOOLS_METRICS_DISABLED: "true",
     // Overlapping runs must be safe without the lease; poller-lease.test.ts covers the lease.
     POLLER_LEASE: "false",

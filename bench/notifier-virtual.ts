@@ -1,0 +1,135 @@
+import type { TaskEvent } from "../functions/core/events.js";
+import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
+import { newTask } from "../functions/core/task.js";
+import { seededRandom } from "../local/simulator/sim-faults.js";
+import type { SimModes } from "../local/simulator/sim-modes.js";
+import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
+import { DirectTwelveLabs, MemoryStore, VirtualClock } from "../test/support/memory-ports.js";
+import { BENCH_LIFECYCLE } from "./call-efficiency.js";
+import { percentile, type Workload } from "./workloads.js";
+
+/** From a task item's insert to the woken poller's first pass: stream polling plus a Lambda start. */
+const WAKE_LATENCY_MS = 1_000;
+
+export interface NotifierBenchOptions {
+  passesPerMinute: number;
+  batchMinDue: number;
+  modes?: Partial<SimModes>;
+}
+
+export interface BenchOutcome {
+  callsPerTask: number;
+  listCallsPerTask: number;
+  p50Ms: number;
+  p95Ms: number;
+  wrong: number;
+  lost: number;
+  duplicates: number;
+}
+
+/** Scores what each task was announced as against how it really ended. */
+export function score(
+  w: Workload,
+  ids: string[],
+  events: Map<string, { types: string[]; firstAt: number }>,
+  /** The clock's reading at the workload's time 0. */
+  origin: number,
+): Omit<BenchOutcome, "callsPerTask" | "listCallsPerTask"> {
+  const delays: number[] = [];
+  let wrong = 0;
+  let lost = 0;
+  let duplicates = 0;
+  w.tasks.forEach((t, i) => {
+    const got = events.get(ids[i] as string);
+    if (!got) {
+      lost += 1;
+      return;
+    }
+    if (got.types.some((type) => type !== `task.${t.fate}`)) wrong += 1;
+    if (got.types.length > 1) duplicates += 1;
+    delays.push(got.firstAt - (origin + t.createdAt + t.processingMs));
+  });
+  return { p50Ms: percentile(delays, 0.5), p95Ms: percentile(delays, 0.95), wrong, lost, duplicates };
+}
+
+/**
+ * The real poll run (runPoller: cost model, list checks, per-task schedule) in virtual time, as
+ * deployed: a run a minute (or sooner, woken by a registration), `passesPerMinute` passes evenly spaced. The simulator's task logic and bodies answer without HTTP; an
+ * in-memory store stands in for DynamoDB. Every task is registered the moment it is created.
+ */
+export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): Promise<BenchOutcome> {
+  const clock = new VirtualClock();
+  const start = clock.t;
+  const sim = new TwelveLabsSimulator({ now: clock.now, modes: o.modes });
+  const tl = new DirectTwelveLabs(sim, clock.now);
+  const store = new MemoryStore();
+  const events = new Map<string, { types: string[]; firstAt: number }>();
+  const publisher = {
+    async publish(e: TaskEvent) {
+      const seen = events.get(e.task.id);
+      if (seen) seen.types.push(e.type);
+      else events.set(e.task.id, { types: [e.type], firstAt: clock.now() });
+    },
+  };
+  const random = seededRandom(7);
+  const passIntervalMs = 60_000 / o.passesPerMinute;
+  const settings: PollerSettings = {
+    ...BENCH_LIFECYCLE,
+    concurrency: 16,
+    maxTasksPerPass: 10_000,
+    pageSize: 1000,
+    passes: o.passesPerMinute,
+    passIntervalMs,
+    batchMinDue: o.batchMinDue,
+    batchLookbackMs: 3600_000,
+    maxOutboxPerPass: 500,
+  };
+  const order = w.tasks.map((t, i) => ({ t, i })).sort((a, b) => a.t.createdAt - b.t.createdAt);
+  const ids = new Array<string>(w.tasks.length);
+  let next = 0;
+  const arriveUntil = (until: number) => {
+    while (next < order.length && start + (order[next]?.t.createdAt ?? 0) <= until) {
+      const { t, i } = order[next++] as { t: Workload["tasks"][number]; i: number };
+      const saved = clock.t;
+      clock.t = start + t.createdAt;
+      const sim_ = sim.addTask({
+        kind: "embed",
+        durationSec: t.videoSec,
+        timeline: [
+          { status: "processing", afterMs: 0 },
+          { status: t.fate, afterMs: t.processingMs },
+        ],
+        errorMessage: t.fate === "failed" ? "The video could not be processed" : undefined,
+      });
+      ids[i] = sim_.id;
+      void store.register(newTask({ taskId: sim_.id, kind: "embed" }, clock.t, 86_400));
+      clock.t = saved;
+    }
+  };
+  const listStats = new Map();
+  // Runs come at each minute's tick, or sooner when a task is registered while no run is active
+  // (the table's stream wakes the poller, about a second later); a tick during a run is skipped
+  // (the lease). Each run ends 55 s after it started (timeout 58 s less the 3 s safety margin), or
+  // earlier when nothing is due before then.
+  let idleSince = start;
+  while (events.size < w.tasks.length && idleSince < start + 24 * 3600_000) {
+    const nextTick = start + Math.ceil((idleSince - start) / 60_000) * 60_000;
+    const nextArrival =
+      next < order.length ? start + (order[next]?.t.createdAt ?? 0) : Number.POSITIVE_INFINITY;
+    const runStart = Math.min(nextTick, Math.max(nextArrival, idleSince) + WAKE_LATENCY_MS);
+    arriveUntil(runStart);
+    clock.t = runStart;
+    const sleep = async (ms: number) => {
+      arriveUntil(clock.t + ms);
+      clock.t += ms;
+    };
+    await runPoller(
+      { store, twelvelabs: tl, publisher, now: clock.now, random, sleep, listStats },
+      settings,
+      runStart + 55_000,
+    );
+    idleSince = Math.max(clock.t, runStart + 1);
+  }
+  const n = w.tasks.length;
+  return { callsPerTask: tl.calls / n, listCallsPerTask: tl.listCalls / n, ...score(w, ids, events, start) };
+}

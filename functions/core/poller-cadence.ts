@@ -1,0 +1,14 @@
+/**
+ * The deployed cadence, in one place for the stack, local mode and the benchmarks: the poller runs
+ * every minute and makes this many passes in each run, evenly spaced (a pass every 6 s). More
+ * passes shorten the notification delay and cost list calls per pass (bench/results/latest.md
+ * measures both, beside the official SDK's 5-second loop).
+ */
+export const PASSES_PER_MINUTE = 10;
+export const PASS_INTERVAL_MS = 60_000 / PASSES_PER_MINUTE;
+
+/**
+ * Due tasks of one kind from which the cost model considers the list endpoints at all; below it
+ * every task gets its own call. The model still picks lists only when they cost fewer calls.
+ */
+export const DEFAULT_BATCH_MIN_DUE = 2;

@@ -1,0 +1,139 @@
+import { parseTaskList, parseTaskOf } from "../../functions/adapters/twelvelabs-responses.js";
+import type { TaskEvent } from "../../functions/core/events.js";
+import type {
+  CallOptions,
+  EventPublisher,
+  ListFilter,
+  Page,
+  TaskStore,
+  TwelveLabsPort,
+} from "../../functions/core/ports.js";
+import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../../functions/core/snapshot.js";
+import type { Task } from "../../functions/core/task.js";
+import type { TaskKind } from "../../functions/core/task-kinds.js";
+import {
+  applyTransitionPatch,
+  type CheckPatch,
+  type TransitionPatch,
+} from "../../functions/core/task-lifecycle.js";
+import { TwelveLabsNotFoundError, TwelveLabsTransientError } from "../../functions/core/twelvelabs-errors.js";
+import type { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
+
+/*
+ * In-memory stand-ins for the core's ports, for unit tests of the run and for benchmarks in
+ * virtual time. They keep the contracts of the real adapters (conditional writes on `version`,
+ * due and outbox queries) so the run behaves as it does against DynamoDB.
+ */
+
+/** A clock that moves only when told to (or when the run sleeps). */
+export class VirtualClock {
+  constructor(public t = Date.parse("2026-11-29T00:00:00Z")) {}
+  readonly now = () => this.t;
+}
+
+export class MemoryStore implements TaskStore {
+  readonly tasks = new Map<string, Task>();
+  /** Reads and writes, for cost assertions. */
+  readonly meter = { reads: 0, writes: 0 };
+  constructor(readonly shards = 1) {}
+
+  async register(task: Task) {
+    const existing = this.tasks.get(task.taskId);
+    if (existing) return { created: false, task: structuredClone(existing) };
+    this.tasks.set(task.taskId, structuredClone(task));
+    this.meter.writes += 1;
+    return { created: true, task };
+  }
+  async get(id: string) {
+    const t = this.tasks.get(id);
+    return t && structuredClone(t);
+  }
+  async list(_f: ListFilter, _l: number): Promise<Page<Task>> {
+    throw new Error("MemoryStore.list is not used by the poller");
+  }
+  async remove(id: string) {
+    return this.tasks.delete(id);
+  }
+  async queryDue(_shard: string, now: number, limit: number): Promise<Page<Task>> {
+    const items = [...this.tasks.values()]
+      .filter((t) => t.nextCheckAt !== undefined && t.nextCheckAt <= now)
+      .sort((a, b) => (a.nextCheckAt ?? 0) - (b.nextCheckAt ?? 0))
+      .slice(0, limit);
+    this.meter.reads += items.length;
+    return { items: items.map((t) => structuredClone(t)) };
+  }
+  async earliestDue() {
+    let min: number | undefined;
+    for (const t of this.tasks.values())
+      if (t.nextCheckAt !== undefined && (min === undefined || t.nextCheckAt < min)) min = t.nextCheckAt;
+    return min;
+  }
+  async queryOutbox(_shard: string, limit: number): Promise<Page<Task>> {
+    const items = [...this.tasks.values()].filter((t) => t.outbox.length > 0).slice(0, limit);
+    this.meter.reads += items.length;
+    return { items: items.map((t) => structuredClone(t)) };
+  }
+  async recordCheck(task: Task, p: CheckPatch) {
+    const cur = this.tasks.get(task.taskId);
+    this.meter.writes += 1;
+    if (!cur || cur.version !== task.version || cur.nextCheckAt === undefined) return false;
+    Object.assign(cur, p, { version: cur.version + 1 });
+    return true;
+  }
+  async applyTransition(task: Task, p: TransitionPatch) {
+    const cur = this.tasks.get(task.taskId);
+    this.meter.writes += 1;
+    if (!cur || cur.version !== task.version) return false;
+    this.tasks.set(task.taskId, applyTransitionPatch(cur, p));
+    return true;
+  }
+  async clearOutboxEntry(id: string, eventId: string) {
+    const cur = this.tasks.get(id);
+    this.meter.writes += 1;
+    if (cur) cur.outbox = cur.outbox.filter((e) => e.id !== eventId);
+  }
+}
+
+/** Collects published events; `failing` makes every publish reject (an SNS outage). */
+export class MemoryPublisher implements EventPublisher {
+  readonly events: TaskEvent[] = [];
+  attempts = 0;
+  failing = false;
+  async publish(e: TaskEvent): Promise<void> {
+    this.attempts += 1;
+    if (this.failing) throw new Error("SNS unavailable");
+    this.events.push(e);
+  }
+}
+
+/** The simulator's answers without the network (same task logic, same response bodies, same parsers). */
+export class DirectTwelveLabs implements TwelveLabsPort {
+  calls = 0;
+  listCalls = 0;
+  constructor(
+    private readonly sim: TwelveLabsSimulator,
+    private readonly now: () => number = Date.now,
+  ) {}
+  async getTask(kind: TaskKind, id: string, opts?: CallOptions): Promise<TaskSnapshot> {
+    if (opts?.deadlineAt !== undefined && this.now() >= opts.deadlineAt)
+      throw new TwelveLabsTransientError("no time left in this run");
+    this.calls += 1;
+    const r = this.sim.taskReply(kind, id);
+    if (r.status !== 200) throw new TwelveLabsNotFoundError("not found");
+    return parseTaskOf(kind, r.body);
+  }
+  async listTasks(kind: TaskKind, q: ListTasksQuery, opts?: CallOptions): Promise<TaskPage> {
+    if (opts?.deadlineAt !== undefined && this.now() >= opts.deadlineAt)
+      throw new TwelveLabsTransientError("no time left in this run");
+    this.calls += 1;
+    this.listCalls += 1;
+    const params = new URLSearchParams();
+    if (q.status) params.set("status", q.status);
+    params.set("page", String(q.page ?? 1));
+    params.set("page_limit", String(q.pageLimit ?? 50));
+    if (q.createdAfter) params.set(kind === "index" ? "created_at" : "started_at", q.createdAfter);
+    if (q.createdBefore && kind !== "index") params.set("ended_at", q.createdBefore);
+    if (kind === "index") params.set("sort_option", q.oldestFirst ? "asc" : "desc");
+    return parseTaskList(kind, this.sim.listReply(kind, params).body);
+  }
+}
