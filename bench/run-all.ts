@@ -24,8 +24,8 @@ add(await bundles());
 add(await clientThroughput());
 add(
   await pollerRun([
-    { due: 500, stored: 2_000 },
-    { due: 2_000, stored: 10_000 },
+    { due: 2_000, stored: 10_000, outcome: "finish" },
+    { due: 10_000, stored: 100_000, outcome: "running" },
   ]),
 );
 add(callEfficiency());

@@ -1,8 +1,12 @@
 import { parseArgs } from "node:util";
+import { parseModes, type SimModes, STRICT_MODES } from "./simulator/sim-modes.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
 
 /** `npm run simulator -- --port 4010`: the TwelveLabs simulator on its own. */
-const USAGE = `Usage: npm run simulator -- [--port 4010] [--api-key KEY] [--not-found-style 400|404] [--latency MS] [--rpm N] [--demo]`;
+const USAGE = `Usage: npm run simulator -- [--port 4010] [--api-key KEY] [--not-found-style 400|404] [--latency MS] [--rpm N] [--demo]
+    readings of what the spec leaves open (default: the lenient one of each):
+    [--stale-lists MS] [--status-filter both|comma|repeated] [--created-at at-or-after|same-day]
+    [--window-bounds inclusive|exclusive] [--strict (all of the strict readings, lists 3 s stale)]`;
 
 function main(): void {
   let args: ReturnType<typeof parse>;
@@ -27,7 +31,19 @@ function main(): void {
   const rpm = values.rpm === undefined ? undefined : Number(values.rpm);
   if (rpm !== undefined && (!Number.isInteger(rpm) || rpm < 1)) fail("--rpm must be a positive integer");
 
+  let modes: Partial<SimModes> = values.strict ? { ...STRICT_MODES } : {};
+  try {
+    const raw: Record<string, unknown> = {};
+    if (values["stale-lists"] !== undefined) raw.listStalenessMs = Number(values["stale-lists"]);
+    if (values["status-filter"] !== undefined) raw.statusFilterForm = values["status-filter"];
+    if (values["created-at"] !== undefined) raw.createdAtReading = values["created-at"];
+    if (values["window-bounds"] !== undefined) raw.windowBounds = values["window-bounds"];
+    modes = { ...modes, ...parseModes(raw) };
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const sim = new TwelveLabsSimulator({
+    modes,
     apiKey: values["api-key"],
     notFoundStyle: style,
     latencyMs: latency,
@@ -39,6 +55,7 @@ function main(): void {
       console.log(`  API key: ${sim.apiKey}   (send it as x-api-key)`);
       console.log(`  create a task: curl -X POST ${sim.origin}/_sim/tasks -d '{"kind":"embed"}'`);
       console.log(`  call log:      curl ${sim.origin}/_sim/calls`);
+      console.log(`  readings:      ${JSON.stringify(sim.modes)} (change: POST ${sim.origin}/_sim/modes)`);
       if (values.demo) {
         const ready = sim.addTask({ kind: "embed" });
         const failed = sim.addTask({
@@ -71,6 +88,11 @@ function parse() {
       latency: { type: "string", default: "0" },
       rpm: { type: "string" },
       demo: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
+      "stale-lists": { type: "string" },
+      "status-filter": { type: "string" },
+      "created-at": { type: "string" },
+      "window-bounds": { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
