@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/poller-cadence.js";
+import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
 import { STRICT_MODES } from "../local/simulator/sim-modes.js";
 import { type BenchOutcome, runNotifierVirtual } from "./notifier-virtual.js";
 import { runSdkPeer, type SdkOutcome } from "./sdk-peer.js";
@@ -145,6 +145,6 @@ function chart(rows: Row[]): string {
       : "";
     return `<g transform="translate(${i * W},0)"><text x="${W / 2}" y="18" font-size="13" text-anchor="middle">${name}</text>${ticksY}${ticksX}${goalLine}<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" stroke="#333"/><line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}" stroke="#333"/>${series("lenient", "#1f77b4")}${series("strict", "#ff7f0e")}${sdkDot}<text x="${(W + pad.l) / 2}" y="${H - 8}" font-size="11" text-anchor="middle">TwelveLabs calls per task (log)</text><text x="14" y="${H / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 14 ${H / 2})">p95 delay (s)</text></g>`;
   });
-  const legend = `<g transform="translate(${W * 2 - 250},${H + 4})" font-size="11"><circle cx="6" cy="6" r="4" fill="#1f77b4"/><text x="14" y="10">notifier, lenient readings</text><circle cx="6" cy="22" r="4" fill="#ff7f0e"/><text x="14" y="26">notifier, strict readings</text><rect x="130" y="2" width="8" height="8" fill="#d62728"/><text x="142" y="10">SDK waitForDone</text></g>`;
+  const legend = `<g transform="translate(${W * 2 - 300},${H + 4})" font-size="11"><circle cx="6" cy="6" r="4" fill="#1f77b4"/><text x="14" y="10">notifier, lenient readings</text><circle cx="6" cy="22" r="4" fill="#ff7f0e"/><text x="14" y="26">notifier, strict readings</text><rect x="175" y="2" width="8" height="8" fill="#d62728"/><text x="187" y="10">SDK waitForDone</text></g>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * 2}" height="${H + 36}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>${panels.join("")}${legend}</svg>\n`;
 }

@@ -4,8 +4,8 @@ import { DynamoDbTaskStore } from "../functions/adapters/dynamodb-task-store.js"
 import { SnsPublisher } from "../functions/adapters/sns-publisher.js";
 import { shardOf, taskPk } from "../functions/adapters/task-table.js";
 import { TwelveLabsClient } from "../functions/adapters/twelvelabs-client.js";
+import { DEFAULT_BATCH_MIN_DUE } from "../functions/core/deployment-defaults.js";
 import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
-import { DEFAULT_BATCH_MIN_DUE } from "../functions/core/poller-cadence.js";
 import { newTask } from "../functions/core/task.js";
 import { startEmbeddedAws } from "../local/embedded-aws.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";

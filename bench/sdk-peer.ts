@@ -1,4 +1,5 @@
 import { TwelveLabs } from "twelvelabs-js";
+import { TWELVELABS_ENDPOINTS } from "../functions/core/twelvelabs-endpoints.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
 import { percentile, type Workload } from "./workloads.js";
 
@@ -61,7 +62,7 @@ export async function runSdkPeer(w: Workload, timeScale: number): Promise<SdkOut
   } finally {
     await sim.close();
   }
-  const calls = sim.calls.filter((c) => c.route === "GET /embed/tasks/{task_id}/status").length;
+  const calls = sim.calls.filter((c) => c.route === `GET ${TWELVELABS_ENDPOINTS.embed.status}`).length;
   return {
     callsPerTask: calls / w.tasks.length,
     p50Ms: percentile(delays, 0.5),

@@ -3,9 +3,10 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { SnsSubscriptions } from "./adapters/sns-subscriptions.js";
-import { type ApiDeps, route } from "./api/routes.js";
-import { apiConfig } from "./shared/api-config.js";
-import { errorSummary, logger } from "./shared/observability.js";
+import { apiConfig } from "./config/api-config.js";
+import { errorSummary } from "./config/error-summary.js";
+import { logger } from "./config/observability.js";
+import { type ApiDeps, route } from "./http/routes.js";
 
 // Composition root: configuration and adapters are built once per cold start.
 const config = apiConfig(process.env);

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import { PASSES_PER_MINUTE } from "../functions/core/poller-cadence.js";
+import { DEFAULT_SHARDS, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
+import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 
 /** The stages this app deploys; `-c stage=<name>` picks one. */
 export const STAGES = ["dev", "staging", "prod"] as const;
@@ -47,11 +48,11 @@ const common = {
   pollEvery: Duration.minutes(1),
   passesPerRun: PASSES_PER_MINUTE,
   defaultDeadline: Duration.hours(24),
-  twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
+  twelvelabsBaseUrl: TWELVELABS_BASE_URL,
   initialSubscriptions: [],
   tagAttributes: ["team", "project"],
   maxQuietPeriod: Duration.minutes(10),
-  shards: 4,
+  shards: DEFAULT_SHARDS,
 };
 
 export const STAGE_CONFIGS: Record<Stage, StageConfig> = {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { PASS_INTERVAL_MS } from "../functions/core/poller-cadence.js";
+import { PASS_INTERVAL_MS } from "../functions/core/deployment-defaults.js";
+import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 
 const DEFAULT_INTERVAL_SECONDS = String(PASS_INTERVAL_MS / 1000);
 
@@ -11,7 +12,7 @@ export const USAGE = `Usage: npm start -- [options]
   --data <dir>           keep tasks and subscriptions in <dir> across restarts (default: in memory)
   --simulate             use the TwelveLabs simulator even if TWELVELABS_API_KEY is set
   --simulator-port <n>   port of the simulator (default 4010; 0 picks a free one)
-  --twelvelabs-url <url> TwelveLabs API base URL (default https://api.twelvelabs.io/v1.3)
+  --twelvelabs-url <url> TwelveLabs API base URL (default ${TWELVELABS_BASE_URL})
   --demo                 register two simulated tasks and show their notifications
   --help                 this text
 
@@ -47,7 +48,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
         data: { type: "string" },
         simulate: { type: "boolean", default: false },
         "simulator-port": { type: "string", default: "4010" },
-        "twelvelabs-url": { type: "string", default: "https://api.twelvelabs.io/v1.3" },
+        "twelvelabs-url": { type: "string", default: TWELVELABS_BASE_URL },
         demo: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },

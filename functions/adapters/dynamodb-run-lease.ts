@@ -4,13 +4,14 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import type { RunLease } from "../core/ports.js";
 import { TASK_TABLE } from "./task-table.js";
 
 /**
  * A lease item in the task table so poller runs do not overlap where reserved concurrency is not
  * available. Overlap is safe anyway (every write is conditional); the lease only saves work.
  */
-export class DynamoDbRunLease {
+export class DynamoDbRunLease implements RunLease {
   private readonly key: { [k: string]: { S: string } };
 
   constructor(
@@ -21,7 +22,6 @@ export class DynamoDbRunLease {
     this.key = { [TASK_TABLE.partitionKey]: { S: `LEASE#${name}` } };
   }
 
-  /** Takes the lease until `until` (epoch ms) unless someone else holds an unexpired one. */
   async tryAcquire(owner: string, now: number, until: number): Promise<boolean> {
     try {
       await this.db.send(

@@ -11,9 +11,6 @@ export const TASK_TABLE = {
   ttlAttribute: "expiresAt",
 } as const;
 
-/** Default number of shards of each sparse index (each shard is one GSI partition key value). */
-export const DEFAULT_SHARDS = 4;
-
 export function taskPk(taskId: string): string {
   return `TASK#${taskId}`;
 }

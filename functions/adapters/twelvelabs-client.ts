@@ -1,7 +1,9 @@
 import { type Dispatcher, Pool, errors as undiciErrors } from "undici";
+import { Semaphore } from "../core/bounded-concurrency.js";
 import type { CallOptions, TwelveLabsPort } from "../core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../core/snapshot.js";
 import type { TaskKind } from "../core/task-kinds.js";
+import { endpointPath, TWELVELABS_ENDPOINTS } from "../core/twelvelabs-endpoints.js";
 import {
   TwelveLabsAuthError,
   TwelveLabsError,
@@ -11,7 +13,6 @@ import {
   TwelveLabsRequestError,
   TwelveLabsTransientError,
 } from "../core/twelvelabs-errors.js";
-import { Semaphore } from "../shared/semaphore.js";
 import { readJsonBody } from "./json-body-reader.js";
 import { rateLimitWaitMs } from "./rate-limit-headers.js";
 import { bodyRetryAfterSecOf, errorCodeOf, parseTaskList, parseTaskOf } from "./twelvelabs-responses.js";
@@ -119,13 +120,7 @@ export class TwelveLabsClient implements TwelveLabsPort {
   }
 
   getTask(kind: TaskKind, taskId: string, opts: CallOptions = {}): Promise<TaskSnapshot> {
-    const id = encodeURIComponent(taskId);
-    const path =
-      kind === "embed"
-        ? `/embed/tasks/${id}/status`
-        : kind === "embed-v2"
-          ? `/embed-v2/tasks/${id}`
-          : `/tasks/${id}`;
+    const path = endpointPath(TWELVELABS_ENDPOINTS[kind].status, taskId);
     return this.call(path, {
       deadlineAt: opts.deadlineAt,
       notFoundMeansMissing: true,
@@ -146,17 +141,15 @@ export class TwelveLabsClient implements TwelveLabsPort {
     if (query.status !== undefined) params.set("status", query.status);
     params.set("page", String(query.page ?? 1));
     params.set("page_limit", String(Math.min(50, Math.max(1, query.pageLimit ?? 50))));
-    let path: string;
+    const path = TWELVELABS_ENDPOINTS[kind].list;
     if (kind === "index") {
       // /tasks filters by creation time with `created_at` (at or after); no upper bound is offered.
       if (query.createdAfter) params.set("created_at", rfc3339Seconds(query.createdAfter, "floor"));
       params.set("sort_by", "created_at");
       params.set("sort_option", query.oldestFirst ? "asc" : "desc");
-      path = "/tasks";
     } else {
       if (query.createdAfter) params.set("started_at", rfc3339Seconds(query.createdAfter, "floor"));
       if (query.createdBefore) params.set("ended_at", rfc3339Seconds(query.createdBefore, "ceil"));
-      path = kind === "embed" ? "/embed/tasks" : "/embed-v2/tasks";
     }
     return this.call(`${path}?${params}`, {
       deadlineAt: opts.deadlineAt,

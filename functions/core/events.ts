@@ -1,6 +1,7 @@
 import type { TaskMetadata } from "./snapshot.js";
 import type { Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
+import { endpointPath, TWELVELABS_ENDPOINTS } from "./twelvelabs-endpoints.js";
 
 export const EVENT_TYPES = [
   "task.ready",
@@ -55,12 +56,8 @@ export function taskLinks(
   taskId: string,
 ): { status: string; result: string } {
   const base = baseUrl.replace(/\/+$/, "");
-  const id = encodeURIComponent(taskId);
-  if (kind === "embed")
-    return { status: `${base}/embed/tasks/${id}/status`, result: `${base}/embed/tasks/${id}` };
-  if (kind === "embed-v2")
-    return { status: `${base}/embed-v2/tasks/${id}`, result: `${base}/embed-v2/tasks/${id}` };
-  return { status: `${base}/tasks/${id}`, result: `${base}/tasks/${id}` };
+  const e = TWELVELABS_ENDPOINTS[kind];
+  return { status: base + endpointPath(e.status, taskId), result: base + endpointPath(e.result, taskId) };
 }
 
 export interface EventContext {

@@ -1,4 +1,4 @@
-import { mapBounded } from "../shared/semaphore.js";
+import { mapBounded } from "../core/bounded-concurrency.js";
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";

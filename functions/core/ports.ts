@@ -72,3 +72,10 @@ export interface SubscriptionRegistry {
   /** `false` when the id is not a subscription of this topic. */
   unsubscribe(id: string): Promise<boolean>;
 }
+
+/** Keeps poller runs from overlapping (a lease item in AWS). Overlap is safe anyway; the lease saves work. */
+export interface RunLease {
+  /** Takes the lease until `until` (epoch ms) unless someone else holds an unexpired one. */
+  tryAcquire(owner: string, now: number, until: number): Promise<boolean>;
+  release(owner: string): Promise<void>;
+}

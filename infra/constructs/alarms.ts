@@ -6,10 +6,10 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { CfnSubscription } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { METRIC_NAMESPACE, type PollerMetric, SERVICE_NAME } from "../../functions/config/metric-names.js";
 import { NotificationTopic } from "./notification-topic.js";
 
-export const METRICS_NAMESPACE = "TwelveLabsTaskNotifier";
-const DIMENSIONS = { service: "twelvelabs-task-notifier" };
+const DIMENSIONS = { service: SERVICE_NAME };
 
 export interface AlarmsProps {
   stage: string;
@@ -40,9 +40,9 @@ export class Alarms extends Construct {
         endpoint: props.alarmEmail,
       });
     }
-    const custom = (metricName: string, period: Duration) =>
+    const custom = (metricName: PollerMetric, period: Duration) =>
       new Metric({
-        namespace: METRICS_NAMESPACE,
+        namespace: METRIC_NAMESPACE,
         metricName,
         dimensionsMap: DIMENSIONS,
         statistic: "Sum",

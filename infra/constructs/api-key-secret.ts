@@ -1,7 +1,7 @@
 import { type RemovalPolicy, SecretValue, Validations } from "aws-cdk-lib";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { UNSET_SECRET_VALUE } from "../../functions/shared/secret-placeholder.js";
+import { UNSET_SECRET_VALUE } from "../../functions/adapters/secret-placeholder.js";
 
 export interface ApiKeySecretProps {
   /** Import this existing secret (by name) instead of creating one. */

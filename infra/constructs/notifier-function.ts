@@ -8,6 +8,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { SERVICE_NAME } from "../../functions/config/metric-names.js";
 import { BUNDLING } from "../bundling.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -56,7 +57,7 @@ export class NotifierFunction extends Construct {
       depsLockFilePath: join(ROOT, "package-lock.json"),
       projectRoot: ROOT,
       environment: {
-        POWERTOOLS_SERVICE_NAME: "twelvelabs-task-notifier",
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         ...props.environment,
       },

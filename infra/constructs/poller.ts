@@ -10,6 +10,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { TASK_TABLE } from "../../functions/adapters/task-table.js";
+import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
 import type { StageConfig } from "../config.js";
 import { NotifierFunction } from "./notifier-function.js";
 
@@ -54,7 +55,7 @@ export class Poller extends Construct {
         SAFETY_MARGIN_MS: "3000",
         RETENTION_DAYS: String(c.retentionDays),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
-        POWERTOOLS_METRICS_NAMESPACE: "TwelveLabsTaskNotifier",
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
     })
       .bindTable(props.table, c.shards)

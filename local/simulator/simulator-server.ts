@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isTaskKind, type TaskKind } from "../../functions/core/task-kinds.js";
+import { isTaskKind, TASK_KINDS, type TaskKind } from "../../functions/core/task-kinds.js";
+import { TWELVELABS_ENDPOINTS } from "../../functions/core/twelvelabs-endpoints.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
   afterLowerBound,
@@ -434,30 +435,23 @@ export class TwelveLabsSimulator {
   }
 }
 
-const ROUTES: Route[] = [
-  {
-    template: "/embed/tasks/{task_id}/status",
-    pattern: /^\/embed\/tasks\/([^/]+)\/status$/,
-    handle: (s, p) => s.taskReply("embed", p[0] as string),
-  },
-  { template: "/embed/tasks", pattern: /^\/embed\/tasks$/, handle: (s, _p, q) => s.listReply("embed", q) },
-  {
-    template: "/embed-v2/tasks/{task_id}",
-    pattern: /^\/embed-v2\/tasks\/([^/]+)$/,
-    handle: (s, p) => s.taskReply("embed-v2", p[0] as string),
-  },
-  {
-    template: "/embed-v2/tasks",
-    pattern: /^\/embed-v2\/tasks$/,
-    handle: (s, _p, q) => s.listReply("embed-v2", q),
-  },
-  {
-    template: "/tasks/{task_id}",
-    pattern: /^\/tasks\/([^/]+)$/,
-    handle: (s, p) => s.taskReply("index", p[0] as string),
-  },
-  { template: "/tasks", pattern: /^\/tasks$/, handle: (s, _p, q) => s.listReply("index", q) },
-];
+/** The endpoints of functions/core/twelvelabs-endpoints.ts: each kind's status call and list. */
+const ROUTES: Route[] = TASK_KINDS.flatMap((kind): Route[] => {
+  const e = TWELVELABS_ENDPOINTS[kind];
+  return [
+    {
+      template: e.status,
+      pattern: routePattern(e.status),
+      handle: (s, p) => s.taskReply(kind, p[0] as string),
+    },
+    { template: e.list, pattern: routePattern(e.list), handle: (s, _p, q) => s.listReply(kind, q) },
+  ];
+});
+
+function routePattern(template: string): RegExp {
+  const escape = (part: string) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${template.split("{task_id}").map(escape).join("([^/]+)")}$`);
+}
 
 function matchRoute(path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { UNSET_SECRET_VALUE } from "../../functions/shared/secret-placeholder.js";
+import { UNSET_SECRET_VALUE } from "../../functions/adapters/secret-placeholder.js";
 import { resolveStage } from "../../infra/config.js";
 import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";

@@ -2,8 +2,8 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { isPublicHttpsUrl, MAX_TAGS, TASK_ID_PATTERN } from "../../functions/api/schemas.js";
 import { ALL_TASK_STATUSES, TASK_KINDS } from "../../functions/core/task-kinds.js";
+import { isPublicHttpsUrl, MAX_TAGS, TASK_ID_PATTERN } from "../../functions/http/schemas.js";
 import { type ApiHarness, startApiHarness } from "../support/api-harness.js";
 
 /*

@@ -162,7 +162,6 @@ describe("at-least-once delivery", () => {
     const task = await h.register({ taskId: t.id });
     // What the poller writes just before it would publish, then "crashes".
     const { decide } = await import("../../functions/core/task-lifecycle.js");
-    const { pollerConfig } = await import("../../functions/shared/poller-config.js");
     const snapshot = {
       id: t.id,
       kind: "embed" as const,
@@ -170,13 +169,7 @@ describe("at-least-once delivery", () => {
       terminal: true,
       metadata: {},
     };
-    const d = decide(
-      task,
-      { outcome: "snapshot", snapshot },
-      Date.now(),
-      0.5,
-      pollerConfig(process.env).settings,
-    );
+    const d = decide(task, { outcome: "snapshot", snapshot }, Date.now(), 0.5, h.config.settings);
     expect(d.type).toBe("transition");
     if (d.type !== "transition") return;
     expect(await h.store.applyTransition(task, d.patch)).toBe(true);

@@ -14,9 +14,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-async function get(
-  path: string,
-): Promise<{
+async function get(path: string): Promise<{
   status: number;
   body: { data?: Array<{ _id: string; status: string }> } & Record<string, unknown>;
 }> {

@@ -1,22 +1,31 @@
 import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
+import { type PollerConfig, pollerConfig } from "../../functions/config/poller-config.js";
 import type { RunSummary } from "../../functions/core/poll-run.js";
 import { type NewTaskInput, newTask, type Task } from "../../functions/core/task.js";
+import { createPollerHandler, type PollerHandler, pollerDeps } from "../../functions/poller-handler.js";
 import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { drainQueue } from "./sns-messages.js";
 
 export const SHARDS = 4;
 
+const quiet = {
+  log: { info() {}, warn() {}, error() {} },
+  metrics: { add() {}, flush() {} },
+};
+
 /**
- * The real poller handler wired to dynalite, fauxqs and the simulator through its environment,
- * exactly as the Lambda runtime would start it. Check intervals are zero so every unfinished task
- * is due again on the next run.
+ * The real poller handler (createPollerHandler with the real adapters of pollerDeps) on dynalite,
+ * fauxqs and the simulator, configured by an environment object as the Lambda's would be, without
+ * touching process.env. Check intervals are zero so every unfinished task is due again on the next
+ * run; one pass per run unless a test asks for more.
  */
 export async function startPollerHarness(extraEnv: Record<string, string> = {}) {
   const sim = new TwelveLabsSimulator();
   const simUrl = await sim.start();
   const aws: EmbeddedAws = await startEmbeddedAws();
-  Object.assign(process.env, aws.env, {
+  const envFor = (more: Record<string, string>) => ({
+    ...aws.env,
     STAGE: "test",
     TWELVELABS_BASE_URL: simUrl,
     TWELVELABS_API_KEY: sim.apiKey,
@@ -24,17 +33,21 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     CHECK_MIN_INTERVAL_MS: "0",
     CHECK_MAX_INTERVAL_MS: "0",
     SAFETY_MARGIN_MS: "1000",
-    // One pass per run unless a test asks for more: each h.run() is one look at the due tasks.
     PASSES_PER_RUN: "1",
-    POWERTOOLS_METRICS_DISABLED: "true",
-    // Overlapping runs must be safe without the lease; poller-lease.test.ts covers the lease.
+    // Overlapping runs must be safe without the lease; the lease has tests of its own.
     POLLER_LEASE: "false",
-    // Per-task checks unless a test turns batching on (poller-batch.test.ts).
+    // Per-task checks unless a test turns batching on ("" keeps the deployed default).
     BATCH_MIN_DUE: "0",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
-    ...extraEnv,
+    ...more,
   });
-  const mod = await import("../../functions/poller.js");
+  /** A handler with its own settings on the same stand-ins (a separate warm instance). */
+  const handlerWith = (
+    more: Record<string, string> = {},
+  ): { config: PollerConfig; handler: PollerHandler } => {
+    const config = pollerConfig(envFor({ ...extraEnv, ...more }));
+    return { config, handler: createPollerHandler(pollerDeps(config, aws, quiet), config) };
+  };
+  const main = handlerWith();
   const { sqs, dynamo } = aws;
   const store = new DynamoDbTaskStore(dynamo, aws.tableName, SHARDS);
 
@@ -44,14 +57,16 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     sqs,
     dynamo,
     store,
-    async run(remainingMs = 30_000): Promise<RunSummary> {
-      const result = await mod.handler({}, { getRemainingTimeInMillis: () => remainingMs });
+    config: main.config,
+    handlerWith,
+    async run(remainingMs = 30_000, handler: PollerHandler = main.handler): Promise<RunSummary> {
+      const result = await handler({}, { getRemainingTimeInMillis: () => remainingMs });
       if ("skipped" in result) throw new Error(`run skipped: ${result.skipped}`);
       return result;
     },
     /** The handler's raw result, skipped runs included. */
-    invoke(remainingMs = 30_000) {
-      return mod.handler({}, { getRemainingTimeInMillis: () => remainingMs });
+    invoke(remainingMs = 30_000, handler: PollerHandler = main.handler) {
+      return handler({}, { getRemainingTimeInMillis: () => remainingMs });
     },
     async register(input: Partial<NewTaskInput> & { taskId: string }, now = Date.now()): Promise<Task> {
       const task = newTask({ kind: "embed", ...input }, now, 24 * 3600);

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { type ApiDeps, route } from "../../functions/api/routes.js";
 import type { SubscriptionRegistry, TaskStore } from "../../functions/core/ports.js";
+import { type ApiDeps, route } from "../../functions/http/routes.js";
 import { apiEvent } from "../support/api-events.js";
 
 /*

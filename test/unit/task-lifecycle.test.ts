@@ -3,11 +3,12 @@ import { DEFAULT_SCHEDULE } from "../../functions/core/due-schedule.js";
 import type { TaskSnapshot } from "../../functions/core/snapshot.js";
 import { newTask } from "../../functions/core/task.js";
 import { applyTransitionPatch, decide, type LifecycleSettings } from "../../functions/core/task-lifecycle.js";
+import { TWELVELABS_BASE_URL } from "../../functions/core/twelvelabs-endpoints.js";
 
 const t0 = Date.parse("2026-11-29T10:00:00Z");
 const settings: LifecycleSettings = {
   stage: "dev",
-  twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
+  twelvelabsBaseUrl: TWELVELABS_BASE_URL,
   schedule: DEFAULT_SCHEDULE,
   publishStatusChanges: false,
   retentionSeconds: 86400,

@@ -1,5 +1,10 @@
+/*
+ * Deployment defaults in one place: the stack (infra/config.ts), the functions' configuration,
+ * local mode and the benchmarks all take them from here.
+ */
+
 /**
- * The deployed cadence, in one place for the stack, local mode and the benchmarks: the poller runs
+ * The deployed cadence: the poller runs
  * every minute and makes this many passes in each run, evenly spaced (a pass every 6 s). More
  * passes shorten the notification delay and cost list calls per pass (bench/results/latest.md
  * measures both, beside the official SDK's 5-second loop).
@@ -12,3 +17,9 @@ export const PASS_INTERVAL_MS = 60_000 / PASSES_PER_MINUTE;
  * every task gets its own call. The model still picks lists only when they cost fewer calls.
  */
 export const DEFAULT_BATCH_MIN_DUE = 2;
+
+/**
+ * Shards of each sparse index (each shard is one GSI partition key value). Raising it is safe;
+ * lowering it needs care (see infra/config.ts).
+ */
+export const DEFAULT_SHARDS = 4;

@@ -1,7 +1,12 @@
-import { DEFAULT_SHARDS } from "../adapters/task-table.js";
+import {
+  DEFAULT_BATCH_MIN_DUE,
+  DEFAULT_SHARDS,
+  PASS_INTERVAL_MS,
+  PASSES_PER_MINUTE,
+} from "../core/deployment-defaults.js";
 import { DEFAULT_SCHEDULE } from "../core/due-schedule.js";
 import type { PollerSettings } from "../core/poll-run.js";
-import { DEFAULT_BATCH_MIN_DUE, PASS_INTERVAL_MS, PASSES_PER_MINUTE } from "../core/poller-cadence.js";
+import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
   bool,
   ConfigError,
@@ -12,8 +17,6 @@ import {
   optionalString,
   requireString,
 } from "./env-config.js";
-
-export const DEFAULT_TWELVELABS_BASE_URL = "https://api.twelvelabs.io/v1.3";
 
 export interface PollerConfig {
   tableName: string;
@@ -40,7 +43,7 @@ export function pollerConfig(env: Env): PollerConfig {
       "environment variable TWELVELABS_SECRET_NAME (or TWELVELABS_API_KEY for local mode) is required",
     );
   }
-  const twelvelabsBaseUrl = httpUrl(env, "TWELVELABS_BASE_URL", DEFAULT_TWELVELABS_BASE_URL);
+  const twelvelabsBaseUrl = httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL);
   const minInterval = intInRange(env, "CHECK_MIN_INTERVAL_MS", DEFAULT_SCHEDULE.minIntervalMs, 0, 3600_000);
   const maxInterval = intInRange(
     env,

@@ -1,4 +1,4 @@
-import { DEFAULT_SHARDS } from "../adapters/task-table.js";
+import { DEFAULT_SHARDS } from "../core/deployment-defaults.js";
 import { bool, type Env, intInRange, list, requireString } from "./env-config.js";
 
 export interface ApiConfig {

@@ -1,0 +1,53 @@
+import type { RunSummary } from "../core/poll-run.js";
+
+/*
+ * What the functions emit and the alarms (and dashboards) read, in one place. No Powertools import
+ * here, so the CDK app can use the names without loading the runtime libraries.
+ */
+
+export const SERVICE_NAME = "twelvelabs-task-notifier";
+export const METRIC_NAMESPACE = "TwelveLabsTaskNotifier";
+
+/** Every metric the poller emits, with its unit. */
+export const POLLER_METRICS = {
+  TasksChecked: "Count",
+  Transitions: "Count",
+  EventsPublished: "Count",
+  PublishFailures: "Count",
+  OutboxBacklog: "Count",
+  TwelveLabsCalls: "Count",
+  TwelveLabsRateLimited: "Count",
+  TwelveLabsAuthFailures: "Count",
+  RunDuration: "Milliseconds",
+  OldestDueLag: "Milliseconds",
+  SuccessfulRun: "Count",
+} as const;
+export type PollerMetric = keyof typeof POLLER_METRICS;
+
+/** Calls made by the TwelveLabs client during the run. */
+export interface RunCallCounts {
+  attempts: number;
+  rateLimited: number;
+}
+
+/** The one mapping from a run's summary to its metrics. */
+export function runMetrics(
+  s: RunSummary,
+  calls: RunCallCounts,
+  outcome: "succeeded" | "auth_failed" | "failed",
+): Array<[PollerMetric, number]> {
+  const out: Array<[PollerMetric, number]> = [
+    ["TasksChecked", s.tasksChecked],
+    ["Transitions", s.transitions],
+    ["EventsPublished", s.eventsPublished],
+    ["PublishFailures", s.publishFailures],
+    ["OutboxBacklog", s.outboxBacklog],
+    ["TwelveLabsCalls", calls.attempts],
+    ["TwelveLabsRateLimited", calls.rateLimited],
+    ["RunDuration", s.durationMs],
+    ["OldestDueLag", s.oldestDueLagMs],
+    ["SuccessfulRun", outcome === "succeeded" ? 1 : 0],
+  ];
+  if (outcome === "auth_failed") out.push(["TwelveLabsAuthFailures", 1]);
+  return out;
+}

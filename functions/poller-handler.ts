@@ -1,0 +1,165 @@
+import { randomUUID } from "node:crypto";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { Context } from "aws-lambda";
+import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
+import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
+import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
+import { SnsPublisher } from "./adapters/sns-publisher.js";
+import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
+import { errorSummary } from "./config/error-summary.js";
+import { POLLER_METRICS, type PollerMetric, type RunCallCounts, runMetrics } from "./config/metric-names.js";
+import type { PollerConfig } from "./config/poller-config.js";
+import type { ListStats } from "./core/batched-check.js";
+import {
+  PollerAuthFailure,
+  PollerRunFailure,
+  type PollerSettings,
+  type RunSummary,
+  runPoller,
+} from "./core/poll-run.js";
+import type { EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
+import type { TaskKind } from "./core/task-kinds.js";
+
+export interface PollerLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface MetricsSink {
+  add(name: PollerMetric, unit: (typeof POLLER_METRICS)[PollerMetric], value: number): void;
+  /** Writes what was added (one EMF line in Lambda). */
+  flush(): void;
+}
+
+export interface PollerHandlerDeps {
+  store: TaskStore;
+  publisher: EventPublisher;
+  twelvelabs: TwelveLabsPort;
+  /** The TwelveLabs client's cumulative call counts; a run's figures are the difference. */
+  callCounts: () => RunCallCounts;
+  /** Absent where runs cannot overlap anyway (reserved concurrency 1, local mode). */
+  lease?: RunLease;
+  log: PollerLog;
+  metrics: MetricsSink;
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PollerHandlerConfig {
+  settings: PollerSettings;
+  /** Kept free at the end of an invocation (ms). */
+  safetyMarginMs: number;
+}
+
+export type PollerResult = RunSummary | { skipped: "another run holds the lease" };
+export type PollerHandler = (
+  event: unknown,
+  context?: Pick<Context, "getRemainingTimeInMillis">,
+) => Promise<PollerResult>;
+
+/**
+ * The poller's Lambda handler around the core run: the lease, the run's deadline from the
+ * invocation's remaining time, and its summary as one log line and metrics on every path.
+ * Invoked by the schedule, or by the table's stream when a task is registered; the payload is ignored.
+ */
+export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandlerConfig): PollerHandler {
+  const now = deps.now ?? Date.now;
+  // What the list endpoints held on the last passes: the cost model's estimate, kept while warm.
+  const listStats = new Map<TaskKind, ListStats>();
+
+  const emit = (
+    summary: RunSummary,
+    before: RunCallCounts,
+    outcome: "succeeded" | "auth_failed" | "failed",
+  ) => {
+    const after = deps.callCounts();
+    const calls = {
+      attempts: after.attempts - before.attempts,
+      rateLimited: after.rateLimited - before.rateLimited,
+    };
+    for (const [name, value] of runMetrics(summary, calls, outcome))
+      deps.metrics.add(name, POLLER_METRICS[name], value);
+    deps.metrics.flush();
+  };
+
+  const run = async (endAt: number): Promise<RunSummary> => {
+    const before = deps.callCounts();
+    try {
+      const summary = await runPoller(
+        {
+          store: deps.store,
+          twelvelabs: deps.twelvelabs,
+          publisher: deps.publisher,
+          now,
+          random: deps.random ?? Math.random,
+          sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+          listStats,
+          onTaskError: (taskId, stage, err) =>
+            deps.log.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
+        },
+        config.settings,
+        endAt,
+      );
+      emit(summary, before, "succeeded");
+      deps.log.info("poller run", { summary });
+      return summary;
+    } catch (err) {
+      if (err instanceof PollerAuthFailure) {
+        emit(err.summary, before, "auth_failed");
+        deps.log.error("poller run stopped: TwelveLabs authentication failed", {
+          summary: err.summary,
+          error: errorSummary(err.cause),
+        });
+      } else if (err instanceof PollerRunFailure) {
+        emit(err.summary, before, "failed");
+        deps.log.error("poller run failed", { summary: err.summary, error: errorSummary(err.cause) });
+      } else {
+        deps.log.error("poller run failed", { error: errorSummary(err) });
+      }
+      throw err;
+    }
+  };
+
+  return async (_event, context) => {
+    const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
+    const startedAt = now();
+    const endAt = startedAt + remaining - config.safetyMarginMs;
+    const owner = randomUUID();
+    if (deps.lease && !(await deps.lease.tryAcquire(owner, startedAt, startedAt + remaining))) {
+      deps.log.info("poller run skipped: another run holds the lease");
+      return { skipped: "another run holds the lease" };
+    }
+    try {
+      return await run(endAt);
+    } finally {
+      await deps.lease?.release(owner);
+    }
+  };
+}
+
+/**
+ * The real adapters for a configuration, on the given AWS clients: what the Lambda entry runs, and
+ * what the tests run against the local stand-ins (dynalite, fauxqs) without environment variables.
+ */
+export function pollerDeps(
+  config: PollerConfig,
+  aws: { dynamo: DynamoDBClient; sns: SNSClient },
+  observe: { log: PollerLog; metrics: MetricsSink },
+): PollerHandlerDeps {
+  const twelvelabs = new TwelveLabsClient({
+    baseUrl: config.twelvelabsBaseUrl,
+    apiKey: apiKeyProvider({ secretName: config.apiKeySecretName, apiKey: config.apiKey }),
+    maxConcurrency: config.settings.concurrency,
+  });
+  return {
+    store: new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards),
+    publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
+    twelvelabs,
+    callCounts: () => twelvelabs.stats(),
+    lease: config.useLease ? new DynamoDbRunLease(aws.dynamo, config.tableName, "poller") : undefined,
+    ...observe,
+  };
+}
