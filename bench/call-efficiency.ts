@@ -31,7 +31,7 @@ function simulate(
   let task: Task = newTask({ taskId: "t", kind: "embed" }, 0, 86400);
   let calls = 0;
   for (let now = 0; now < 24 * 3600_000; now += PASS_MS) {
-    if ((task.nextCheckAt ?? Number.POSITIVE_INFINITY) > now) continue;
+    if ((task.dueAt ?? Number.POSITIVE_INFINITY) > now) continue;
     calls += 1;
     const status = now >= processingMs ? "ready" : "processing";
     const d = decide(

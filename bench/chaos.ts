@@ -173,7 +173,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let n = 0;
     for (const id of expected.keys()) {
       const t = await realStore.get(id);
-      if (t && (t.nextCheckAt !== undefined || t.outbox.length > 0)) n += 1;
+      if (t && (t.dueAt !== undefined || t.outbox.length > 0)) n += 1;
     }
     return n;
   };

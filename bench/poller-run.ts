@@ -1,8 +1,6 @@
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
-import { DynamoDbTaskStore } from "../functions/adapters/dynamodb-task-store.js";
+import { DynamoDbTaskStore, taskItem } from "../functions/adapters/dynamodb-task-store.js";
 import { SnsPublisher } from "../functions/adapters/sns-publisher.js";
-import { shardOf, taskPk } from "../functions/adapters/task-table.js";
 import { TwelveLabsClient } from "../functions/adapters/twelvelabs-client.js";
 import { DEFAULT_BATCH_MIN_DUE } from "../functions/core/deployment-defaults.js";
 import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
@@ -59,12 +57,12 @@ export async function pollerRun(cases: PollerRunCase[]): Promise<string> {
   let offset = 0;
   for (const c of cases) {
     const now = Date.now();
-    let batch: Record<string, unknown>[] = [];
+    let batch: ReturnType<typeof taskItem>[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
       await aws.dynamo.send(
         new BatchWriteItemCommand({
-          RequestItems: { [aws.tableName]: batch.map((it) => ({ PutRequest: { Item: marshall(it) } })) },
+          RequestItems: { [aws.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) },
         }),
       );
       batch = [];
@@ -74,24 +72,16 @@ export async function pollerRun(cases: PollerRunCase[]): Promise<string> {
       const id = `bench${String(offset + i).padStart(19, "0")}`;
       const due = i < c.due;
       const status = c.outcome === "finish" ? "ready" : "processing";
-      // The item as DynamoDbTaskStore.register writes it, batched here to load faster.
-      const { outbox: _o, nextCheckAt: _n, ...rest } = newTask({ taskId: id, kind: "embed" }, now, 86400);
       // Running tasks were seen before (status and creation time known): the steady state.
-      const seen =
-        c.outcome === "running"
-          ? { status: "processing", metadata: { createdAt: new Date(now - 60_000).toISOString() } }
-          : {};
+      const task = newTask({ taskId: id, kind: "embed" }, now, 86400);
+      if (c.outcome === "running") {
+        task.status = "processing";
+        task.metadata.createdAt = new Date(now - 60_000).toISOString();
+      }
       if (due)
         sim.addTask({ kind: "embed", id, timeline: [{ status, afterMs: 0 }], createdAt: now - 60_000 });
-      batch.push({
-        ...rest,
-        ...seen,
-        pk: taskPk(id),
-        entity: "task",
-        outbox: {},
-        dueShard: shardOf(id, SHARDS),
-        dueAt: due ? now - 1000 : now + 3600_000,
-      });
+      task.dueAt = due ? now - 1000 : now + 3600_000;
+      batch.push(taskItem(task, SHARDS));
       if (batch.length === 25) await flush();
     }
     await flush();

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   GetSubscriptionAttributesCommand,
@@ -9,22 +9,15 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { FauxqsServer } from "fauxqs";
 import type { TaskEvent } from "../functions/core/events.js";
-
-interface LocalSubscription {
-  arn: string;
-  protocol: string;
-  endpoint: string;
-  filterPolicy: Record<string, unknown> | undefined;
-  confirmed: boolean;
-  token: string;
-}
-
-interface Envelope {
-  MessageId: string;
-  Subject: string | null;
-  Message: string;
-  MessageAttributes?: Record<string, { Type: string; Value: string }>;
-}
+import {
+  confirmationEnvelope,
+  type Envelope,
+  type LocalSubscription,
+  matchesFilterPolicy,
+  notificationEnvelope,
+  parseStructure,
+  postToSubscriber,
+} from "./sns-wire.js";
 
 const QUEUE = "local-sns-delivery";
 
@@ -131,7 +124,6 @@ export class LocalSnsDelivery {
   }
 
   private async askToConfirm(sub: LocalSubscription): Promise<void> {
-    const url = `${this.o.confirmBaseUrl}/_local/sns/confirm?token=${sub.token}`;
     if (sub.protocol === "email") {
       sub.confirmed = true; // nobody can click a link locally; printed deliveries need no consent
       this.o.print(
@@ -143,19 +135,8 @@ export class LocalSnsDelivery {
       this.o.print(`[subscription] sms ${sub.endpoint}: locally, text messages are printed here`);
       return;
     }
-    const body = {
-      Type: "SubscriptionConfirmation",
-      MessageId: randomUUID(),
-      Token: sub.token,
-      TopicArn: this.o.topicArn,
-      Message: `You have chosen to subscribe to the topic ${this.o.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
-      SubscribeURL: url,
-      Timestamp: new Date().toISOString(),
-      SignatureVersion: "1",
-      Signature: "LOCAL",
-      SigningCertURL: `${this.o.confirmBaseUrl}/_local/sns/cert.pem`,
-    };
-    const status = await post(sub, "SubscriptionConfirmation", body);
+    const body = confirmationEnvelope(this.o.topicArn, sub, this.o.confirmBaseUrl);
+    const status = await postToSubscriber(sub, "SubscriptionConfirmation", body);
     this.o.print(
       `[subscription] ${sub.protocol} ${sub.endpoint}: confirmation request sent (${status}); waiting for a GET of its SubscribeURL`,
     );
@@ -189,7 +170,7 @@ export class LocalSnsDelivery {
       Object.entries(env.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
     );
     for (const sub of this.subs.values()) {
-      if (!matches(sub.filterPolicy, attributes)) continue;
+      if (!matchesFilterPolicy(sub.filterPolicy, attributes)) continue;
       if (sub.protocol === "email") {
         this.o.print(`  -> email ${sub.endpoint} (printed, not sent): ${env.Subject ?? ""}`);
         continue;
@@ -202,19 +183,12 @@ export class LocalSnsDelivery {
         this.o.print(`  -> ${sub.endpoint}: skipped, subscription not confirmed yet`);
         continue;
       }
-      const status = await post(sub, "Notification", {
-        Type: "Notification",
-        MessageId: env.MessageId,
-        TopicArn: this.o.topicArn,
-        Subject: env.Subject ?? undefined,
-        Message: structure[sub.protocol] ?? structure.default,
-        Timestamp: new Date().toISOString(),
-        SignatureVersion: "1",
-        Signature: "LOCAL",
-        SigningCertURL: `${this.o.confirmBaseUrl}/_local/sns/cert.pem`,
-        UnsubscribeURL: `${this.o.confirmBaseUrl}/_local/sns/unsubscribe`,
-        MessageAttributes: env.MessageAttributes ?? {},
-      });
+      const message = structure[sub.protocol] ?? structure.default;
+      const status = await postToSubscriber(
+        sub,
+        "Notification",
+        notificationEnvelope(this.o.topicArn, env, message, this.o.confirmBaseUrl),
+      );
       this.o.print(`  -> ${sub.endpoint} ${status}`);
     }
   }
@@ -250,47 +224,4 @@ export class LocalSnsDelivery {
       this.subs.set(arn, { ...s, arn, token: randomBytes(16).toString("hex") });
     }
   }
-}
-
-function parseStructure(message: string): { default: string; [protocol: string]: string } {
-  try {
-    const parsed = JSON.parse(message) as Record<string, unknown>;
-    if (typeof parsed.default === "string") return parsed as { default: string };
-  } catch {
-    // not a MessageStructure document
-  }
-  return { default: message };
-}
-
-/** Exact-match filter policies (what the API creates): every key's value must be listed. */
-function matches(policy: Record<string, unknown> | undefined, attributes: Record<string, string>): boolean {
-  if (!policy) return true;
-  return Object.entries(policy).every(([key, allowed]) => {
-    const value = attributes[key];
-    return value !== undefined && Array.isArray(allowed) && allowed.includes(value);
-  });
-}
-
-async function post(sub: LocalSubscription, type: string, body: object): Promise<string> {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const res = await fetch(sub.endpoint, {
-        method: "POST",
-        headers: {
-          "content-type": "text/plain; charset=UTF-8",
-          "x-amz-sns-message-type": type,
-          "x-amz-sns-topic-arn": (body as { TopicArn: string }).TopicArn,
-          "x-amz-sns-subscription-arn": sub.arn,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(5_000),
-      });
-      await res.arrayBuffer();
-      if (res.status < 500) return `HTTP ${res.status}`;
-    } catch (err) {
-      if (attempt === 3) return `failed (${(err as Error).message})`;
-    }
-    await new Promise((r) => setTimeout(r, 500 * attempt));
-  }
-  return "failed (5xx)";
 }

@@ -15,7 +15,7 @@ import type { TaskEvent } from "../core/events.js";
 import type { ListFilter, Page, TaskStore } from "../core/ports.js";
 import type { Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
-import { shardOf, TASK_TABLE, taskPk } from "./task-table.js";
+import { shardOf, TASK_TABLE, taskKey, taskPk } from "./task-table.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -49,7 +49,7 @@ export class DynamoDbTaskStore implements TaskStore {
     const res = await this.db.send(
       new GetItemCommand({
         TableName: this.tableName,
-        Key: { pk: { S: taskPk(taskId) } },
+        Key: taskKey(taskId),
         ConsistentRead: true,
       }),
     );
@@ -92,7 +92,7 @@ export class DynamoDbTaskStore implements TaskStore {
       if (items.length >= limit) {
         const last = items[items.length - 1] as Task;
         // Resume after the last item returned (a Scan continues after any key).
-        return { items, cursor: encodeCursor({ pk: { S: taskPk(last.taskId) } }) };
+        return { items, cursor: encodeCursor(taskKey(last.taskId)) };
       }
     } while (startKey);
     return { items };
@@ -103,7 +103,7 @@ export class DynamoDbTaskStore implements TaskStore {
       await this.db.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: taskPk(taskId) } },
+          Key: taskKey(taskId),
           ConditionExpression: "attribute_exists(pk)",
         }),
       );
@@ -161,7 +161,7 @@ export class DynamoDbTaskStore implements TaskStore {
     u.set("checks", patch.checks);
     u.set("notFoundCount", patch.notFoundCount);
     u.set("errorCount", patch.errorCount);
-    u.set(TASK_TABLE.dueIndex.sortKey, patch.nextCheckAt);
+    u.set(TASK_TABLE.dueIndex.sortKey, patch.dueAt);
     if (patch.modelName) u.set("modelName", patch.modelName);
     if (patch.metadata) u.set("metadata", patch.metadata);
     return this.conditionalUpdate(task, u, "attribute_exists(#dueShard)", {
@@ -180,11 +180,11 @@ export class DynamoDbTaskStore implements TaskStore {
     if (patch.modelName) u.set("modelName", patch.modelName);
     if (patch.metadata) u.set("metadata", patch.metadata);
     if (patch.errorMessage) u.set("errorMessage", patch.errorMessage);
-    if (patch.nextCheckAt === undefined) {
+    if (patch.dueAt === undefined) {
       // Terminal: leave the due index, expire later.
       u.remove(TASK_TABLE.dueIndex.partitionKey);
       u.remove(TASK_TABLE.dueIndex.sortKey);
-    } else u.set(TASK_TABLE.dueIndex.sortKey, patch.nextCheckAt);
+    } else u.set(TASK_TABLE.dueIndex.sortKey, patch.dueAt);
     if (patch.finishedAt !== undefined) u.set("finishedAt", patch.finishedAt);
     if (patch.expiresAt !== undefined) u.set(TASK_TABLE.ttlAttribute, patch.expiresAt);
     for (const event of patch.events) u.setInMap("outbox", event.id, JSON.stringify(event));
@@ -196,7 +196,7 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async clearOutboxEntry(taskId: string, eventId: string): Promise<void> {
-    const key = { pk: { S: taskPk(taskId) } };
+    const key = taskKey(taskId);
     let res: { Attributes?: Item };
     try {
       res = await this.db.send(
@@ -259,7 +259,7 @@ export class DynamoDbTaskStore implements TaskStore {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: taskPk(task.taskId) } },
+          Key: taskKey(task.taskId),
           UpdateExpression: u.expression(),
           ConditionExpression: `#version = :expectedVersion${extraCondition ? ` AND ${extraCondition}` : ""}`,
           ExpressionAttributeNames: names,
@@ -274,19 +274,24 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   private toItem(task: Task): Item {
-    const { outbox, nextCheckAt, ...rest } = task;
-    const item: Record<string, unknown> = {
-      ...rest,
-      pk: taskPk(task.taskId),
-      entity: "task",
-      outbox: Object.fromEntries(outbox.map((e) => [e.id, JSON.stringify(e)])),
-    };
-    if (nextCheckAt !== undefined) {
-      item[TASK_TABLE.dueIndex.partitionKey] = shardOf(task.taskId, this.shards);
-      item[TASK_TABLE.dueIndex.sortKey] = nextCheckAt;
-    }
-    return marshall(item, { removeUndefinedValues: true, convertEmptyValues: false });
+    return taskItem(task, this.shards);
   }
+}
+
+/** A task as its DynamoDB item (what register writes; benchmarks load tables with it). */
+export function taskItem(task: Task, shards: number): Item {
+  const { outbox, dueAt, ...rest } = task;
+  const item: Record<string, unknown> = {
+    ...rest,
+    [TASK_TABLE.partitionKey]: taskPk(task.taskId),
+    entity: "task",
+    outbox: Object.fromEntries(outbox.map((e) => [e.id, JSON.stringify(e)])),
+  };
+  if (dueAt !== undefined) {
+    item[TASK_TABLE.dueIndex.partitionKey] = shardOf(task.taskId, shards);
+    item[TASK_TABLE.dueIndex.sortKey] = dueAt;
+  }
+  return marshall(item, { removeUndefinedValues: true, convertEmptyValues: false });
 }
 
 /** Builds SET/REMOVE expressions with placeholder names and values. */
@@ -368,7 +373,7 @@ function fromItem(item: Item): Task {
     raw[TASK_TABLE.dueIndex.partitionKey] !== undefined &&
     typeof raw[TASK_TABLE.dueIndex.sortKey] === "number"
   ) {
-    task.nextCheckAt = raw[TASK_TABLE.dueIndex.sortKey] as number;
+    task.dueAt = raw[TASK_TABLE.dueIndex.sortKey] as number;
   }
   return task;
 }

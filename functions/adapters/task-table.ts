@@ -15,6 +15,11 @@ export function taskPk(taskId: string): string {
   return `TASK#${taskId}`;
 }
 
+/** The DynamoDB key of a task's item. */
+export function taskKey(taskId: string): { [name: string]: { S: string } } {
+  return { [TASK_TABLE.partitionKey]: { S: taskPk(taskId) } };
+}
+
 /** A stable shard for a task id (FNV-1a), as the string the index stores. */
 export function shardOf(taskId: string, shards: number): string {
   let h = 0x811c9dc5;

@@ -6,15 +6,6 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
 }
 
-export class ValidationError extends DomainError {
-  readonly code: string;
-  override readonly name = "ValidationError";
-  constructor(message: string, code = "validation_failed") {
-    super(message);
-    this.code = code;
-  }
-}
-
 export class InvalidCursorError extends DomainError {
   readonly code = "invalid_cursor";
   override readonly name = "InvalidCursorError";

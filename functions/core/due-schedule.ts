@@ -40,7 +40,7 @@ export interface ScheduleInput {
  * but aim at the moment the video's duration says it should be done, and never past the deadline.
  * `random` is in [0, 1).
  */
-export function nextCheckAt(
+export function nextDueAt(
   task: ScheduleInput,
   now: number,
   random: number,
@@ -64,7 +64,7 @@ export function nextCheckAt(
 }
 
 /** After a failed check: exponential backoff with jitter, or exactly what a rate limit asked. */
-export function retryCheckAt(
+export function retryDueAt(
   now: number,
   errorCount: number,
   random: number,

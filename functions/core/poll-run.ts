@@ -1,5 +1,5 @@
-import { mapBounded } from "../core/bounded-concurrency.js";
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
+import { mapBounded } from "./bounded-concurrency.js";
 import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
@@ -242,9 +242,9 @@ async function readDue(deps: PollerDeps, s: PollerSettings, sum: RunSummary, end
     }),
   );
   // Oldest first across shards, so a backlog is worked off in order.
-  const due = lists.flat().sort((a, b) => (a.nextCheckAt ?? 0) - (b.nextCheckAt ?? 0));
+  const due = lists.flat().sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
   sum.dueRead += due.length;
-  const oldest = due[0]?.nextCheckAt;
+  const oldest = due[0]?.dueAt;
   if (oldest !== undefined) sum.oldestDueLagMs = Math.max(sum.oldestDueLagMs, now - oldest);
   return due;
 }

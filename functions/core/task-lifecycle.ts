@@ -1,4 +1,4 @@
-import { nextCheckAt, retryCheckAt, type ScheduleSettings } from "./due-schedule.js";
+import { nextDueAt, retryDueAt, type ScheduleSettings } from "./due-schedule.js";
 import { buildEvent, type EventContext, type TaskEvent } from "./events.js";
 import type { TaskSnapshot } from "./snapshot.js";
 import type { HistoryEntry, Task } from "./task.js";
@@ -26,7 +26,7 @@ export interface CheckPatch {
   checks: number;
   notFoundCount: number;
   errorCount: number;
-  nextCheckAt: number;
+  dueAt: number;
   modelName?: string;
   metadata?: Task["metadata"];
 }
@@ -39,7 +39,7 @@ export interface TransitionPatch {
   notFoundCount: number;
   errorCount: number;
   /** Absent when the new status is terminal (the task leaves the due index). */
-  nextCheckAt?: number;
+  dueAt?: number;
   finishedAt?: number;
   /** epoch seconds (DynamoDB TTL), set when terminal. */
   expiresAt?: number;
@@ -68,9 +68,9 @@ export function decide(
   recheckInMs?: number,
 ): Decision {
   const checks = task.checks + 1;
-  const scheduled = (input: Parameters<typeof nextCheckAt>[0]) =>
+  const scheduled = (input: Parameters<typeof nextDueAt>[0]) =>
     recheckInMs === undefined
-      ? nextCheckAt(input, now, random, s.schedule)
+      ? nextDueAt(input, now, random, s.schedule)
       : Math.min(now + recheckInMs, Math.max(task.deadlineAt, now));
   let next: TaskStatus | undefined;
   let notFoundCount = 0;
@@ -100,7 +100,7 @@ export function decide(
   if (next === undefined) {
     const nextAt =
       result.outcome === "error"
-        ? retryCheckAt(now, errorCount, random, result.retryAfterMs, s.schedule)
+        ? retryDueAt(now, errorCount, random, result.retryAfterMs, s.schedule)
         : result.outcome === "not_found"
           ? now + s.schedule.minIntervalMs
           : scheduled({ ...task, checks, metadata: metadata ?? task.metadata });
@@ -109,7 +109,7 @@ export function decide(
       checks,
       notFoundCount,
       errorCount,
-      nextCheckAt: Math.min(nextAt, Math.max(task.deadlineAt, now)),
+      dueAt: Math.min(nextAt, Math.max(task.deadlineAt, now)),
     };
     if (modelName && modelName !== task.modelName) patch.modelName = modelName;
     if (metadata && JSON.stringify(metadata) !== JSON.stringify(task.metadata)) patch.metadata = metadata;
@@ -137,7 +137,7 @@ export function decide(
     patch.finishedAt = now;
     patch.expiresAt = Math.floor(now / 1000) + s.retentionSeconds;
   } else {
-    patch.nextCheckAt = scheduled({ ...task, checks, metadata: metadata ?? task.metadata });
+    patch.dueAt = scheduled({ ...task, checks, metadata: metadata ?? task.metadata });
   }
 
   if (terminal || s.publishStatusChanges) {
@@ -160,8 +160,8 @@ export function applyTransitionPatch(task: Task, patch: TransitionPatch): Task {
     version: task.version + 1,
     outbox: [...task.outbox, ...patch.events],
   };
-  if (patch.nextCheckAt === undefined) delete out.nextCheckAt;
-  else out.nextCheckAt = patch.nextCheckAt;
+  if (patch.dueAt === undefined) delete out.dueAt;
+  else out.dueAt = patch.dueAt;
   if (patch.finishedAt !== undefined) out.finishedAt = patch.finishedAt;
   if (patch.modelName) out.modelName = patch.modelName;
   if (patch.metadata) out.metadata = patch.metadata;

@@ -20,7 +20,7 @@ export interface Task {
   registeredAt: number;
   lastCheckedAt?: number;
   /** When the next check is due; absent once terminal. */
-  nextCheckAt?: number;
+  dueAt?: number;
   checks: number;
   deadlineAt: number;
   tags: Record<string, string>;
@@ -53,7 +53,7 @@ export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds
     history: [],
     metadata: {},
     registeredAt: now,
-    nextCheckAt: now,
+    dueAt: now,
     checks: 0,
     deadlineAt: now + (input.deadlineSeconds ?? defaultDeadlineSeconds) * 1000,
     tags: { ...(input.tags ?? {}) },

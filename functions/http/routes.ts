@@ -1,11 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import {
-  ConflictError,
-  DomainError,
-  InvalidCursorError,
-  NotFoundError,
-  ValidationError,
-} from "../core/domain-errors.js";
+import { ConflictError, DomainError, InvalidCursorError, NotFoundError } from "../core/domain-errors.js";
 import type { SubscriptionRegistry, TaskStore } from "../core/ports.js";
 import { registerTask } from "../core/register-task.js";
 import { filterPolicyFor } from "../core/subscription-filter.js";
@@ -82,23 +76,27 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
   }
 }
 
-function toResponse(deps: ApiDeps, err: unknown): APIGatewayProxyResult {
-  if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message);
+/** The one mapping of domain errors to HTTP statuses (by class, never by message). */
+const DOMAIN_ERROR_STATUS: ReadonlyArray<[new (...args: never[]) => DomainError, number]> = [
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [InvalidCursorError, 400],
+];
+
+/** The status and error body for any failure; unexpected ones are reported and answered without internals. */
+function errorOf(deps: ApiDeps, err: unknown): { status: number; code: string; message: string } {
+  if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message };
   if (err instanceof DomainError) {
-    const status =
-      err instanceof NotFoundError
-        ? 404
-        : err instanceof ConflictError
-          ? 409
-          : err instanceof InvalidCursorError
-            ? 400
-            : err instanceof ValidationError
-              ? 422
-              : 400;
-    return errorResponse(status, err.code, err.message);
+    const status = DOMAIN_ERROR_STATUS.find(([cls]) => err instanceof cls)?.[1] ?? 400;
+    return { status, code: err.code, message: err.message };
   }
   deps.onInternalError(err);
-  return errorResponse(500, "internal_error", "internal error");
+  return { status: 500, code: "internal_error", message: "internal error" };
+}
+
+function toResponse(deps: ApiDeps, err: unknown): APIGatewayProxyResult {
+  const e = errorOf(deps, err);
+  return errorResponse(e.status, e.code, e.message);
 }
 
 function normalisePath(path: string): string {
@@ -198,12 +196,12 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
         task: taskView(outcome.task),
       });
     } catch (err) {
-      const res = toResponse(deps, err);
+      const e = errorOf(deps, err);
       results.push({
         index: i,
         result: "error",
-        status: res.statusCode,
-        ...(JSON.parse(res.body) as object),
+        status: e.status,
+        error: { code: e.code, message: e.message },
       });
     }
   }

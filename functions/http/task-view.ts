@@ -16,7 +16,7 @@ export function taskView(t: Task) {
     callbackUrl: t.callbackUrl,
     registeredAt: iso(t.registeredAt),
     lastCheckedAt: iso(t.lastCheckedAt),
-    nextCheckAt: iso(t.nextCheckAt),
+    dueAt: iso(t.dueAt),
     checks: t.checks,
     deadlineAt: iso(t.deadlineAt),
     finishedAt: iso(t.finishedAt),

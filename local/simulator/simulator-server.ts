@@ -449,8 +449,8 @@ const ROUTES: Route[] = TASK_KINDS.flatMap((kind): Route[] => {
 });
 
 function routePattern(template: string): RegExp {
-  const escape = (part: string) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${template.split("{task_id}").map(escape).join("([^/]+)")}$`);
+  const literal = (part: string) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${template.split("{task_id}").map(literal).join("([^/]+)")}$`);
 }
 
 function matchRoute(path: string): { route: Route; params: string[] } | undefined {

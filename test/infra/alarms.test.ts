@@ -1,27 +1,43 @@
-import { App, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { RestApi } from "aws-cdk-lib/aws-apigateway";
+import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Queue } from "aws-cdk-lib/aws-sqs";
 import { expect, test } from "vitest";
-import { STAGE_CONFIGS } from "../../infra/config.js";
-import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
+import { METRIC_NAMESPACE, POLLER_METRICS, SERVICE_NAME } from "../../functions/config/metric-names.js";
+import { Alarms } from "../../infra/constructs/alarms.js";
+import { bareStack } from "../support/cdk.js";
+
+/** The construct alone, in a bare stack, with the smallest real dependencies it alarms on. */
+function build(alarmEmail?: string) {
+  const stack = bareStack();
+  const poller = new LambdaFunction(stack, "Poller", {
+    runtime: Runtime.NODEJS_24_X,
+    handler: "index.handler",
+    code: Code.fromInline("export const handler = async () => ({});"),
+  });
+  const api = new RestApi(stack, "Api");
+  api.root.addMethod("GET");
+  new Alarms(stack, "Alarms", {
+    stage: "dev",
+    poller,
+    api,
+    deadLetterQueue: new Queue(stack, "Dlq"),
+    alarmEmail,
+    maxQuietPeriod: Duration.minutes(10),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return Template.fromStack(stack);
+}
 
 test("six alarms, all to the operations topic, with the alarm email subscribed", () => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-  const stack = new TaskNotifierStack(app, "TaskNotifier-dev", {
-    config: { ...STAGE_CONFIGS.dev, alarmEmail: "oncall@example.com", removalPolicy: RemovalPolicy.DESTROY },
-  });
-  const t = Template.fromStack(stack);
+  const t = build("oncall@example.com");
   const alarms = Object.values(t.findResources("AWS::CloudWatch::Alarm")) as Array<{
-    Properties: {
-      AlarmActions: unknown[];
-      MetricName?: string;
-      Namespace?: string;
-      TreatMissingData: string;
-    };
+    Properties: { AlarmActions: unknown[]; MetricName?: string; Namespace?: string };
   }>;
   expect(alarms).toHaveLength(6);
   for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
-  const names = alarms.map((a) => a.Properties.MetricName).sort();
-  expect(names).toEqual(
+  expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
     [
       "5XXError",
       "ApproximateNumberOfMessagesVisible",
@@ -44,4 +60,20 @@ test("six alarms, all to the operations topic, with the alarm email subscribed",
       Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: "cloudwatch.amazonaws.com" } })]),
     },
   });
+});
+
+test("every custom metric an alarm reads is one the poller emits, in its namespace and service", () => {
+  const t = build();
+  const custom = (
+    Object.values(t.findResources("AWS::CloudWatch::Alarm")) as Array<{
+      Properties: { MetricName?: string; Namespace?: string; Dimensions?: Array<{ Value: string }> };
+    }>
+  ).filter((a) => a.Properties.Namespace === METRIC_NAMESPACE);
+  expect(custom.length).toBeGreaterThan(0);
+  for (const a of custom) {
+    expect(Object.keys(POLLER_METRICS)).toContain(a.Properties.MetricName);
+    expect(a.Properties.Dimensions?.[0]?.Value).toBe(SERVICE_NAME);
+  }
+  // No alarm email configured: no email subscription.
+  expect(Object.keys(t.findResources("AWS::SNS::Subscription"))).toHaveLength(0);
 });

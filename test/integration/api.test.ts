@@ -30,8 +30,8 @@ describe("POST /tasks", () => {
       history: [],
       checks: 0,
     });
-    expect(Date.parse(created.body.nextCheckAt)).toBeLessThanOrEqual(Date.now());
-    expect(Date.parse(created.body.nextCheckAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(created.body.dueAt)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(created.body.dueAt)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(created.body.deadlineAt) - Date.parse(created.body.registeredAt)).toBe(3600_000);
 
     const again = await api.call("POST", "/tasks", { body: { taskId: SEED, kind: "embed" } });
@@ -152,7 +152,7 @@ describe("GET, list and DELETE /tasks", () => {
     const res = await api.call("GET", `/tasks/${SEED}`);
     expect(res.status).toBe(200);
     expect(res.body).toHaveProperty("deadlineAt");
-    expect(res.body).toHaveProperty("nextCheckAt");
+    expect(res.body).toHaveProperty("dueAt");
     expect(res.body).not.toHaveProperty("version");
     expect(res.body).not.toHaveProperty("outbox");
     const missing = await api.call("GET", "/tasks/000000000000000000000000");

@@ -106,7 +106,7 @@ describe("batched checks", () => {
     const next = await h.store.get(running[0] as string);
     expect(next?.status).toBe("processing");
     expect(next?.metadata.createdAt).toBeTypeOf("string");
-    expect((next?.nextCheckAt ?? 0) - (next?.lastCheckedAt ?? 0)).toBe(300);
+    expect((next?.dueAt ?? 0) - (next?.lastCheckedAt ?? 0)).toBe(300);
     for (const id of running) await h.store.remove(id);
   });
 
@@ -278,7 +278,7 @@ describe("the deployed defaults: every run bounded in time, the lease released o
     // The lease was released: the next run goes ahead at once, and finds the tasks still watched.
     const next = await h.invoke(4_000, deployed);
     expect("skipped" in next).toBe(false);
-    for (const id of ids) expect((await h.store.get(id))?.nextCheckAt).toBeTypeOf("number");
+    for (const id of ids) expect((await h.store.get(id))?.dueAt).toBeTypeOf("number");
     for (const id of ids) await h.store.remove(id);
   });
 
@@ -295,7 +295,7 @@ describe("the deployed defaults: every run bounded in time, the lease released o
     for (const id of ids) {
       const t = await h.store.get(id);
       expect(t?.status).toBe("registered");
-      expect((t?.nextCheckAt ?? 0) - started).toBeGreaterThanOrEqual(30_000);
+      expect((t?.dueAt ?? 0) - started).toBeGreaterThanOrEqual(30_000);
     }
     for (const id of ids) await h.store.remove(id);
   });

@@ -96,7 +96,7 @@ describe("the seed's scenario", () => {
     const stored = await h.store.get(id);
     expect(stored?.history.map((e) => e.status)).toEqual(["processing", "ready"]);
     expect(stored?.outbox).toEqual([]);
-    expect(stored?.nextCheckAt).toBeUndefined();
+    expect(stored?.dueAt).toBeUndefined();
     expect(stored?.finishedAt).toBeTypeOf("number");
     expect(await dueIdsInIndex()).not.toContain(id);
   });
@@ -273,7 +273,7 @@ describe("scale", () => {
         now,
         86400,
       );
-      if (!isDue) task.nextCheckAt = now + 3600_000;
+      if (!isDue) task.dueAt = now + 3600_000;
       puts.push(h.store.register(task));
       if (puts.length >= 50) await Promise.all(puts.splice(0));
     }

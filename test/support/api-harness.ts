@@ -1,19 +1,25 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
+import { apiDeps, createApiHandler } from "../../functions/api-handler.js";
+import { apiConfig } from "../../functions/config/api-config.js";
 import { startEmbeddedAws } from "../../local/embedded-aws.js";
 import { apiEvent } from "./api-events.js";
 
-/** The real api handler wired to dynalite and fauxqs through its environment. */
+/**
+ * The real api handler (createApiHandler with the real adapters of apiDeps) on dynalite and fauxqs,
+ * configured by an environment object as the Lambda's would be, without touching process.env.
+ */
 export async function startApiHarness(extraEnv: Record<string, string> = {}) {
   const aws = await startEmbeddedAws();
-  Object.assign(process.env, aws.env, {
+  const config = apiConfig({
+    ...aws.env,
     STAGE: "test",
     SHARDS: "4",
     TAG_ATTRIBUTES: "team,project",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
     ...extraEnv,
   });
-  const mod = await import("../../functions/api.js");
+  const quiet = { info() {}, error() {} };
+  const handler = createApiHandler(apiDeps(config, aws, quiet), quiet);
   const { dynamo } = aws;
   const store = new DynamoDbTaskStore(dynamo, aws.tableName, 4);
   return {
@@ -21,7 +27,7 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
     store,
     dynamo,
     async call(method: string, path: string, opts: Parameters<typeof apiEvent>[2] = {}) {
-      const res: APIGatewayProxyResult = await mod.handler(apiEvent(method, path, opts));
+      const res: APIGatewayProxyResult = await handler(apiEvent(method, path, opts));
       // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field.
       const body: any = res.body ? JSON.parse(res.body) : undefined;
       return { status: res.statusCode, body, headers: res.headers ?? {} };

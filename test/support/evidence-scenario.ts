@@ -64,7 +64,7 @@ export async function runEvidenceScenario(
   const deadline = Date.now() + 25_000;
   for (;;) {
     await h.run(5_000);
-    const open = await Promise.all(ids.map(async (id) => (await h.store.get(id))?.nextCheckAt !== undefined));
+    const open = await Promise.all(ids.map(async (id) => (await h.store.get(id))?.dueAt !== undefined));
     if (!open.some(Boolean) || Date.now() > deadline) break;
     await sleep(150);
   }

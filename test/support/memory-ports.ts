@@ -56,8 +56,8 @@ export class MemoryStore implements TaskStore {
   }
   async queryDue(_shard: string, now: number, limit: number): Promise<Page<Task>> {
     const items = [...this.tasks.values()]
-      .filter((t) => t.nextCheckAt !== undefined && t.nextCheckAt <= now)
-      .sort((a, b) => (a.nextCheckAt ?? 0) - (b.nextCheckAt ?? 0))
+      .filter((t) => t.dueAt !== undefined && t.dueAt <= now)
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0))
       .slice(0, limit);
     this.meter.reads += items.length;
     return { items: items.map((t) => structuredClone(t)) };
@@ -65,7 +65,7 @@ export class MemoryStore implements TaskStore {
   async earliestDue() {
     let min: number | undefined;
     for (const t of this.tasks.values())
-      if (t.nextCheckAt !== undefined && (min === undefined || t.nextCheckAt < min)) min = t.nextCheckAt;
+      if (t.dueAt !== undefined && (min === undefined || t.dueAt < min)) min = t.dueAt;
     return min;
   }
   async queryOutbox(_shard: string, limit: number): Promise<Page<Task>> {
@@ -76,7 +76,7 @@ export class MemoryStore implements TaskStore {
   async recordCheck(task: Task, p: CheckPatch) {
     const cur = this.tasks.get(task.taskId);
     this.meter.writes += 1;
-    if (!cur || cur.version !== task.version || cur.nextCheckAt === undefined) return false;
+    if (!cur || cur.version !== task.version || cur.dueAt === undefined) return false;
     Object.assign(cur, p, { version: cur.version + 1 });
     return true;
   }

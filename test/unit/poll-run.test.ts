@@ -48,7 +48,7 @@ function pendingTask(id: string, now: number, statuses: Array<Task["status"]>): 
     t = { ...t, status, version: t.version + 1 };
     outbox.push(buildEvent(t, i === 0 ? "registered" : (statuses[i - 1] as Task["status"]), now, SETTINGS));
   }
-  const { nextCheckAt: _due, ...rest } = t;
+  const { dueAt: _due, ...rest } = t;
   return { ...rest, outbox };
 }
 

@@ -38,7 +38,7 @@ describe("decide", () => {
     if (d.type !== "transition") return;
     expect(d.patch.status).toBe("processing");
     expect(d.patch.events).toEqual([]);
-    expect(d.patch.nextCheckAt).toBeGreaterThan(t0 + 1000);
+    expect(d.patch.dueAt).toBeGreaterThan(t0 + 1000);
   });
 
   test("intermediate changes are published when configured", () => {
@@ -56,7 +56,7 @@ describe("decide", () => {
       settings,
     );
     if (d.type !== "transition") throw new Error("expected a transition");
-    expect(d.patch.nextCheckAt).toBeUndefined();
+    expect(d.patch.dueAt).toBeUndefined();
     expect(d.patch.expiresAt).toBe(Math.floor((t0 + 20_000) / 1000) + 86400);
     expect(d.patch.events).toHaveLength(1);
     const [event] = d.patch.events;
@@ -110,7 +110,7 @@ describe("decide", () => {
     const d = decide(task, { outcome: "error", retryAfterMs: 30_000 }, t0, 0, settings);
     expect(d.type).toBe("unchanged");
     if (d.type === "unchanged") {
-      expect(d.patch.nextCheckAt).toBe(t0 + 30_000);
+      expect(d.patch.dueAt).toBe(t0 + 30_000);
       expect(d.patch.errorCount).toBe(1);
     }
   });
@@ -121,7 +121,7 @@ describe("decide", () => {
     const after = applyTransitionPatch(task, d.patch);
     expect(after.history).toEqual([{ status: "ready", at: t0 }]);
     expect(after.version).toBe(task.version + 1);
-    expect(after.nextCheckAt).toBeUndefined();
+    expect(after.dueAt).toBeUndefined();
     expect(after.outbox).toHaveLength(1);
   });
 });
