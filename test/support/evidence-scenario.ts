@@ -1,4 +1,5 @@
 import type { TaskKind } from "../../functions/core/task-kinds.js";
+import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES, type SimModes } from "../../local/simulator/sim-modes.js";
 import type { PollerHarness } from "./poller-harness.js";
 import { sleep } from "./poller-harness.js";
@@ -33,6 +34,7 @@ export async function runEvidenceScenario(
   h: PollerHarness,
   queueUrl: string,
   modes: Partial<SimModes>,
+  handler: PollerHandler,
   perKind = 8,
 ): Promise<{ wrong: string[]; lost: string[]; duplicates: string[]; announced: number }> {
   h.sim.setModes({ ...DEFAULT_MODES, ...modes });
@@ -63,7 +65,7 @@ export async function runEvidenceScenario(
   const ids = [...expected.keys()];
   const deadline = Date.now() + 25_000;
   for (;;) {
-    await h.run(5_000);
+    await h.run(5_000, handler);
     const open = await Promise.all(ids.map(async (id) => (await h.store.get(id))?.dueAt !== undefined));
     if (!open.some(Boolean) || Date.now() > deadline) break;
     await sleep(150);
