@@ -122,7 +122,7 @@ export class DynamoDbTaskStore implements TaskStore {
       ExpressionAttributeNames: { "#p": ix.partitionKey, "#s": ix.sortKey },
       ExpressionAttributeValues: { ":p": { S: shard }, ":now": { N: String(now) } },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, [TASK_TABLE.partitionKey, ix.partitionKey, ix.sortKey]),
     });
   }
 
@@ -151,7 +151,7 @@ export class DynamoDbTaskStore implements TaskStore {
       ExpressionAttributeNames: { "#p": ix.partitionKey },
       ExpressionAttributeValues: { ":p": { S: shard } },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
+      ExclusiveStartKey: decodeCursor(cursor, [TASK_TABLE.partitionKey, ix.partitionKey, ix.sortKey]),
     });
   }
 
@@ -382,12 +382,21 @@ function encodeCursor(key: Item): string {
   return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 }
 
-function decodeCursor(cursor: string | undefined): Item | undefined {
+/**
+ * A cursor back into the key DynamoDB paged on. Only a key of ours is accepted: exactly the
+ * attributes `keyNames` names (the table's key, plus the index's when paging an index), the
+ * partition key a task's; anything else, however well formed, is an invalid cursor (400).
+ */
+function decodeCursor(cursor: string | undefined, keyNames: readonly string[] = [TASK_TABLE.partitionKey]): Item | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       throw new Error("not an object");
+    const names = Object.keys(parsed).sort();
+    if (names.join(",") !== [...keyNames].sort().join(",")) throw new Error("not our key");
+    const pk = (parsed as Record<string, { S?: unknown }>)[TASK_TABLE.partitionKey]?.S;
+    if (typeof pk !== "string" || !pk.startsWith(taskPk(""))) throw new Error("not a task key");
     for (const v of Object.values(parsed)) {
       if (
         typeof v !== "object" ||

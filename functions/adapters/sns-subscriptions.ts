@@ -2,8 +2,10 @@ import {
   ListSubscriptionsByTopicCommand,
   type SNSClient,
   SubscribeCommand,
+  InvalidParameterException,
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
+import { ConflictError } from "../core/domain-errors.js";
 import type { Subscription, SubscriptionRegistry } from "../core/ports.js";
 
 const PENDING = "PendingConfirmation";
@@ -20,15 +22,26 @@ export class SnsSubscriptions implements SubscriptionRegistry {
     endpoint: string,
     filterPolicy: Record<string, unknown>,
   ): Promise<Subscription> {
-    const res = await this.sns.send(
-      new SubscribeCommand({
-        TopicArn: this.topicArn,
-        Protocol: protocol,
-        Endpoint: endpoint,
-        Attributes: { FilterPolicy: JSON.stringify(filterPolicy), FilterPolicyScope: "MessageAttributes" },
-        ReturnSubscriptionArn: true,
-      }),
-    );
+    let res: { SubscriptionArn?: string };
+    try {
+      res = await this.sns.send(
+        new SubscribeCommand({
+          TopicArn: this.topicArn,
+          Protocol: protocol,
+          Endpoint: endpoint,
+          Attributes: { FilterPolicy: JSON.stringify(filterPolicy), FilterPolicyScope: "MessageAttributes" },
+          ReturnSubscriptionArn: true,
+        }),
+      );
+    } catch (err) {
+      // SNS refuses a second subscription of the same endpoint with other attributes (its filter).
+      if (err instanceof InvalidParameterException && /already exists with different attributes/i.test(err.message)) {
+        throw new ConflictError(
+          `${protocol} ${endpoint} is already subscribed with a different filter: delete that subscription first (GET /subscriptions lists it)`,
+        );
+      }
+      throw err;
+    }
     const arn = res.SubscriptionArn ?? "";
     // SMS needs no confirmation; email and HTTP(S) endpoints confirm through the message SNS sends.
     const listed = (await this.list()).find((s) => s.id === idOf(arn));

@@ -7,6 +7,7 @@ import { endpointPath, TWELVELABS_ENDPOINTS } from "../core/twelvelabs-endpoints
 import {
   TwelveLabsAuthError,
   TwelveLabsError,
+  TwelveLabsIdRejectedError,
   TwelveLabsInvalidResponseError,
   TwelveLabsNotFoundError,
   TwelveLabsRateLimitedError,
@@ -20,8 +21,12 @@ import { bodyRetryAfterSecOf, errorCodeOf, parseTaskList, parseTaskOf } from "./
 export interface TwelveLabsClientOptions {
   /** e.g. `https://api.twelvelabs.io/v1.3`; the path prefix is kept. */
   baseUrl: string;
-  /** Called per request; cache inside it (the Lambda reads Secrets Manager through Powertools). */
-  apiKey: () => Promise<string>;
+  /**
+   * Called per request; cache inside it (the Lambda reads Secrets Manager through Powertools).
+   * After a 401/403 it is called once with `fresh: true` (bypassing the cache) and the request
+   * retried, so a rotated key works on the next call rather than when the cache expires.
+   */
+  apiKey: (opts?: { fresh?: boolean }) => Promise<string>;
   maxConcurrency?: number;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -87,6 +92,8 @@ export class TwelveLabsClient implements TwelveLabsPort {
   private readonly random: () => number;
   private readonly now: () => number;
   private notBefore = 0;
+  /** The last fresh read of the key, shared by the calls that were rejected together. */
+  private keyRefresh: { at: number; done: Promise<unknown> } | undefined;
   private consecutiveFailures = 0;
   private circuitOpenUntil = 0;
   private readonly counters = { calls: 0, attempts: 0, retries: 0, rateLimited: 0, failures: 0 };
@@ -163,6 +170,7 @@ export class TwelveLabsClient implements TwelveLabsPort {
     this.counters.calls += 1;
     const deadlineAt = how.deadlineAt ?? Number.POSITIVE_INFINITY;
     let lastError: TwelveLabsError | undefined;
+    let refreshedKey = false;
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       const now = this.now();
       if (now >= deadlineAt) break;
@@ -180,6 +188,14 @@ export class TwelveLabsClient implements TwelveLabsPort {
         return outcome.value;
       }
       lastError = outcome.error;
+      if (outcome.error instanceof TwelveLabsAuthError && !refreshedKey) {
+        // The key may have been rotated: read it again past the cache, once, and retry.
+        refreshedKey = true;
+        if (await this.refreshKey()) {
+          attempt -= 1; // the retry with the new key is not a failed attempt
+          continue;
+        }
+      }
       if (outcome.error instanceof TwelveLabsTransientError) this.noteFailure();
       if (!outcome.retry || attempt === this.opts.maxAttempts) break;
       if (outcome.waitMs !== undefined) {
@@ -253,6 +269,13 @@ export class TwelveLabsClient implements TwelveLabsPort {
           retry: false,
         };
       }
+      if (how.notFoundMeansMissing && status === 400 && code === "parameter_invalid") {
+        return {
+          ok: false,
+          error: new TwelveLabsIdRejectedError("TwelveLabs rejected the task id as malformed (HTTP 400, parameter_invalid)"),
+          retry: false,
+        };
+      }
       if (status >= 500 || status === 408) {
         return {
           ok: false,
@@ -288,6 +311,20 @@ export class TwelveLabsClient implements TwelveLabsPort {
         throw new TwelveLabsRateLimitedError("TwelveLabs rate limit in force", wait);
       }
       await sleep(wait + 1);
+    }
+  }
+
+  /** One fresh read of the key for every call rejected within a few seconds; `false` when it failed. */
+  private async refreshKey(): Promise<boolean> {
+    const now = this.now();
+    if (!this.keyRefresh || now - this.keyRefresh.at > 10_000) {
+      this.keyRefresh = { at: now, done: this.opts.apiKey({ fresh: true }) };
+    }
+    try {
+      await this.keyRefresh.done;
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -7,6 +7,7 @@ import type { TaskKind } from "./task-kinds.js";
 import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
 import {
   TwelveLabsAuthError,
+  TwelveLabsIdRejectedError,
   TwelveLabsNotFoundError,
   TwelveLabsRateLimitedError,
 } from "./twelvelabs-errors.js";
@@ -266,6 +267,7 @@ async function check(
       return undefined;
     }
     if (err instanceof TwelveLabsNotFoundError) return { outcome: "not_found" };
+    if (err instanceof TwelveLabsIdRejectedError) return { outcome: "rejected", reason: err.message };
     sum.checkErrors += 1;
     deps.onTaskError?.(task.taskId, "check", err);
     if (err instanceof TwelveLabsRateLimitedError) {

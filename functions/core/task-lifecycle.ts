@@ -8,6 +8,8 @@ import { isTerminal, type TaskStatus } from "./task-kinds.js";
 export type CheckResult =
   | { outcome: "snapshot"; snapshot: TaskSnapshot }
   | { outcome: "not_found" }
+  /** TwelveLabs rejected the id itself as malformed: it cannot exist, so the task ends now. */
+  | { outcome: "rejected"; reason: string }
   | { outcome: "error"; retryAfterMs?: number };
 
 export interface LifecycleSettings extends EventContext {
@@ -83,6 +85,8 @@ export function decide(
   } else if (result.outcome === "not_found") {
     notFoundCount = task.notFoundCount + 1;
     if (notFoundCount >= s.notFoundConfirmations) next = "not_found";
+  } else if (result.outcome === "rejected") {
+    next = "not_found";
   } else {
     errorCount = task.errorCount + 1;
   }
@@ -132,7 +136,10 @@ export function decide(
   if (next === "timed_out")
     patch.errorMessage = `Not finished by the deadline (${new Date(task.deadlineAt).toISOString()})`;
   if (next === "not_found")
-    patch.errorMessage = `TwelveLabs denied the id on ${notFoundCount} consecutive checks`;
+    patch.errorMessage =
+      result.outcome === "rejected"
+        ? result.reason
+        : `TwelveLabs denied the id on ${notFoundCount} consecutive checks`;
   if (terminal) {
     patch.finishedAt = now;
     patch.expiresAt = Math.floor(now / 1000) + s.retentionSeconds;

@@ -18,6 +18,15 @@ export class TwelveLabsNotFoundError extends TwelveLabsError {
   override readonly name = "TwelveLabsNotFoundError";
 }
 
+/**
+ * 400 `parameter_invalid` on a task's own status call: TwelveLabs rejects the id itself as
+ * malformed. It names the task and says it cannot exist, so it ends the task at once.
+ */
+export class TwelveLabsIdRejectedError extends TwelveLabsError {
+  readonly code = "twelvelabs_id_rejected";
+  override readonly name = "TwelveLabsIdRejectedError";
+}
+
 /** 429 whose wait is longer than the client may sleep; `retryAfterMs` says when to come back. */
 export class TwelveLabsRateLimitedError extends TwelveLabsError {
   readonly code = "twelvelabs_rate_limited";

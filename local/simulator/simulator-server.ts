@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Requests per rolling minute before 429s; unlimited when absent. */
   rpmLimit?: number;
+  /** Answer an unknown id that is not 24 lowercase hex characters (TwelveLabs' ObjectId form) with 400 `parameter_invalid`. */
+  rejectMalformedIds?: boolean;
   /** Seed for rate-based faults and list staleness. */
   seed?: number;
   /** Readings of what the specification leaves open (default: the lenient one of each). */
@@ -71,13 +73,15 @@ interface SimReply {
  * with scripted task timelines, injectable faults and a log of every call.
  */
 export class TwelveLabsSimulator {
-  readonly apiKey: string;
+  /** The key clients must send; change it to model a rotation. */
+  apiKey: string;
   readonly calls: CallRecord[] = [];
   readonly faults: FaultPlan;
   notFoundStyle: "400" | "404";
   latencyMs: number;
   rpmLimit: number | undefined;
   modes: SimModes;
+  rejectMalformedIds: boolean;
   /** API requests being answered right now, and the most seen at once. */
   inFlight = 0;
   peakInFlight = 0;
@@ -98,6 +102,7 @@ export class TwelveLabsSimulator {
     this.faults = new FaultPlan(seededRandom(opts.seed ?? 1));
     this.staleRandom = seededRandom((opts.seed ?? 1) * 7919 + 1);
     this.modes = { ...DEFAULT_MODES, ...opts.modes };
+    this.rejectMalformedIds = opts.rejectMalformedIds ?? false;
   }
 
   /** Changes the readings of the open parts of the spec (validated: throws on an unknown one). */
@@ -355,6 +360,13 @@ export class TwelveLabsSimulator {
   taskReply(kind: TaskKind, id: string): SimReply {
     const task = this.tasks.get(key(kind, id));
     const now = this.now();
+    if (!task && this.rejectMalformedIds && !/^[0-9a-f]{24}$/.test(id)) {
+      const message = "The task_id parameter is invalid.";
+      return {
+        status: 400,
+        body: kind === "embed-v2" ? { error: { code: "parameter_invalid", message } } : { code: "parameter_invalid", message },
+      };
+    }
     if (!task || !existsAt(task, now)) return this.notFound(kind);
     if (kind === "embed") return { status: 200, body: embedStatusBody(task, now) };
     if (kind === "embed-v2") return { status: 200, body: embedV2TaskBody(task, now) };

@@ -142,6 +142,26 @@ describe("terminal paths", () => {
     expect((await h.store.get(id))?.status).toBe("not_found");
   });
 
+  test("an id TwelveLabs rejects as malformed ends on its first check, with the reason", async () => {
+    h.sim.rejectMalformedIds = true;
+    try {
+      await h.register({ taskId: "my-upload-42" });
+      await h.run();
+      const delivered = await h.drain(all);
+      expect(delivered.map((m) => m.event.type)).toEqual(["task.not_found"]);
+      expect(delivered[0]?.event.task.error).toContain("rejected the task id as malformed");
+      // A well-formed unknown id is still denied twice before it ends (a one-off denial proves nothing).
+      const id = "00000000000000000000abcd";
+      await h.register({ taskId: id });
+      await h.run();
+      expect((await h.store.get(id))?.status).toBe("registered");
+      await h.run();
+      expect((await h.drain(all)).map((m) => m.event.type)).toEqual(["task.not_found"]);
+    } finally {
+      h.sim.rejectMalformedIds = false;
+    }
+  });
+
   test("a task that reappears after one denial is not declared missing", async () => {
     const id = "fedcba9876543210fedcba98";
     await h.register({ taskId: id });

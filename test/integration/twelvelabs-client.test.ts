@@ -151,12 +151,20 @@ describe("listing by status and creation window", () => {
 });
 
 describe("typed errors", () => {
-  test("a rejected key is an authentication error, not retried", async () => {
-    const c = new TwelveLabsClient({ baseUrl: base, apiKey: async () => "tlk_wrong_key_value" });
+  test("a rejected key is an authentication error: one retry after a fresh read of the key, no more", async () => {
+    const reads: Array<boolean | undefined> = [];
+    const c = new TwelveLabsClient({
+      baseUrl: base,
+      apiKey: async (o) => {
+        reads.push(o?.fresh);
+        return "tlk_wrong_key_value";
+      },
+    });
     clients.push(c);
     const err = await errorOf(c.getTask("embed", "6641c0efc70bb578439bd909"));
     expect(err).toBeInstanceOf(TwelveLabsAuthError);
-    expect(sim.calls).toHaveLength(1);
+    expect(sim.calls).toHaveLength(2);
+    expect(reads.filter((fresh) => fresh === true)).toHaveLength(1);
     expect(err.message).not.toContain("tlk_wrong_key_value");
   });
 
@@ -338,7 +346,8 @@ describe("transport", () => {
     const wrong = new TwelveLabsClient({ baseUrl: base, apiKey: async () => `${SECRET}x` });
     clients.push(wrong);
     errors.push(await errorOf(wrong.getTask("embed", t.id)));
-    expect(sim.calls.length).toBe(before + 2);
+    // The unknown id once; the wrong key twice (a retry after a fresh read of the key).
+    expect(sim.calls.length).toBe(before + 3);
     expect(errors).toHaveLength(8);
     for (const err of errors) {
       expect(err).toBeInstanceOf(TwelveLabsError);
