@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { tagAttributesProblem } from "../functions/core/tag-attributes.js";
 import type { StageConfig } from "./config.js";
 import { Alarms } from "./constructs/alarms.js";
 import { NotifierApi } from "./constructs/api.js";
@@ -17,6 +18,9 @@ export class TaskNotifierStack extends Stack {
   constructor(scope: Construct, id: string, props: TaskNotifierStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
     const c = props.config;
+    // Refused here, at synth, rather than by every publish failing once deployed.
+    const tagProblem = tagAttributesProblem(c.tagAttributes);
+    if (tagProblem) throw new Error(`Stage ${c.stage}: tagAttributes in infra/config.ts: ${tagProblem}`);
     const removalPolicy = c.removalPolicy;
 
     const table = new TaskTable(this, "Tasks", { removalPolicy, pointInTimeRecovery: c.pointInTimeRecovery })

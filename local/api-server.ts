@@ -2,7 +2,8 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 
-const MAX_READ = 1024 * 1024;
+/** What API Gateway lets through to the function (10 MiB); the handler answers 413 past its own limit. */
+const MAX_READ = 10 * 1024 * 1024;
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -30,9 +31,11 @@ export function createLocalApiServer(
       }
       const body = await readBody(req);
       if (body === undefined) {
+        // Past API Gateway's limit: the rest was read and dropped, so the client gets this answer, not a reset.
         return send(res, {
           statusCode: 413,
-          body: JSON.stringify({ error: { code: "payload_too_large", message: "body too large" } }),
+          headers: { connection: "close" },
+          body: JSON.stringify({ error: { code: "payload_too_large", message: "body larger than 10 MiB" } }),
         });
       }
       const event = toEvent(req, url, body);
@@ -77,15 +80,15 @@ function toEvent(req: IncomingMessage, url: URL, body: string): APIGatewayProxyE
   };
 }
 
+/** The body, or undefined when it is larger than MAX_READ (then read to its end and discarded). */
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_READ) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_READ) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return size > MAX_READ ? undefined : Buffer.concat(chunks).toString("utf8");
 }
 
 function send(

@@ -387,7 +387,10 @@ function encodeCursor(key: Item): string {
  * attributes `keyNames` names (the table's key, plus the index's when paging an index), the
  * partition key a task's; anything else, however well formed, is an invalid cursor (400).
  */
-function decodeCursor(cursor: string | undefined, keyNames: readonly string[] = [TASK_TABLE.partitionKey]): Item | undefined {
+function decodeCursor(
+  cursor: string | undefined,
+  keyNames: readonly string[] = [TASK_TABLE.partitionKey],
+): Item | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;

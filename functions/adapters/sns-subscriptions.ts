@@ -1,8 +1,8 @@
 import {
+  InvalidParameterException,
   ListSubscriptionsByTopicCommand,
   type SNSClient,
   SubscribeCommand,
-  InvalidParameterException,
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { ConflictError } from "../core/domain-errors.js";
@@ -35,7 +35,10 @@ export class SnsSubscriptions implements SubscriptionRegistry {
       );
     } catch (err) {
       // SNS refuses a second subscription of the same endpoint with other attributes (its filter).
-      if (err instanceof InvalidParameterException && /already exists with different attributes/i.test(err.message)) {
+      if (
+        err instanceof InvalidParameterException &&
+        /already exists with different attributes/i.test(err.message)
+      ) {
         throw new ConflictError(
           `${protocol} ${endpoint} is already subscribed with a different filter: delete that subscription first (GET /subscriptions lists it)`,
         );

@@ -272,7 +272,9 @@ export class TwelveLabsClient implements TwelveLabsPort {
       if (how.notFoundMeansMissing && status === 400 && code === "parameter_invalid") {
         return {
           ok: false,
-          error: new TwelveLabsIdRejectedError("TwelveLabs rejected the task id as malformed (HTTP 400, parameter_invalid)"),
+          error: new TwelveLabsIdRejectedError(
+            "TwelveLabs rejected the task id as malformed (HTTP 400, parameter_invalid)",
+          ),
           retry: false,
         };
       }

@@ -1,5 +1,5 @@
 import { DEFAULT_SHARDS } from "../core/deployment-defaults.js";
-import { bool, type Env, intInRange, list, requireString } from "./env-config.js";
+import { bool, type Env, intInRange, requireString, tagAttributes } from "./env-config.js";
 
 export interface ApiConfig {
   tableName: string;
@@ -17,7 +17,7 @@ export function apiConfig(env: Env): ApiConfig {
     topicArn: requireString(env, "TOPIC_ARN"),
     shards: intInRange(env, "SHARDS", DEFAULT_SHARDS, 1, 64),
     defaultDeadlineSeconds: intInRange(env, "DEFAULT_DEADLINE_SECONDS", 24 * 3600, 10, 30 * 24 * 3600),
-    tagAttributes: list(env, "TAG_ATTRIBUTES"),
+    tagAttributes: tagAttributes(env),
     // Set only by local mode; the stack never sets it.
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
   };

@@ -1,3 +1,5 @@
+import { tagAttributesProblem } from "../core/tag-attributes.js";
+
 /**
  * Reading configuration from the environment, once, at cold start. A missing or malformed value
  * fails the init with a message naming the variable (never its value: it may be a secret).
@@ -48,6 +50,14 @@ export function httpUrl(env: Env, name: string, fallback: string): string {
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new ConfigError(`environment variable ${name} must be http(s)`);
   return raw.replace(/\/+$/, "");
+}
+
+/** The stage's tag attribute keys (TAG_ATTRIBUTES), refused at start when SNS could not carry them. */
+export function tagAttributes(env: Env): string[] {
+  const keys = list(env, "TAG_ATTRIBUTES");
+  const problem = tagAttributesProblem(keys);
+  if (problem) throw new ConfigError(`environment variable TAG_ATTRIBUTES: ${problem}`);
+  return keys;
 }
 
 export function list(env: Env, name: string): string[] {

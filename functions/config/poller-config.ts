@@ -13,9 +13,9 @@ import {
   type Env,
   httpUrl,
   intInRange,
-  list,
   optionalString,
   requireString,
+  tagAttributes,
 } from "./env-config.js";
 
 export interface PollerConfig {
@@ -57,7 +57,7 @@ export function pollerConfig(env: Env): PollerConfig {
     topicArn: requireString(env, "TOPIC_ARN"),
     shards: intInRange(env, "SHARDS", DEFAULT_SHARDS, 1, 64),
     twelvelabsBaseUrl,
-    tagAttributes: list(env, "TAG_ATTRIBUTES"),
+    tagAttributes: tagAttributes(env),
     useLease: bool(env, "POLLER_LEASE", true),
     safetyMarginMs: intInRange(env, "SAFETY_MARGIN_MS", 5_000, 0, 60_000),
     settings: {

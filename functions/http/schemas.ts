@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
+import { TAG_KEY_PATTERN } from "../core/tag-attributes.js";
 import { ALL_TASK_STATUSES, TASK_KINDS } from "../core/task-kinds.js";
 
 /*
@@ -15,7 +16,7 @@ export const taskId = v.pipe(
   v.regex(TASK_ID_PATTERN, "taskId must be 1-128 characters of A-Z, a-z, 0-9, _ or -"),
 );
 
-const tagKey = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+const tagKey = TAG_KEY_PATTERN;
 export const MAX_TAGS = 10;
 export const tags = v.pipe(
   v.record(v.string(), v.string()),

@@ -364,7 +364,10 @@ export class TwelveLabsSimulator {
       const message = "The task_id parameter is invalid.";
       return {
         status: 400,
-        body: kind === "embed-v2" ? { error: { code: "parameter_invalid", message } } : { code: "parameter_invalid", message },
+        body:
+          kind === "embed-v2"
+            ? { error: { code: "parameter_invalid", message } }
+            : { code: "parameter_invalid", message },
       };
     }
     if (!task || !existsAt(task, now)) return this.notFound(kind);

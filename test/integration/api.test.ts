@@ -184,7 +184,10 @@ describe("GET, list and DELETE /tasks", () => {
       [{ cursor: "bm90LWEta2V5" }, "invalid_cursor"],
       // Well formed, but not a key of ours: DynamoDB would reject it (a 500 before).
       [{ cursor: Buffer.from(JSON.stringify({ x: { S: "y" } })).toString("base64url") }, "invalid_cursor"],
-      [{ cursor: Buffer.from(JSON.stringify({ pk: { S: "LEASE#poller" } })).toString("base64url") }, "invalid_cursor"],
+      [
+        { cursor: Buffer.from(JSON.stringify({ pk: { S: "LEASE#poller" } })).toString("base64url") },
+        "invalid_cursor",
+      ],
       [{ colour: "red" }, "unknown_field"],
       [{ limit: ["1", "2"] }, "duplicate_parameter"],
     ] as const) {
@@ -209,9 +212,13 @@ describe("GET, list and DELETE /tasks", () => {
 describe("subscriptions", () => {
   test("subscribing an endpoint again with a different filter is a 409 that says so (a 500 before)", async () => {
     const endpoint = "https://hooks.example.com/conflict";
-    const first = await api.call("POST", "/subscriptions", { body: { protocol: "https", endpoint, events: ["ready"] } });
+    const first = await api.call("POST", "/subscriptions", {
+      body: { protocol: "https", endpoint, events: ["ready"] },
+    });
     expect(first.status).toBe(201);
-    const again = await api.call("POST", "/subscriptions", { body: { protocol: "https", endpoint, events: ["failed"] } });
+    const again = await api.call("POST", "/subscriptions", {
+      body: { protocol: "https", endpoint, events: ["failed"] },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("conflict");
     expect(again.body.error.message).toContain("already subscribed with a different filter");
