@@ -10,7 +10,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { InvalidCursorError } from "../core/domain-errors.js";
+import { EventsPendingError, InvalidCursorError } from "../core/domain-errors.js";
 import type { TaskEvent } from "../core/events.js";
 import type { ListFilter, Page, TaskStore } from "../core/ports.js";
 import type { Task } from "../core/task.js";
@@ -18,6 +18,9 @@ import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
 import { shardOf, TASK_TABLE, taskKey, taskPk } from "./task-table.js";
 
 type Item = Record<string, AttributeValue>;
+
+/** Where a finished task's expiry waits while its events are still in the outbox. */
+const PENDING_TTL = "expiresAtOncePublished";
 
 /** The task store on one DynamoDB table (see task-table.ts for its shape). */
 export class DynamoDbTaskStore implements TaskStore {
@@ -104,13 +107,19 @@ export class DynamoDbTaskStore implements TaskStore {
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: taskKey(taskId),
-          ConditionExpression: "attribute_exists(pk)",
+          // Never with an event still to publish (the poller may have written one a moment ago).
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(#o) OR size(#o) = :zero)",
+          ExpressionAttributeNames: { "#o": "outbox" },
+          ExpressionAttributeValues: { ":zero": { N: "0" } },
         }),
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!(await this.get(taskId))) return false;
+      throw new EventsPendingError(
+        `task ${taskId} has an announcement still being published; delete it again in a few seconds`,
+      );
     }
   }
 
@@ -186,7 +195,10 @@ export class DynamoDbTaskStore implements TaskStore {
       u.remove(TASK_TABLE.dueIndex.sortKey);
     } else u.set(TASK_TABLE.dueIndex.sortKey, patch.dueAt);
     if (patch.finishedAt !== undefined) u.set("finishedAt", patch.finishedAt);
-    if (patch.expiresAt !== undefined) u.set(TASK_TABLE.ttlAttribute, patch.expiresAt);
+    // TTL only once nothing is left to publish: with events pending, the expiry waits beside them
+    // and settleOutbox moves it into place when the outbox empties.
+    if (patch.expiresAt !== undefined)
+      u.set(patch.events.length > 0 ? PENDING_TTL : TASK_TABLE.ttlAttribute, patch.expiresAt);
     for (const event of patch.events) u.setInMap("outbox", event.id, JSON.stringify(event));
     if (patch.events.length > 0) {
       u.set(TASK_TABLE.outboxIndex.partitionKey, shardOf(task.taskId, this.shards));
@@ -215,24 +227,43 @@ export class DynamoDbTaskStore implements TaskStore {
     }
     const outbox = res.Attributes?.outbox?.M;
     if (outbox && Object.keys(outbox).length > 0) return;
-    try {
-      // Leave the outbox index only if no event was added meanwhile.
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: "REMOVE #ps, #pa",
-          ConditionExpression: "attribute_exists(pk) AND size(#o) = :zero",
-          ExpressionAttributeNames: {
-            "#o": "outbox",
-            "#ps": TASK_TABLE.outboxIndex.partitionKey,
-            "#pa": TASK_TABLE.outboxIndex.sortKey,
-          },
-          ExpressionAttributeValues: { ":zero": { N: "0" } },
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    await this.settleOutbox(taskId);
+  }
+
+  /**
+   * Once the outbox is empty: leave the outbox index and put a waiting expiry in place. Safe to
+   * repeat; the drain calls it for an item found in the index with an empty outbox (a crash came
+   * between the two updates of a clear), so no entry stays in the index forever.
+   */
+  async settleOutbox(taskId: string): Promise<void> {
+    const names = {
+      "#o": "outbox",
+      "#ps": TASK_TABLE.outboxIndex.partitionKey,
+      "#pa": TASK_TABLE.outboxIndex.sortKey,
+      "#pending": PENDING_TTL,
+      "#ttl": TASK_TABLE.ttlAttribute,
+    };
+    for (const withExpiry of [true, false]) {
+      try {
+        // Leave the outbox index only if no event was added meanwhile.
+        await this.db.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: taskKey(taskId),
+            UpdateExpression: withExpiry
+              ? "SET #ttl = #pending REMOVE #pending, #ps, #pa"
+              : "REMOVE #ps, #pa",
+            ConditionExpression: `attribute_exists(pk) AND size(#o) = :zero AND ${withExpiry ? "attribute_exists(#pending)" : "attribute_not_exists(#pending)"}`,
+            ExpressionAttributeNames: withExpiry
+              ? names
+              : { "#o": names["#o"], "#ps": names["#ps"], "#pa": names["#pa"], "#pending": PENDING_TTL },
+            ExpressionAttributeValues: { ":zero": { N: "0" } },
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
     }
   }
 
@@ -253,15 +284,25 @@ export class DynamoDbTaskStore implements TaskStore {
     extraNames?: Record<string, string>,
   ): Promise<boolean> {
     u.set("version", task.version + 1);
-    const names = { ...u.names, "#version": "version", ...(extraNames ?? {}) };
-    const values = { ...u.values, ":expectedVersion": { N: String(task.version) } };
+    // The registration too: a run holding a deleted registration never writes into a new one of the same id.
+    const names = {
+      ...u.names,
+      "#version": "version",
+      "#registeredAt": "registeredAt",
+      ...(extraNames ?? {}),
+    };
+    const values = {
+      ...u.values,
+      ":expectedVersion": { N: String(task.version) },
+      ":registeredAt": { N: String(task.registeredAt) },
+    };
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: taskKey(task.taskId),
           UpdateExpression: u.expression(),
-          ConditionExpression: `#version = :expectedVersion${extraCondition ? ` AND ${extraCondition}` : ""}`,
+          ConditionExpression: `#version = :expectedVersion AND #registeredAt = :registeredAt${extraCondition ? ` AND ${extraCondition}` : ""}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

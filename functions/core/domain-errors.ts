@@ -16,6 +16,12 @@ export class NotFoundError extends DomainError {
   override readonly name = "NotFoundError";
 }
 
+/** A task cannot be deleted while an event of it awaits publishing (the poller publishes it within seconds). */
+export class EventsPendingError extends DomainError {
+  readonly code = "events_pending";
+  override readonly name = "EventsPendingError";
+}
+
 export class ConflictError extends DomainError {
   readonly code = "conflict";
   override readonly name = "ConflictError";

@@ -84,7 +84,8 @@ export function buildEvent(task: Task, previousStatus: TaskStatus, at: number, c
   if (task.modelName) body.modelName = task.modelName;
   if (task.errorMessage) body.error = task.errorMessage;
   return {
-    id: `${task.taskId}.v${task.version}.${task.status}`,
+    // Stable for a transition, distinct across registrations of the same id (delete, register again).
+    id: `${task.taskId}.r${task.registeredAt.toString(36)}.v${task.version}.${task.status}`,
     type,
     occurredAt: new Date(at).toISOString(),
     stage: ctx.stage,

@@ -201,6 +201,13 @@ async function drainOutbox(
   let failuresInARow = 0;
   let stopped = false;
   await mapBounded(pending, s.concurrency, async (task) => {
+    // In the index with nothing left to publish: a clear was cut short between its two updates.
+    if (task.outbox.length === 0) {
+      await deps.store
+        .settleOutbox(task.taskId)
+        .catch((err) => deps.onTaskError?.(task.taskId, "write", err));
+      return;
+    }
     // A task's events go out in the order of its transitions: a later one waits for an earlier one.
     for (const event of task.outbox) {
       if (stopped || budget <= 0 || deps.now() >= endAt) {

@@ -40,7 +40,10 @@ export interface TaskStore {
   register(task: Task): Promise<{ created: boolean; task: Task }>;
   get(taskId: string): Promise<Task | undefined>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
-  /** Stops watching; `false` when the id is unknown. */
+  /**
+   * Stops watching; `false` when the id is unknown. Throws EventsPendingError while the task has
+   * events awaiting publication: deleting never drops an announcement.
+   */
   remove(taskId: string): Promise<boolean>;
   /** Tasks of one shard due at or before `now`, oldest first. */
   queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>>;
@@ -51,8 +54,10 @@ export interface TaskStore {
   recordCheck(task: Task, patch: CheckPatch): Promise<boolean>;
   /** The status change and its outbox events in one conditional write. */
   applyTransition(task: Task, patch: TransitionPatch): Promise<boolean>;
-  /** Removes one published event (no-op when already gone). */
+  /** Removes one published event (no-op when already gone); settles the outbox once it is empty. */
   clearOutboxEntry(taskId: string, eventId: string): Promise<void>;
+  /** With the outbox empty: leave the outbox index and let the task expire (idempotent). */
+  settleOutbox(taskId: string): Promise<void>;
   readonly shards: number;
 }
 

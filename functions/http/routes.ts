@@ -1,5 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { ConflictError, DomainError, InvalidCursorError, NotFoundError } from "../core/domain-errors.js";
+import {
+  ConflictError,
+  DomainError,
+  EventsPendingError,
+  InvalidCursorError,
+  NotFoundError,
+} from "../core/domain-errors.js";
 import type { SubscriptionRegistry, TaskStore } from "../core/ports.js";
 import { registerTask } from "../core/register-task.js";
 import { filterPolicyFor } from "../core/subscription-filter.js";
@@ -80,6 +86,7 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
 const DOMAIN_ERROR_STATUS: ReadonlyArray<[new (...args: never[]) => DomainError, number]> = [
   [NotFoundError, 404],
   [ConflictError, 409],
+  [EventsPendingError, 409],
   [InvalidCursorError, 400],
 ];
 
@@ -228,6 +235,7 @@ async function listTasks(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
 async function deleteTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
   noQuery(req);
   const id = parseInput(taskId, req.params[0], "taskId");
+  // The store refuses (EventsPendingError, 409) while an announcement is still being published.
   if (!(await deps.store.remove(id))) throw new NotFoundError(`task ${id} is not registered`);
   return noContent();
 }

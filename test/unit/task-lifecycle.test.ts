@@ -61,7 +61,7 @@ describe("decide", () => {
     expect(d.patch.events).toHaveLength(1);
     const [event] = d.patch.events;
     expect(event).toMatchObject({
-      id: "t1.v4.ready",
+      id: `t1.r${t0.toString(36)}.v4.ready`,
       type: "task.ready",
       task: {
         status: "ready",
@@ -74,7 +74,19 @@ describe("decide", () => {
     });
     // Deciding again from the same state yields the same id: retries never mint new events.
     const again = decide(processing, snap("ready"), t0 + 25_000, 0.1, settings);
-    expect(again.type === "transition" && again.patch.events[0]?.id).toBe("t1.v4.ready");
+    expect(again.type === "transition" && again.patch.events[0]?.id).toBe(`t1.r${t0.toString(36)}.v4.ready`);
+    // A new registration of the same id (registered later) gets other event ids: receivers that dedupe keep both.
+    const later = newTask({ taskId: "t1", kind: "embed" }, t0 + 60_000, 3600);
+    const reRegistered = decide(
+      { ...later, status: "processing", version: 3 },
+      snap("ready"),
+      t0 + 70_000,
+      0.1,
+      settings,
+    );
+    expect(reRegistered.type === "transition" && reRegistered.patch.events[0]?.id).not.toBe(
+      `t1.r${t0.toString(36)}.v4.ready`,
+    );
   });
 
   test("failed carries the error message", () => {
