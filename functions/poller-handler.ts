@@ -41,6 +41,8 @@ export interface PollerHandlerDeps {
   callCounts: () => RunCallCounts;
   /** Absent where runs cannot overlap anyway (reserved concurrency 1, local mode). */
   lease?: RunLease;
+  /** Before each run: brings the store's view of the table up to date (its shard layout). */
+  prepare?: () => Promise<unknown>;
   log: PollerLog;
   metrics: MetricsSink;
   now?: () => number;
@@ -88,6 +90,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
   const run = async (endAt: number): Promise<RunSummary> => {
     const before = deps.callCounts();
     try {
+      await deps.prepare?.();
       const summary = await runPoller(
         {
           store: deps.store,
@@ -154,8 +157,10 @@ export function pollerDeps(
     apiKey: apiKeyProvider({ secretName: config.apiKeySecretName, apiKey: config.apiKey }),
     maxConcurrency: config.settings.concurrency,
   });
+  const store = new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards);
   return {
-    store: new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards),
+    store,
+    prepare: () => store.syncShardLayout(),
     publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
     twelvelabs,
     callCounts: () => twelvelabs.stats(),

@@ -41,6 +41,11 @@ export interface StageConfig {
   tagAttributes: string[];
   /** Alarm when no poller run succeeded for this long. */
   maxQuietPeriod: Duration;
+  /**
+   * Shards of the sparse indexes. Raising it is safe. Lowering it is harmless: the table records the
+   * largest count written with and the poller keeps reading that many shards until the higher ones
+   * are empty, so no task is stranded (test/integration/integrity.test.ts).
+   */
   shards: number;
 }
 

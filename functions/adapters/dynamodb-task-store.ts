@@ -19,16 +19,96 @@ import { shardOf, TASK_TABLE, taskKey, taskPk } from "./task-table.js";
 
 type Item = Record<string, AttributeValue>;
 
+/** The item recording the largest shard count the indexes were written with. */
+const SHARD_LAYOUT_PK = "META#shards";
+
 /** Where a finished task's expiry waits while its events are still in the outbox. */
 const PENDING_TTL = "expiresAtOncePublished";
 
 /** The task store on one DynamoDB table (see task-table.ts for its shape). */
 export class DynamoDbTaskStore implements TaskStore {
+  /** Shards the indexes may hold entries in (see syncShardLayout); starts at the configured count. */
+  private readShards: number;
+
   constructor(
     private readonly db: DynamoDBClient,
     private readonly tableName: string,
-    readonly shards: number,
-  ) {}
+    /** Shards new index entries go to (the stage's `shards`). */
+    private readonly writeShards: number,
+  ) {
+    this.readShards = writeShards;
+  }
+
+  /** Shards to read: the configured count, or more while entries written under a larger count remain. */
+  get shards(): number {
+    return this.readShards;
+  }
+
+  /**
+   * Makes lowering the shard count harmless. The table records the largest count ever written
+   * with; readers read that many shards, so tasks written under a larger count are never stranded.
+   * Once the shards above the configured count are empty in both indexes, the record comes down.
+   */
+  async syncShardLayout(): Promise<number> {
+    const key = { [TASK_TABLE.partitionKey]: { S: SHARD_LAYOUT_PK } };
+    const n = { N: String(this.writeShards) };
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: "SET #max = :n, entity = :meta",
+          ConditionExpression: "attribute_not_exists(#max) OR #max < :n",
+          ExpressionAttributeNames: { "#max": "maxShards" },
+          ExpressionAttributeValues: { ":n": n, ":meta": { S: "meta" } },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    const res = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    let max = Number(res.Item?.maxShards?.N ?? this.writeShards);
+    if (max > this.writeShards && (await this.shardsEmptyFrom(this.writeShards, max))) {
+      try {
+        await this.db.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: "SET #max = :n",
+            ConditionExpression: "#max = :old",
+            ExpressionAttributeNames: { "#max": "maxShards" },
+            ExpressionAttributeValues: { ":n": n, ":old": { N: String(max) } },
+          }),
+        );
+        max = this.writeShards;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    this.readShards = Math.max(max, this.writeShards);
+    return this.readShards;
+  }
+
+  private async shardsEmptyFrom(from: number, to: number): Promise<boolean> {
+    for (const ix of [TASK_TABLE.dueIndex, TASK_TABLE.outboxIndex]) {
+      for (let shard = from; shard < to; shard++) {
+        const res = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ix.name,
+            KeyConditionExpression: "#p = :p",
+            ExpressionAttributeNames: { "#p": ix.partitionKey },
+            ExpressionAttributeValues: { ":p": { S: String(shard) } },
+            Limit: 1,
+          }),
+        );
+        if ((res.Items ?? []).length > 0) return false;
+      }
+    }
+    return true;
+  }
 
   async register(task: Task): Promise<{ created: boolean; task: Task }> {
     try {
@@ -201,7 +281,7 @@ export class DynamoDbTaskStore implements TaskStore {
       u.set(patch.events.length > 0 ? PENDING_TTL : TASK_TABLE.ttlAttribute, patch.expiresAt);
     for (const event of patch.events) u.setInMap("outbox", event.id, JSON.stringify(event));
     if (patch.events.length > 0) {
-      u.set(TASK_TABLE.outboxIndex.partitionKey, shardOf(task.taskId, this.shards));
+      u.set(TASK_TABLE.outboxIndex.partitionKey, shardOf(task.taskId, this.writeShards));
       u.set(TASK_TABLE.outboxIndex.sortKey, patch.lastCheckedAt);
     }
     return this.conditionalUpdate(task, u);
@@ -315,7 +395,7 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   private toItem(task: Task): Item {
-    return taskItem(task, this.shards);
+    return taskItem(task, this.writeShards);
   }
 }
 

@@ -1,8 +1,10 @@
 import { QueryCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { TASK_TABLE, taskKey } from "../../functions/adapters/task-table.js";
+import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
+import { shardOf, TASK_TABLE, taskKey } from "../../functions/adapters/task-table.js";
 import { type ApiHandler, apiDeps, createApiHandler } from "../../functions/api-handler.js";
 import { apiConfig } from "../../functions/config/api-config.js";
+import { newTask } from "../../functions/core/task.js";
 import { decide } from "../../functions/core/task-lifecycle.js";
 import { apiEvent } from "../support/api-events.js";
 import { type PollerHarness, startPollerHarness } from "../support/poller-harness.js";
@@ -122,5 +124,26 @@ describe("deleting a task", () => {
     expect((await h.drain(all)).map((m) => m.event.id)).toEqual([d.patch.events[0]?.id]);
     expect((await api(apiEvent("DELETE", `/tasks/${t.id}`))).statusCode).toBe(204);
     expect(await h.store.get(t.id)).toBeUndefined();
+  });
+});
+
+describe("shards", () => {
+  test("lowering the shard count strands nothing: the higher shards are read until they are empty", async () => {
+    // Tasks registered while the stage had 8 shards; the poller now runs with 4.
+    const wide = new DynamoDbTaskStore(h.dynamo, h.aws.tableName, 8);
+    const ids = Array.from(
+      { length: 24 },
+      () => h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] }).id,
+    );
+    for (const id of ids) await wide.register(newTask({ taskId: id, kind: "embed" }, Date.now(), 3600));
+    expect(ids.some((id) => Number(shardOf(id, 8)) >= 4)).toBe(true);
+    await wide.syncShardLayout(); // the wide writer records its count, as its poller would
+    await h.run();
+    const announced = new Set((await h.drain(all)).map((m) => m.event.task.id));
+    expect(ids.filter((id) => !announced.has(id))).toEqual([]);
+    // Nothing left above shard 3: the record comes down and readers go back to 4 shards.
+    const narrow = new DynamoDbTaskStore(h.dynamo, h.aws.tableName, 4);
+    expect(await narrow.syncShardLayout()).toBe(4);
+    for (const id of ids) await h.store.remove(id);
   });
 });

@@ -1,6 +1,7 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { TASK_TABLE } from "../../functions/adapters/task-table.js";
+import type { PollerHandler } from "../../functions/poller-handler.js";
 import { type PollerHarness, SHARDS, sleep, startPollerHarness } from "../support/poller-harness.js";
 
 let h: PollerHarness;
@@ -176,136 +177,154 @@ describe("terminal paths", () => {
   });
 });
 
-describe("at-least-once delivery", () => {
-  test("a crash between the transition write and the publish: the next run publishes it", async () => {
-    const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
-    const task = await h.register({ taskId: t.id });
-    // What the poller writes just before it would publish, then "crashes".
-    const { decide } = await import("../../functions/core/task-lifecycle.js");
-    const snapshot = {
-      id: t.id,
-      kind: "embed" as const,
-      status: "ready" as const,
-      terminal: true,
-      metadata: {},
-    };
-    const d = decide(task, { outcome: "snapshot", snapshot }, Date.now(), 0.5, h.config.settings);
-    expect(d.type).toBe("transition");
-    if (d.type !== "transition") return;
-    expect(await h.store.applyTransition(task, d.patch)).toBe(true);
-    expect(await h.drain(all)).toHaveLength(0);
-
-    h.sim.resetCalls();
-    const summary = await h.run();
-    expect(summary.outboxRepublished).toBe(1);
-    expect(h.sim.calls.filter((c) => c.path.includes(t.id))).toEqual([]); // terminal: not due any more
-    const delivered = await h.drain(all);
-    expect(delivered.map((m) => m.event.id)).toEqual([d.patch.events[0]?.id]);
-    expect((await h.store.get(t.id))?.outbox).toEqual([]);
-    expect((await h.run()).eventsPublished).toBe(0);
-    expect(await h.drain(all)).toHaveLength(0);
+/*
+ * The crash, concurrency, storm and scale cases run twice: with per-task checks (the harness's
+ * default) and with the deployed defaults (batched checks through the list endpoints on).
+ */
+describe.each([
+  ["per-task checks", false],
+  ["the deployed defaults", true],
+] as const)("with %s", (_label, deployedDefaults) => {
+  let handler: PollerHandler | undefined;
+  beforeAll(() => {
+    handler = deployedDefaults ? h.handlerWith({ BATCH_MIN_DUE: "" }).handler : undefined;
   });
+  const run = (remainingMs = 30_000) => h.run(remainingMs, handler);
+  const prefix = deployedDefaults ? "dflt" : "ptsk";
 
-  test("a failed publish stays in the outbox and goes out on the next run, once", async () => {
-    const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
-    await h.register({ taskId: t.id });
-    h.aws.fauxqs.deleteTopic("task-events");
-    const failed = await h.run();
-    expect(failed).toMatchObject({ transitions: 1, eventsPublished: 0, publishFailures: 1 });
-    expect((await h.store.get(t.id))?.outbox).toHaveLength(1);
+  describe("at-least-once delivery", () => {
+    test("a crash between the transition write and the publish: the next run publishes it", async () => {
+      const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
+      const task = await h.register({ taskId: t.id });
+      // What the poller writes just before it would publish, then "crashes".
+      const { decide } = await import("../../functions/core/task-lifecycle.js");
+      const snapshot = {
+        id: t.id,
+        kind: "embed" as const,
+        status: "ready" as const,
+        terminal: true,
+        metadata: {},
+      };
+      const d = decide(task, { outcome: "snapshot", snapshot }, Date.now(), 0.5, h.config.settings);
+      expect(d.type).toBe("transition");
+      if (d.type !== "transition") return;
+      expect(await h.store.applyTransition(task, d.patch)).toBe(true);
+      expect(await h.drain(all)).toHaveLength(0);
 
-    h.aws.fauxqs.createTopic("task-events");
-    h.aws.fauxqs.subscribe({ topic: "task-events", queue: "all-events" });
-    h.aws.fauxqs.subscribe({
-      topic: "task-events",
-      queue: "failures-only",
-      attributes: { FilterPolicy: JSON.stringify({ eventType: ["task.failed"] }) },
+      h.sim.resetCalls();
+      const summary = await run();
+      expect(summary.outboxRepublished).toBe(1);
+      expect(h.sim.calls.filter((c) => c.path.includes(t.id))).toEqual([]); // terminal: not due any more
+      const delivered = await h.drain(all);
+      expect(delivered.map((m) => m.event.id)).toEqual([d.patch.events[0]?.id]);
+      expect((await h.store.get(t.id))?.outbox).toEqual([]);
+      expect((await run()).eventsPublished).toBe(0);
+      expect(await h.drain(all)).toHaveLength(0);
     });
-    const recovered = await h.run();
-    expect(recovered.outboxRepublished).toBe(1);
-    const delivered = await h.drain(all);
-    expect(delivered.map((m) => m.event.type)).toEqual(["task.ready"]);
-    expect((await h.store.get(t.id))?.outbox).toEqual([]);
-    await h.run();
-    expect(await h.drain(all)).toHaveLength(0);
-  });
 
-  test("two runs at once make no duplicate transitions", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 30; i++) {
+    test("a failed publish stays in the outbox and goes out on the next run, once", async () => {
       const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
       await h.register({ taskId: t.id });
-      ids.push(t.id);
-    }
-    const [a, b] = await Promise.all([h.run(), h.run()]);
-    expect((a?.transitions ?? 0) + (b?.transitions ?? 0)).toBe(30);
-    const delivered = await h.drain(all);
-    expect(delivered.map((m) => m.event.task.id).sort()).toEqual([...ids].sort());
-    for (const id of ids) expect((await h.store.get(id))?.history).toHaveLength(1);
-  });
-});
+      h.aws.fauxqs.deleteTopic("task-events");
+      const failed = await run();
+      expect(failed).toMatchObject({ transitions: 1, eventsPublished: 0, publishFailures: 1 });
+      expect((await h.store.get(t.id))?.outbox).toHaveLength(1);
 
-describe("429 and 5xx storms", () => {
-  test("tasks are rescheduled, nothing is lost, no call comes before Retry-After", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
-      await h.register({ taskId: t.id });
-      ids.push(t.id);
-    }
-    h.sim.resetCalls();
-    h.sim.addFault({ type: "5xx", rate: 0.3 });
-    h.sim.addFault({ type: "429", times: 3, retryAfterSec: 1 });
-    let runs = 0;
-    let delivered: string[] = [];
-    while (delivered.length < ids.length && runs < 15) {
-      await h.run();
-      runs += 1;
-      delivered = delivered.concat((await h.drain(all)).map((m) => m.event.task.id));
-    }
-    expect(delivered.sort()).toEqual([...ids].sort());
-    const limited = h.sim.calls.filter((c) => c.status === 429);
-    expect(limited.length).toBeGreaterThan(0);
-    for (const l of limited) {
-      // Calls already in flight when the 429 was sent may land just after it; none may start later.
-      const early = h.sim.calls.filter(
-        (c) => c.receivedAt > l.receivedAt + 100 && c.receivedAt < l.receivedAt + 1000,
-      );
-      expect(early).toEqual([]);
-    }
-  });
-});
+      h.aws.fauxqs.createTopic("task-events");
+      h.aws.fauxqs.subscribe({ topic: "task-events", queue: "all-events" });
+      h.aws.fauxqs.subscribe({
+        topic: "task-events",
+        queue: "failures-only",
+        attributes: { FilterPolicy: JSON.stringify({ eventType: ["task.failed"] }) },
+      });
+      const recovered = await run();
+      expect(recovered.outboxRepublished).toBe(1);
+      const delivered = await h.drain(all);
+      expect(delivered.map((m) => m.event.type)).toEqual(["task.ready"]);
+      expect((await h.store.get(t.id))?.outbox).toEqual([]);
+      await run();
+      expect(await h.drain(all)).toHaveLength(0);
+    });
 
-describe("scale", () => {
-  test("2,000 registered, 500 due: one run handles every due task and reads only due items", async () => {
-    const now = Date.now();
-    const due: string[] = [];
-    const puts: Promise<unknown>[] = [];
-    for (let i = 0; i < 2000; i++) {
-      const id = `scale${String(i).padStart(19, "0")}`;
-      const isDue = i % 4 === 0;
-      if (isDue) {
-        h.sim.addTask({ kind: "embed", id, timeline: [{ status: "ready", afterMs: 0 }] });
-        due.push(id);
+    test("two runs at once make no duplicate transitions", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
+        await h.register({ taskId: t.id });
+        ids.push(t.id);
       }
-      const task = (await import("../../functions/core/task.js")).newTask(
-        { taskId: id, kind: "embed" },
-        now,
-        86400,
-      );
-      if (!isDue) task.dueAt = now + 3600_000;
-      puts.push(h.store.register(task));
-      if (puts.length >= 50) await Promise.all(puts.splice(0));
-    }
-    await Promise.all(puts);
-    h.sim.resetCalls();
-    const summary = await h.run(60_000);
-    expect(summary.dueRead).toBe(500);
-    expect(summary.tasksChecked).toBe(500);
-    expect(summary.transitions).toBe(500);
-    expect(h.sim.calls).toHaveLength(500);
-    expect((await h.drain(all)).length).toBe(500);
-    const stillDue = await dueIdsInIndex();
-    expect(stillDue.filter((id) => id.startsWith("scale"))).toHaveLength(1500);
+      const [a, b] = await Promise.all([run(), run()]);
+      expect((a?.transitions ?? 0) + (b?.transitions ?? 0)).toBe(30);
+      const delivered = await h.drain(all);
+      expect(delivered.map((m) => m.event.task.id).sort()).toEqual([...ids].sort());
+      for (const id of ids) expect((await h.store.get(id))?.history).toHaveLength(1);
+    });
+  });
+
+  describe("429 and 5xx storms", () => {
+    test("tasks are rescheduled, nothing is lost, no call comes before Retry-After", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const t = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
+        await h.register({ taskId: t.id });
+        ids.push(t.id);
+      }
+      h.sim.resetCalls();
+      h.sim.addFault({ type: "5xx", rate: 0.3 });
+      h.sim.addFault({ type: "429", times: 3, retryAfterSec: 1 });
+      let runs = 0;
+      let delivered: string[] = [];
+      while (delivered.length < ids.length && runs < 15) {
+        await run();
+        runs += 1;
+        delivered = delivered.concat((await h.drain(all)).map((m) => m.event.task.id));
+      }
+      expect(delivered.sort()).toEqual([...ids].sort());
+      const limited = h.sim.calls.filter((c) => c.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      for (const l of limited) {
+        // Calls already in flight when the 429 was sent may land just after it; none may start later.
+        const early = h.sim.calls.filter(
+          (c) => c.receivedAt > l.receivedAt + 100 && c.receivedAt < l.receivedAt + 1000,
+        );
+        expect(early).toEqual([]);
+      }
+    });
+  });
+
+  describe("scale", () => {
+    test("2,000 registered, 500 due: one run handles every due task and reads only due items", async () => {
+      const now = Date.now();
+      const due: string[] = [];
+      const puts: Promise<unknown>[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const id = `${prefix}${String(i).padStart(20, "0")}`;
+        const isDue = i % 4 === 0;
+        if (isDue) {
+          h.sim.addTask({ kind: "embed", id, timeline: [{ status: "ready", afterMs: 0 }] });
+          due.push(id);
+        }
+        const task = (await import("../../functions/core/task.js")).newTask(
+          { taskId: id, kind: "embed" },
+          now,
+          86400,
+        );
+        if (!isDue) task.dueAt = now + 3600_000;
+        puts.push(h.store.register(task));
+        if (puts.length >= 50) await Promise.all(puts.splice(0));
+      }
+      await Promise.all(puts);
+      h.sim.resetCalls();
+      const summary = await run(60_000);
+      expect(summary.dueRead).toBe(500);
+      expect(summary.tasksChecked).toBe(500);
+      expect(summary.transitions).toBe(500);
+      // One call per due task; with the deployed defaults one running list first (none of these is running).
+      expect(h.sim.calls).toHaveLength(deployedDefaults ? 501 : 500);
+      expect((await h.drain(all)).length).toBe(500);
+      const stillDue = await dueIdsInIndex();
+      expect(stillDue.filter((id) => id.startsWith(prefix))).toHaveLength(1500);
+      for (const id of stillDue.filter((x) => x.startsWith(prefix))) await h.store.remove(id);
+    });
   });
 });
