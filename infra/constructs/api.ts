@@ -56,7 +56,8 @@ export class NotifierApi extends Construct {
         DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
       },
-    }).bindTable(props.table, c.shards);
+    }).bindTable(props.table, c.shards, ["PutItem", "GetItem", "Scan", "DeleteItem"]);
+    // The table: register (conditional put), read, list (a Scan page), delete; nothing else.
     // Subscriptions of this topic only; the api never publishes.
     this.function.fn.addToRolePolicy(
       new PolicyStatement({

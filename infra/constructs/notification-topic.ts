@@ -41,6 +41,8 @@ export class NotificationTopic extends Construct {
       displayName: props.displayName,
       masterKey: this.key,
       enforceSSL: true,
+      // SHA256 signatures on what SNS delivers to HTTPS endpoints (version 1 is SHA1).
+      signatureVersion: "2",
     });
     if (props.servicePublishers?.length) {
       this.topic.addToResourcePolicy(

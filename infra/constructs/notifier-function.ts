@@ -17,6 +17,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const LAMBDA_NODE_MAJOR = 24;
 
+/** DynamoDB actions a function may be granted on the task table. */
+export type TableAction =
+  | "GetItem"
+  | "PutItem"
+  | "UpdateItem"
+  | "DeleteItem"
+  | "Query"
+  | "Scan"
+  | "BatchGetItem";
+
 export interface NotifierFunctionProps {
   /** Entry file under functions/, e.g. `poller.ts`; it exports `handler`. */
   entry: string;
@@ -83,8 +93,9 @@ export class NotifierFunction extends Construct {
     Validations.of(this.fn.role ?? this.fn).acknowledge({ id, reason });
   }
 
-  bindTable(table: ITable, shards: number): this {
-    table.grantReadWriteData(this.fn);
+  /** The table, with only the actions this function's code uses (on the table and its indexes). */
+  bindTable(table: ITable, shards: number, actions: readonly TableAction[]): this {
+    table.grant(this.fn, ...actions.map((a) => `dynamodb:${a}`));
     this.acknowledge(
       `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(table).getLogicalId(table.node.defaultChild as import("aws-cdk-lib").CfnElement)}.Arn>/index/*]`,
       "Read and write on the task table's own indexes (due, outbox); the grant names no other table.",

@@ -58,7 +58,8 @@ export class Poller extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
     })
-      .bindTable(props.table, c.shards)
+      // Due and outbox queries, conditional updates, the lease and the shard layout: never a Scan.
+      .bindTable(props.table, c.shards, ["Query", "GetItem", "UpdateItem", "PutItem", "DeleteItem"])
       .bindTopicPublisher(props.topic)
       .bindSecret(props.secret);
 

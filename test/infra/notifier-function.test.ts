@@ -57,7 +57,9 @@ test("house defaults: ARM64, Node.js 24, its own log group; the given environmen
 });
 
 test("each bind adds its grant and its environment variable together", () => {
-  const t = build((f, d) => f.bindTable(d.table, 4).bindTopicPublisher(d.topic).bindSecret(d.secret));
+  const t = build((f, d) =>
+    f.bindTable(d.table, 4, ["Query", "UpdateItem"]).bindTopicPublisher(d.topic).bindSecret(d.secret),
+  );
   t.hasResourceProperties("AWS::Lambda::Function", {
     Environment: {
       Variables: Match.objectLike({
@@ -71,6 +73,12 @@ test("each bind adds its grant and its environment variable together", () => {
   expect(statements(t)).toEqual(
     expect.arrayContaining(["dynamodb:UpdateItem", "sns:Publish", "secretsmanager:GetSecretValue"]),
   );
+  // Only the table actions named: no Scan, no batch writes, no table administration.
+  expect(
+    statements(t)
+      .filter((a) => a.startsWith("dynamodb:"))
+      .sort(),
+  ).toEqual(["dynamodb:Query", "dynamodb:UpdateItem"]);
   const onlySecret = build((f, d) => f.bindSecret(d.secret));
   expect(statements(onlySecret).every((a) => a.startsWith("secretsmanager:"))).toBe(true);
 });

@@ -61,6 +61,32 @@ describe("TaskNotifierStack", () => {
     expect(api).not.toContain("secretsmanager:GetSecretValue");
   });
 
+  test("least privilege: the poller never scans; each function gets only the table actions its code uses", () => {
+    const { t } = synth("dev");
+    const table = (actions: string[]) =>
+      actions
+        .filter((a) => a.startsWith("dynamodb:") && !/Stream|GetRecords|GetShardIterator/.test(a))
+        .sort();
+    expect(table(actionsOf(t, "PollerFunction"))).toEqual(
+      [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+      ].sort(),
+    );
+    expect(table(actionsOf(t, "ApiFunction"))).toEqual(
+      ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"].sort(),
+    );
+    // Both topics sign what they deliver with SHA256 (signature version 2).
+    const topics = Object.values(t.findResources("AWS::SNS::Topic")) as Array<{
+      Properties: { SignatureVersion?: string };
+    }>;
+    expect(topics.length).toBeGreaterThanOrEqual(2);
+    for (const topic of topics) expect(topic.Properties.SignatureVersion).toBe("2");
+  });
+
   test("functions get the secret's name, never its value", () => {
     const { t } = synth("dev");
     const fns = t.findResources("AWS::Lambda::Function");
