@@ -36,6 +36,7 @@ export function apiDeps(
     defaultDeadlineSeconds: config.defaultDeadlineSeconds,
     tagAttributes: config.tagAttributes,
     allowLoopbackHttp: config.allowLoopbackHttp,
+    adminApiKeyId: config.adminApiKeyId,
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
 }

@@ -53,6 +53,11 @@ export class TaskNotifierStack extends Stack {
     });
 
     new CfnOutput(this, "ApiUrl", { value: api.api.url, description: "Base URL of the notifier API" });
+    new CfnOutput(this, "AdminApiKeyId", {
+      value: api.adminKey.keyId,
+      description:
+        "The admin API key's id (every route, subscriptions too): aws apigateway get-api-key --include-value",
+    });
     new CfnOutput(this, "ApiKeyId", {
       value: api.apiKey.keyId,
       description: "aws apigateway get-api-key --include-value --api-key <id>",

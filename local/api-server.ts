@@ -7,23 +7,32 @@ const MAX_READ = 10 * 1024 * 1024;
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
+/** The two keys local mode accepts, and the ids API Gateway would report for them. */
+export interface LocalApiKeys {
+  client: string;
+  admin: string;
+}
+export const LOCAL_KEY_IDS = { client: "local-client-key", admin: "local-admin-key" } as const;
+
 /**
  * The api handler behind a local HTTP server: requests become API Gateway (REST, proxy) events
- * and results become responses. Like the deployed API, every call needs the `x-api-key` header.
- * `extraRoutes` serves local-only paths (the SNS confirmation URL) without the key.
+ * and results become responses. Like the deployed API, every call needs the `x-api-key` header:
+ * the client key or the admin key, passed on as `requestContext.identity.apiKeyId` as API Gateway
+ * does. `extraRoutes` serves local-only paths (the SNS confirmation URL) without a key.
  */
 export function createLocalApiServer(
   handler: ApiHandler,
-  apiKey: string,
+  keys: LocalApiKeys,
   extraRoutes: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean,
 ): Server {
-  const expected = Buffer.from(apiKey);
+  const known = (["client", "admin"] as const).map((role) => ({ role, key: Buffer.from(keys[role]) }));
   return createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     try {
       if (extraRoutes(req, res, url)) return;
       const given = Buffer.from(String(req.headers["x-api-key"] ?? ""));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const match = known.find((k) => k.key.length === given.length && timingSafeEqual(k.key, given));
+      if (!match) {
         return send(res, {
           statusCode: 403,
           body: JSON.stringify({ error: { code: "forbidden", message: "missing or wrong x-api-key" } }),
@@ -38,7 +47,7 @@ export function createLocalApiServer(
           body: JSON.stringify({ error: { code: "payload_too_large", message: "body larger than 10 MiB" } }),
         });
       }
-      const event = toEvent(req, url, body);
+      const event = toEvent(req, url, body, LOCAL_KEY_IDS[match.role]);
       send(res, await handler(event));
     } catch {
       send(res, {
@@ -49,7 +58,7 @@ export function createLocalApiServer(
   });
 }
 
-function toEvent(req: IncomingMessage, url: URL, body: string): APIGatewayProxyEvent {
+function toEvent(req: IncomingMessage, url: URL, body: string, apiKeyId: string): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -76,7 +85,7 @@ function toEvent(req: IncomingMessage, url: URL, body: string): APIGatewayProxyE
     stageVariables: null,
     body: body === "" ? null : body,
     isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+    requestContext: { identity: { apiKeyId } } as unknown as APIGatewayProxyEvent["requestContext"],
   };
 }
 

@@ -7,7 +7,8 @@ const DEFAULT_INTERVAL_SECONDS = String(PASS_INTERVAL_MS / 1000);
 export const USAGE = `Usage: npm start -- [options]
 
   --port <n>             API port on 127.0.0.1 (default 3000)
-  --api-key <key>        key clients send as x-api-key (default: $NOTIFIER_API_KEY, else generated)
+  --api-key <key>        client key (task routes) sent as x-api-key (default: $NOTIFIER_API_KEY, else generated)
+  --admin-key <key>      admin key (every route, subscriptions too) (default: $NOTIFIER_ADMIN_KEY, else generated)
   --interval <seconds>   seconds between poller passes (default ${DEFAULT_INTERVAL_SECONDS}: a deployed stage's pass cadence)
   --data <dir>           keep tasks and subscriptions in <dir> across restarts (default: in memory)
   --simulate             use the TwelveLabs simulator even if TWELVELABS_API_KEY is set
@@ -21,6 +22,7 @@ TwelveLabs: the real API when TWELVELABS_API_KEY is set, otherwise a local simul
 export interface LocalOptions {
   port: number;
   apiKey?: string;
+  adminKey?: string;
   intervalMs: number;
   dataDir?: string;
   simulate: boolean;
@@ -44,6 +46,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
       options: {
         port: { type: "string", default: "3000" },
         "api-key": { type: "string" },
+        "admin-key": { type: "string" },
         interval: { type: "string", default: DEFAULT_INTERVAL_SECONDS },
         data: { type: "string" },
         simulate: { type: "boolean", default: false },
@@ -78,6 +81,12 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
   const apiKey = (values["api-key"] as string | undefined) ?? (env.NOTIFIER_API_KEY?.trim() || undefined);
   if (apiKey !== undefined && !/^[\x21-\x7e]{8,128}$/.test(apiKey))
     throw new UsageError("the API key must be 8-128 printable characters");
+  const adminKey =
+    (values["admin-key"] as string | undefined) ?? (env.NOTIFIER_ADMIN_KEY?.trim() || undefined);
+  if (adminKey !== undefined && !/^[\x21-\x7e]{8,128}$/.test(adminKey))
+    throw new UsageError("the admin key must be 8-128 printable characters");
+  if (adminKey !== undefined && adminKey === apiKey)
+    throw new UsageError("the admin key must differ from the client key");
   const twelvelabsKey = env.TWELVELABS_API_KEY?.trim() || undefined;
   const simulate = Boolean(values.simulate) || twelvelabsKey === undefined;
   if (values.demo && !simulate) throw new UsageError("--demo needs the simulator: add --simulate");
@@ -91,6 +100,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
     help: Boolean(values.help),
   };
   if (apiKey) opts.apiKey = apiKey;
+  if (adminKey) opts.adminKey = adminKey;
   if (values.data) opts.dataDir = String(values.data);
   if (!simulate && twelvelabsKey) opts.twelvelabsKey = twelvelabsKey;
   return opts;

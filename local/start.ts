@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import { join, resolve } from "node:path";
 import type { ApiHandler } from "../functions/api-handler.js";
 import type { PollerHandler } from "../functions/poller-handler.js";
-import { createLocalApiServer } from "./api-server.js";
+import { createLocalApiServer, LOCAL_KEY_IDS, type LocalApiKeys } from "./api-server.js";
 import { runDemo } from "./demo.js";
 import { type EmbeddedAws, startEmbeddedAws } from "./embedded-aws.js";
 import { type LocalOptions, parseLocalOptions, USAGE, UsageError } from "./local-options.js";
@@ -60,15 +60,18 @@ async function main(): Promise<void> {
     const twelvelabs = await startTwelveLabs(opts, cleanups);
     const aws = await startStandIns(opts, cleanups);
     const { api, poller } = await loadHandlers(aws, twelvelabs);
-    const apiKey = opts.apiKey ?? randomBytes(15).toString("base64url");
+    const keys = {
+      client: opts.apiKey ?? randomBytes(15).toString("base64url"),
+      admin: opts.adminKey ?? randomBytes(15).toString("base64url"),
+    };
     const base = `http://127.0.0.1:${opts.port}`;
     const delivery = startDelivery(opts, aws, base);
-    await startApiServer(opts.port, api, apiKey, delivery, cleanups);
+    await startApiServer(opts.port, api, keys, delivery, cleanups);
     await delivery.start();
     cleanups.add(() => delivery.stop());
     cleanups.add(startPollerLoop(poller, opts.intervalMs, (line) => console.log(line)));
-    printBanner(opts, base, apiKey, twelvelabs);
-    if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, apiKey);
+    printBanner(opts, base, keys, twelvelabs);
+    if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, keys.client);
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     console.error(`notifier: ${err.message}`);
@@ -130,6 +133,7 @@ async function loadHandlers(
     TWELVELABS_BASE_URL: twelvelabs.url,
     TWELVELABS_API_KEY: twelvelabs.key,
     ALLOW_LOOPBACK_HTTP: "true",
+    ADMIN_API_KEY_ID: LOCAL_KEY_IDS.admin,
     POLLER_LEASE: "false", // one loop, never two runs at once
     PASSES_PER_RUN: "1", // the loop makes the passes
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
@@ -158,11 +162,11 @@ function startDelivery(opts: LocalOptions, aws: EmbeddedAws, base: string): Loca
 async function startApiServer(
   port: number,
   api: ApiHandler,
-  apiKey: string,
+  keys: LocalApiKeys,
   delivery: LocalSnsDelivery,
   cleanups: Cleanups,
 ): Promise<Server> {
-  const server: Server = createLocalApiServer(api, apiKey, (req, res, url) => {
+  const server: Server = createLocalApiServer(api, keys, (req, res, url) => {
     if (req.method !== "GET" || url.pathname !== "/_local/sns/confirm") return false;
     const ok = delivery.confirm(url.searchParams.get("token") ?? "");
     res.writeHead(ok ? 200 : 404, { "content-type": "text/xml" });
@@ -190,15 +194,20 @@ async function startApiServer(
   return server;
 }
 
-function printBanner(opts: LocalOptions, base: string, apiKey: string, twelvelabs: TwelveLabsTarget): void {
+function printBanner(
+  opts: LocalOptions,
+  base: string,
+  keys: LocalApiKeys,
+  twelvelabs: TwelveLabsTarget,
+): void {
   const { sim } = twelvelabs;
   console.log(`TwelveLabs task notifier, local mode
-  API:        ${base}   (send header x-api-key: ${apiKey})
+  API:        ${base}   (header x-api-key: client key ${keys.client} for /tasks, admin key ${keys.admin} for everything)
   TwelveLabs: ${sim ? `simulator at ${twelvelabs.url} (not the real API; create tasks with POST ${sim.origin}/_sim/tasks)` : twelvelabs.url}
   Poller:     every ${opts.intervalMs / 1000} s
   Data:       ${opts.dataDir ? resolve(opts.dataDir) : "in memory (use --data <dir> to keep it)"}
 In another terminal:
-  export NOTIFIER=${base} KEY=${apiKey}${sim ? ` SIM=${sim.origin}` : ""}
+  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""}
 Ctrl-C stops everything.`);
 }
 

@@ -8,6 +8,8 @@ export interface ApiConfig {
   defaultDeadlineSeconds: number;
   tagAttributes: string[];
   allowLoopbackHttp: boolean;
+  /** API Gateway's id of the admin key: only requests made with it reach the subscription routes. */
+  adminApiKeyId: string;
 }
 
 /** The api function's configuration from its environment. */
@@ -20,5 +22,6 @@ export function apiConfig(env: Env): ApiConfig {
     tagAttributes: tagAttributes(env),
     // Set only by local mode; the stack never sets it.
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
+    adminApiKeyId: requireString(env, "ADMIN_API_KEY_ID"),
   };
 }

@@ -22,6 +22,8 @@ export interface ApiDeps {
   tagAttributes: readonly string[];
   /** Local mode only: accept http(s) loopback endpoints and callbacks. */
   allowLoopbackHttp: boolean;
+  /** API Gateway's id of the admin key (`requestContext.identity.apiKeyId` of admin requests). */
+  adminApiKeyId: string;
   /** Told about unexpected failures (logged; the caller sees a bare 500). */
   onInternalError: (err: unknown) => void;
 }
@@ -35,21 +37,25 @@ interface Request {
   body: () => unknown;
 }
 
+/** Which key a route needs: the client key reaches the task routes, the admin key every route. */
+type Access = "client" | "admin";
+
 interface Route {
   method: string;
   pattern: RegExp;
   handle: Handler;
+  access: Access;
 }
 
 const ROUTES: Route[] = [
-  { method: "POST", pattern: /^\/tasks\/batch$/, handle: registerBatch },
-  { method: "POST", pattern: /^\/tasks$/, handle: registerOne },
-  { method: "GET", pattern: /^\/tasks$/, handle: listTasks },
-  { method: "GET", pattern: /^\/tasks\/([^/]+)$/, handle: getTask },
-  { method: "DELETE", pattern: /^\/tasks\/([^/]+)$/, handle: deleteTask },
-  { method: "POST", pattern: /^\/subscriptions$/, handle: subscribe },
-  { method: "GET", pattern: /^\/subscriptions$/, handle: listSubscriptions },
-  { method: "DELETE", pattern: /^\/subscriptions\/([^/]+)$/, handle: unsubscribe },
+  { method: "POST", pattern: /^\/tasks\/batch$/, handle: registerBatch, access: "client" },
+  { method: "POST", pattern: /^\/tasks$/, handle: registerOne, access: "client" },
+  { method: "GET", pattern: /^\/tasks$/, handle: listTasks, access: "client" },
+  { method: "GET", pattern: /^\/tasks\/([^/]+)$/, handle: getTask, access: "client" },
+  { method: "DELETE", pattern: /^\/tasks\/([^/]+)$/, handle: deleteTask, access: "client" },
+  { method: "POST", pattern: /^\/subscriptions$/, handle: subscribe, access: "admin" },
+  { method: "GET", pattern: /^\/subscriptions$/, handle: listSubscriptions, access: "admin" },
+  { method: "DELETE", pattern: /^\/subscriptions\/([^/]+)$/, handle: unsubscribe, access: "admin" },
 ];
 
 /** Routes an API Gateway proxy event; every failure becomes a JSON error with the right status. */
@@ -66,6 +72,8 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
         "method_not_allowed",
         `method not allowed on ${path.split("/").slice(0, 2).join("/")}`,
       );
+    if (r.access === "admin" && event.requestContext?.identity?.apiKeyId !== deps.adminApiKeyId)
+      throw new HttpError(403, "admin_key_required", "this route needs the admin API key");
     const params = (r.pattern.exec(path) as RegExpExecArray).slice(1).map(decodeParam);
     const query = singleQuery(event);
     let parsed: { value: unknown } | undefined;

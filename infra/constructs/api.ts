@@ -1,6 +1,7 @@
 import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import {
   AccessLogFormat,
+  ApiKey,
   ApiKeySourceType,
   EndpointType,
   type IApiKey,
@@ -37,7 +38,9 @@ export interface ApiProps {
 export class NotifierApi extends Construct {
   readonly function: NotifierFunction;
   readonly api: RestApi;
+  /** The client key (task routes) and the admin key (every route). */
   readonly apiKey: IApiKey;
+  readonly adminKey: IApiKey;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -147,8 +150,18 @@ export class NotifierApi extends Construct {
       quota: { limit: c.api.quotaPerDay, period: Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    this.apiKey = this.api.addApiKey("ApiKey", { description: `Notifier API key (${c.stage})` });
+    // Two keys, both in the usage plan: the client key reaches the task routes; the admin key every
+    // route, subscriptions too. The function tells them apart by requestContext.identity.apiKeyId.
+    this.apiKey = this.api.addApiKey("ApiKey", {
+      description: `Notifier client key: task routes (${c.stage})`,
+    });
     plan.addApiKey(this.apiKey);
+    // Not attached to the stage directly (that would make the function depend on the deployment).
+    this.adminKey = new ApiKey(this, "AdminKey", {
+      description: `Notifier admin key: every route (${c.stage})`,
+    });
+    plan.addApiKey(this.adminKey);
+    this.function.fn.addEnvironment("ADMIN_API_KEY_ID", this.adminKey.keyId);
 
     Validations.of(this.api.node.findChild("CloudWatchRole")).acknowledge({
       id: "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",

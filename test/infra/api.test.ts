@@ -31,14 +31,12 @@ describe("NotifierApi", () => {
     for (const m of methods) expect(m.Properties.ApiKeyRequired, m.Properties.HttpMethod).toBe(true);
   });
 
-  test("usage plan with the stage's throttle and quota, and a key on it", () => {
+  test("usage plan with the stage's throttle and quota", () => {
     const t = build();
     t.hasResourceProperties("AWS::ApiGateway::UsagePlan", {
       Throttle: { RateLimit: 50, BurstLimit: 100 },
       Quota: { Limit: 200000, Period: "DAY" },
     });
-    t.resourceCountIs("AWS::ApiGateway::ApiKey", 1);
-    t.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 1);
   });
 
   test("request validation on bodies, access logging, gateway errors in the API's error shape", () => {
@@ -62,6 +60,15 @@ describe("NotifierApi", () => {
       ResponseTemplates: {
         "application/json": Match.stringLikeRegexp('"error":\\{"code":"request_rejected"'),
       },
+    });
+  });
+
+  test("two keys in the usage plan; the function knows which one is the admin key", () => {
+    const t = build();
+    t.resourceCountIs("AWS::ApiGateway::ApiKey", 2);
+    t.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 2);
+    t.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ ADMIN_API_KEY_ID: Match.anyValue() }) },
     });
   });
 

@@ -12,7 +12,7 @@ import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
 import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
-import { apiEvent } from "../support/api-events.js";
+import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
 import { lambdaNode } from "../support/lambda-runtime.js";
 import { startSecretsManagerStandIn } from "../support/secrets-manager-standin.js";
 import { drainQueue } from "../support/sns-messages.js";
@@ -99,6 +99,7 @@ function envFor(fn: FnInfo, overrides: Record<string, string> = {}): Record<stri
     TOPIC_ARN: aws.topicArn,
     TWELVELABS_SECRET_NAME: SECRET_NAME,
     TWELVELABS_BASE_URL: sim.url,
+    ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
     ...overrides,
   };
   const env: Record<string, string> = {};

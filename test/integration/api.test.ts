@@ -2,6 +2,7 @@ import { GetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SnsPublisher } from "../../functions/adapters/sns-publisher.js";
 import type { TaskEvent } from "../../functions/core/events.js";
+import { TEST_CLIENT_KEY_ID } from "../support/api-events.js";
 import { type ApiHarness, startApiHarness } from "../support/api-harness.js";
 import { drainQueue } from "../support/sns-messages.js";
 
@@ -206,6 +207,34 @@ describe("GET, list and DELETE /tasks", () => {
   test("unknown routes and methods", async () => {
     expect((await api.call("GET", "/nope")).body.error.code).toBe("route_not_found");
     expect((await api.call("PUT", "/tasks")).status).toBe(405);
+  });
+});
+
+describe("two keys", () => {
+  test("the client key reaches the task routes only; the admin key every route", async () => {
+    const asClient = { apiKeyId: TEST_CLIENT_KEY_ID };
+    expect(
+      (await api.call("POST", "/tasks", { body: { taskId: "keys-client-1" }, ...asClient })).status,
+    ).toBe(202);
+    expect((await api.call("GET", "/tasks/keys-client-1", asClient)).status).toBe(200);
+    expect((await api.call("GET", "/tasks", asClient)).status).toBe(200);
+    for (const [method, path, body] of [
+      ["GET", "/subscriptions", undefined],
+      ["POST", "/subscriptions", { protocol: "sms", endpoint: "+15550001111" }],
+      ["DELETE", "/subscriptions/0d1f3b1e-1111-4c9a-9f5e-2b7c2f0a1b2c", undefined],
+    ] as const) {
+      const res = await api.call(method, path, { body, ...asClient });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.error).toEqual({
+        code: "admin_key_required",
+        message: "this route needs the admin API key",
+      });
+    }
+    // No key id at all (a request API Gateway would not pass): treated like the client key.
+    expect((await api.call("GET", "/subscriptions", { apiKeyId: "" })).status).toBe(403);
+    // The admin key: subscriptions and tasks alike.
+    expect((await api.call("GET", "/subscriptions")).status).toBe(200);
+    expect((await api.call("DELETE", "/tasks/keys-client-1")).status).toBe(204);
   });
 });
 

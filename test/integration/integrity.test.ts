@@ -6,7 +6,7 @@ import { type ApiHandler, apiDeps, createApiHandler } from "../../functions/api-
 import { apiConfig } from "../../functions/config/api-config.js";
 import { newTask } from "../../functions/core/task.js";
 import { decide } from "../../functions/core/task-lifecycle.js";
-import { apiEvent } from "../support/api-events.js";
+import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
 import { type PollerHarness, startPollerHarness } from "../support/poller-harness.js";
 
 /*
@@ -20,7 +20,7 @@ let all: string;
 beforeAll(async () => {
   h = await startPollerHarness();
   const quiet = { info() {}, error() {} };
-  const config = apiConfig({ ...h.aws.env, STAGE: "test", SHARDS: "4" });
+  const config = apiConfig({ ...h.aws.env, STAGE: "test", SHARDS: "4", ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID });
   api = createApiHandler(apiDeps(config, h.aws, quiet), quiet);
   all = h.queue("integrity-events");
 });

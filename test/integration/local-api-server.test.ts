@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { apiDeps, createApiHandler } from "../../functions/api-handler.js";
 import { apiConfig } from "../../functions/config/api-config.js";
-import { createLocalApiServer } from "../../local/api-server.js";
+import { createLocalApiServer, LOCAL_KEY_IDS } from "../../local/api-server.js";
 import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws.js";
 
 /* Local mode's HTTP front of the real api handler: oversize bodies get an answer, not a reset. */
@@ -11,12 +11,22 @@ let aws: EmbeddedAws;
 let server: Server;
 let base = "";
 const KEY = "local-test-key";
+const ADMIN = "local-admin-key-value";
 
 beforeAll(async () => {
   aws = await startEmbeddedAws();
-  const config = apiConfig({ ...aws.env, STAGE: "local", ALLOW_LOOPBACK_HTTP: "true" });
+  const config = apiConfig({
+    ...aws.env,
+    STAGE: "local",
+    ALLOW_LOOPBACK_HTTP: "true",
+    ADMIN_API_KEY_ID: LOCAL_KEY_IDS.admin,
+  });
   const quiet = { info() {}, error() {} };
-  server = createLocalApiServer(createApiHandler(apiDeps(config, aws, quiet), quiet), KEY, () => false);
+  server = createLocalApiServer(
+    createApiHandler(apiDeps(config, aws, quiet), quiet),
+    { client: KEY, admin: ADMIN },
+    () => false,
+  );
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -44,8 +54,12 @@ test("a body past API Gateway's 10 MiB is read to its end and answered 413 too",
   expect(((await res.json()) as { error: { message: string } }).error.message).toContain("10 MiB");
 });
 
-test("without the key: 403, and a normal registration still works", async () => {
+test("without a key: 403; the client key registers tasks but not subscriptions; the admin key reaches both", async () => {
   expect((await fetch(`${base}/tasks`)).status).toBe(403);
-  const res = await post(100);
-  expect(res.status).toBe(202);
+  expect((await post(100)).status).toBe(202);
+  const subs = (key: string) => fetch(`${base}/subscriptions`, { headers: { "x-api-key": key } });
+  const asClient = await subs(KEY);
+  expect(asClient.status).toBe(403);
+  expect(((await asClient.json()) as { error: { code: string } }).error.code).toBe("admin_key_required");
+  expect((await subs(ADMIN)).status).toBe(200);
 });

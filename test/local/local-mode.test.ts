@@ -23,9 +23,11 @@ async function freePort(): Promise<number> {
 }
 
 async function call(p: LocalProcess, method: string, path: string, body?: unknown) {
+  // Subscriptions need the admin key; tasks take the client key.
+  const key = path.startsWith("/subscriptions") ? p.adminKey : p.key;
   const res = await fetch(`${p.api}${path}`, {
     method,
-    headers: { "x-api-key": p.key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: { "x-api-key": key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

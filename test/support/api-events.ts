@@ -1,6 +1,10 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 
-/** A REST API (v1) Lambda proxy event, as API Gateway sends it. */
+/** API Gateway's ids of the test keys (what `requestContext.identity.apiKeyId` carries). */
+export const TEST_ADMIN_KEY_ID = "test-admin-key-id";
+export const TEST_CLIENT_KEY_ID = "test-client-key-id";
+
+/** A REST API (v1) Lambda proxy event, as API Gateway sends it; made with the admin key unless told. */
 export function apiEvent(
   method: string,
   path: string,
@@ -9,6 +13,7 @@ export function apiEvent(
     rawBody?: string;
     query?: Record<string, string | readonly string[]>;
     headers?: Record<string, string>;
+    apiKeyId?: string;
   } = {},
 ): APIGatewayProxyEvent {
   const multi: Record<string, string[]> = {};
@@ -35,6 +40,8 @@ export function apiEvent(
     multiValueQueryStringParameters: Object.keys(multi).length ? multi : null,
     pathParameters: null,
     stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+    requestContext: {
+      identity: { apiKeyId: opts.apiKeyId ?? TEST_ADMIN_KEY_ID },
+    } as unknown as APIGatewayProxyEvent["requestContext"],
   };
 }

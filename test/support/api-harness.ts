@@ -3,7 +3,7 @@ import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.
 import { apiDeps, createApiHandler } from "../../functions/api-handler.js";
 import { apiConfig } from "../../functions/config/api-config.js";
 import { startEmbeddedAws } from "../../local/embedded-aws.js";
-import { apiEvent } from "./api-events.js";
+import { apiEvent, TEST_ADMIN_KEY_ID } from "./api-events.js";
 
 /**
  * The real api handler (createApiHandler with the real adapters of apiDeps) on dynalite and fauxqs,
@@ -16,6 +16,7 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
     STAGE: "test",
     SHARDS: "4",
     TAG_ATTRIBUTES: "team,project",
+    ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
     ...extraEnv,
   });
   const quiet = { info() {}, error() {} };

@@ -8,7 +8,9 @@ export interface LocalProcess {
   child: ChildProcess;
   output: () => string;
   api: string;
+  /** The client key (task routes) and the admin key (every route). */
   key: string;
+  adminKey: string;
   sim: string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
@@ -19,7 +21,7 @@ export interface LocalProcess {
 export function spawnLocal(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, TWELVELABS_API_KEY: "", NOTIFIER_API_KEY: "", ...env },
+    env: { ...process.env, TWELVELABS_API_KEY: "", NOTIFIER_API_KEY: "", NOTIFIER_ADMIN_KEY: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -49,12 +51,15 @@ export async function startLocal(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const line = /export NOTIFIER=(\S+) KEY=(\S+)(?: SIM=(\S+))?/.exec(p.output()) as RegExpExecArray;
+  const line = /export NOTIFIER=(\S+) KEY=(\S+) ADMIN_KEY=(\S+)(?: SIM=(\S+))?/.exec(
+    p.output(),
+  ) as RegExpExecArray;
   return {
     ...p,
     api: line[1] as string,
     key: line[2] as string,
-    sim: line[3] ?? "",
+    adminKey: line[3] as string,
+    sim: line[4] ?? "",
     async stop() {
       if (p.child.exitCode === null) p.child.kill("SIGINT");
       const timer = setTimeout(() => p.child.kill("SIGKILL"), 15_000);

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import type { SubscriptionRegistry, TaskStore } from "../../functions/core/ports.js";
 import { type ApiDeps, route } from "../../functions/http/routes.js";
-import { apiEvent } from "../support/api-events.js";
+import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
 
 /*
  * The router's last line of defence: when a dependency fails in a way nobody planned for (here a
@@ -19,6 +19,7 @@ test("an unexpected failure is a 500 without internals, reported to the log hook
     defaultDeadlineSeconds: 3600,
     tagAttributes: [],
     allowLoopbackHttp: false,
+    adminApiKeyId: TEST_ADMIN_KEY_ID,
     onInternalError: (err) => logged.push(err),
   };
   for (const event of [

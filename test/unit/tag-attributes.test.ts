@@ -30,6 +30,7 @@ test("one more is refused when a function starts, naming the variable", () => {
     STAGE: "dev",
     TWELVELABS_API_KEY: "k",
     TAG_ATTRIBUTES: keys(7).join(","),
+    ADMIN_API_KEY_ID: "admin-key-id",
   };
   expect(() => pollerConfig(env)).toThrow(ConfigError);
   expect(() => apiConfig(env)).toThrow(/TAG_ATTRIBUTES: at most 6 tag attributes/);
