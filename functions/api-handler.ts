@@ -37,6 +37,7 @@ export function apiDeps(
     tagAttributes: config.tagAttributes,
     allowLoopbackHttp: config.allowLoopbackHttp,
     adminApiKeyId: config.adminApiKeyId,
+    subscriptionLimits: config.subscriptionLimits,
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
 }

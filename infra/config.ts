@@ -39,6 +39,12 @@ export interface StageConfig {
   api: { rateLimit: number; burstLimit: number; quotaPerDay: number };
   /** Tag keys copied into SNS message attributes so subscriptions can filter on them (at most 6). */
   tagAttributes: string[];
+  /**
+   * What the admin key may subscribe: at most `maxCount` subscriptions; SMS only when `sms` is on
+   * (an SMS subscription needs no confirmation and costs money per message); optional allow-lists.
+   * The api function's sns:Subscribe permission is limited to the allowed protocols too.
+   */
+  subscriptions: { maxCount: number; sms: boolean; emailDomains?: string[]; httpsHosts?: string[] };
   /** Alarm when no poller run succeeded for this long. */
   maxQuietPeriod: Duration;
   /**
@@ -56,6 +62,7 @@ const common = {
   twelvelabsBaseUrl: TWELVELABS_BASE_URL,
   initialSubscriptions: [],
   tagAttributes: ["team", "project"],
+  subscriptions: { maxCount: 100, sms: false },
   maxQuietPeriod: Duration.minutes(10),
   shards: DEFAULT_SHARDS,
 };

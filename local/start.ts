@@ -134,6 +134,8 @@ async function loadHandlers(
     TWELVELABS_API_KEY: twelvelabs.key,
     ALLOW_LOOPBACK_HTTP: "true",
     ADMIN_API_KEY_ID: LOCAL_KEY_IDS.admin,
+    // Locally nothing is sent: SMS and email are printed, http(s) goes to loopback receivers.
+    SUBSCRIPTION_PROTOCOLS: "email,sms,https,http",
     POLLER_LEASE: "false", // one loop, never two runs at once
     PASSES_PER_RUN: "1", // the loop makes the passes
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",

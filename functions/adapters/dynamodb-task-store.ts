@@ -15,7 +15,8 @@ import type { TaskEvent } from "../core/events.js";
 import type { ListFilter, Page, TaskStore } from "../core/ports.js";
 import type { Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
-import { shardOf, TASK_TABLE, taskKey, taskPk } from "./task-table.js";
+import { listThroughIndex } from "./task-listing.js";
+import { kindStatusKey, shardOf, TASK_TABLE, taskKey, taskPk } from "./task-table.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -140,19 +141,13 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>> {
+    // Filtered: from the list index, reads proportional to the page. Unfiltered: a Scan page,
+    // which reads about as many items as it returns (a handful of non-task items aside).
+    if (filter.status || filter.kind)
+      return listThroughIndex(this.db, this.tableName, filter, limit, cursor, fromItem);
     const names: Record<string, string> = { "#e": "entity" };
     const values: Item = { ":task": { S: "task" } };
     const conds = ["#e = :task"];
-    if (filter.status) {
-      names["#s"] = "status";
-      values[":s"] = { S: filter.status };
-      conds.push("#s = :s");
-    }
-    if (filter.kind) {
-      names["#k"] = "kind";
-      values[":k"] = { S: filter.kind };
-      conds.push("#k = :k");
-    }
     const items: Task[] = [];
     let startKey = decodeCursor(cursor);
     // A filtered Scan page may hold fewer matches than asked for: keep reading until full or done.
@@ -261,6 +256,7 @@ export class DynamoDbTaskStore implements TaskStore {
   async applyTransition(task: Task, patch: TransitionPatch): Promise<boolean> {
     const u = new UpdateBuilder();
     u.set("status", patch.status);
+    u.set(TASK_TABLE.listIndex.partitionKey, kindStatusKey(task.kind, patch.status));
     u.append("history", [patch.historyEntry]);
     u.set("lastCheckedAt", patch.lastCheckedAt);
     u.set("checks", patch.checks);
@@ -405,6 +401,7 @@ export function taskItem(task: Task, shards: number): Item {
   const item: Record<string, unknown> = {
     ...rest,
     [TASK_TABLE.partitionKey]: taskPk(task.taskId),
+    [TASK_TABLE.listIndex.partitionKey]: kindStatusKey(task.kind, task.status),
     entity: "task",
     outbox: Object.fromEntries(outbox.map((e) => [e.id, JSON.stringify(e)])),
   };

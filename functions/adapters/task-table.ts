@@ -8,11 +8,18 @@ export const TASK_TABLE = {
   partitionKey: "pk",
   dueIndex: { name: "due", partitionKey: "dueShard", sortKey: "dueAt" },
   outboxIndex: { name: "outbox", partitionKey: "outboxShard", sortKey: "outboxAt" },
+  /** Listings by kind and status, newest first; keys only, so only a status change writes to it. */
+  listIndex: { name: "byKindStatus", partitionKey: "kindStatus", sortKey: "registeredAt" },
   ttlAttribute: "expiresAt",
 } as const;
 
 export function taskPk(taskId: string): string {
   return `TASK#${taskId}`;
+}
+
+/** The list index's partition of a kind and status. */
+export function kindStatusKey(kind: string, status: string): string {
+  return `${kind}#${status}`;
 }
 
 /** The DynamoDB key of a task's item. */
@@ -32,25 +39,27 @@ export function shardOf(taskId: string, shards: number): string {
 
 /** CreateTable input for dynalite and local mode (on-demand, both GSIs projecting all attributes). */
 export function createTaskTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, dueIndex, outboxIndex } = TASK_TABLE;
+  const { partitionKey, dueIndex, outboxIndex, listIndex } = TASK_TABLE;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [
       { AttributeName: partitionKey, AttributeType: "S" },
+      { AttributeName: listIndex.partitionKey, AttributeType: "S" },
+      { AttributeName: listIndex.sortKey, AttributeType: "N" },
       { AttributeName: dueIndex.partitionKey, AttributeType: "S" },
       { AttributeName: dueIndex.sortKey, AttributeType: "N" },
       { AttributeName: outboxIndex.partitionKey, AttributeType: "S" },
       { AttributeName: outboxIndex.sortKey, AttributeType: "N" },
     ],
     KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" }],
-    GlobalSecondaryIndexes: [dueIndex, outboxIndex].map((ix) => ({
+    GlobalSecondaryIndexes: [dueIndex, outboxIndex, listIndex].map((ix) => ({
       IndexName: ix.name,
       KeySchema: [
         { AttributeName: ix.partitionKey, KeyType: "HASH" as const },
         { AttributeName: ix.sortKey, KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "ALL" as const },
+      Projection: { ProjectionType: ix === listIndex ? ("KEYS_ONLY" as const) : ("ALL" as const) },
     })),
   };
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_SHARDS } from "../core/deployment-defaults.js";
-import { bool, type Env, intInRange, requireString, tagAttributes } from "./env-config.js";
+import type { SubscriptionLimits } from "../core/subscription-limits.js";
+import { bool, ConfigError, type Env, intInRange, list, requireString, tagAttributes } from "./env-config.js";
 
 export interface ApiConfig {
   tableName: string;
@@ -8,6 +9,7 @@ export interface ApiConfig {
   defaultDeadlineSeconds: number;
   tagAttributes: string[];
   allowLoopbackHttp: boolean;
+  subscriptionLimits: SubscriptionLimits;
   /** API Gateway's id of the admin key: only requests made with it reach the subscription routes. */
   adminApiKeyId: string;
 }
@@ -23,5 +25,25 @@ export function apiConfig(env: Env): ApiConfig {
     // Set only by local mode; the stack never sets it.
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
     adminApiKeyId: requireString(env, "ADMIN_API_KEY_ID"),
+    subscriptionLimits: {
+      maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),
+      protocols: protocols(env),
+      emailDomains: list(env, "SUBSCRIPTION_EMAIL_DOMAINS").map((d) => d.toLowerCase()),
+      httpsHosts: list(env, "SUBSCRIPTION_HTTPS_HOSTS").map((h) => h.toLowerCase()),
+    },
   };
+}
+
+const PROTOCOLS = ["email", "sms", "https", "http"];
+
+/** SUBSCRIPTION_PROTOCOLS: which protocols may be subscribed (default email and https; SMS only when listed). */
+function protocols(env: Env): string[] {
+  const given = list(env, "SUBSCRIPTION_PROTOCOLS");
+  const chosen = given.length > 0 ? given : ["email", "https"];
+  const bad = chosen.find((p) => !PROTOCOLS.includes(p));
+  if (bad)
+    throw new ConfigError(
+      `environment variable SUBSCRIPTION_PROTOCOLS: unknown protocol "${bad.slice(0, 20)}" (known: ${PROTOCOLS.join(", ")})`,
+    );
+  return chosen;
 }

@@ -9,6 +9,7 @@ import {
 import type { SubscriptionRegistry, TaskStore } from "../core/ports.js";
 import { registerTask } from "../core/register-task.js";
 import { filterPolicyFor } from "../core/subscription-filter.js";
+import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
 import { errorResponse, HttpError, json, noContent } from "./http.js";
 import { batchBody, listQuery, registerBody, subscriptionBody, subscriptionId, taskId } from "./schemas.js";
 import { taskView } from "./task-view.js";
@@ -22,6 +23,8 @@ export interface ApiDeps {
   tagAttributes: readonly string[];
   /** Local mode only: accept http(s) loopback endpoints and callbacks. */
   allowLoopbackHttp: boolean;
+  /** What subscriptions this stage allows. */
+  subscriptionLimits: SubscriptionLimits;
   /** API Gateway's id of the admin key (`requestContext.identity.apiKeyId` of admin requests). */
   adminApiKeyId: string;
   /** Told about unexpected failures (logged; the caller sees a bare 500). */
@@ -255,6 +258,17 @@ async function subscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
     objectBody(req),
     "body",
   );
+  const problem = subscriptionProblem(deps.subscriptionLimits, body.protocol, body.endpoint);
+  if (problem) throw new HttpError(422, problem.code, problem.message);
+  const existing = await deps.subscriptions.list();
+  const same = existing.some((s) => s.protocol === body.protocol && s.endpoint === body.endpoint);
+  if (!same && existing.length >= deps.subscriptionLimits.maxCount) {
+    throw new HttpError(
+      409,
+      "subscription_limit",
+      `this stage allows at most ${deps.subscriptionLimits.maxCount} subscriptions; delete one first`,
+    );
+  }
   const policy = filterPolicyFor(body);
   const sub = await deps.subscriptions.subscribe(body.protocol, body.endpoint, policy);
   return json(201, sub);

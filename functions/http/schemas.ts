@@ -105,7 +105,7 @@ export const listQuery = v.strictObject({
       v.maxValue(100, "limit must be a whole number from 1 to 100"),
     ),
   ),
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,2048}$/, "cursor is not valid"))),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,4096}$/, "cursor is not valid"))),
 });
 
 const EMAIL =

@@ -59,14 +59,34 @@ export class NotifierApi extends Construct {
         DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
       },
-    }).bindTable(props.table, c.shards, ["PutItem", "GetItem", "Scan", "DeleteItem"]);
-    // The table: register (conditional put), read, list (a Scan page), delete; nothing else.
+    }).bindTable(props.table, c.shards, [
+      "PutItem",
+      "GetItem",
+      "Query",
+      "BatchGetItem",
+      "Scan",
+      "DeleteItem",
+    ]);
+    // The table: register (conditional put), read, list (the list index and its items, or a Scan
+    // page when unfiltered), delete; nothing else.
     // Subscriptions of this topic only; the api never publishes.
+    const protocols = ["email", "https", ...(c.subscriptions.sms ? ["sms"] : [])];
+    this.function.fn.addEnvironment("SUBSCRIPTION_PROTOCOLS", protocols.join(","));
+    this.function.fn.addEnvironment("SUBSCRIPTION_MAX", String(c.subscriptions.maxCount));
+    if (c.subscriptions.emailDomains?.length)
+      this.function.fn.addEnvironment("SUBSCRIPTION_EMAIL_DOMAINS", c.subscriptions.emailDomains.join(","));
+    if (c.subscriptions.httpsHosts?.length)
+      this.function.fn.addEnvironment("SUBSCRIPTION_HTTPS_HOSTS", c.subscriptions.httpsHosts.join(","));
+    // Subscribe only with the protocols the stage allows, even if the function's own check failed.
     this.function.fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ["sns:Subscribe", "sns:ListSubscriptionsByTopic"],
+        actions: ["sns:Subscribe"],
         resources: [props.topic.topicArn],
+        conditions: { StringEquals: { "sns:Protocol": protocols } },
       }),
+    );
+    this.function.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ["sns:ListSubscriptionsByTopic"], resources: [props.topic.topicArn] }),
     );
     this.function.fn.addToRolePolicy(
       new PolicyStatement({

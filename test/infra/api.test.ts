@@ -2,18 +2,19 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { describe, expect, test } from "vitest";
+import type { StageConfig } from "../../infra/config.js";
 import { NotifierApi } from "../../infra/constructs/api.js";
 import { TaskTable } from "../../infra/constructs/task-table.js";
 import { bareStack, stageConfig } from "../support/cdk.js";
 
-function build() {
+function build(overrides: Partial<StageConfig> = {}) {
   const stack = bareStack();
   const table = new TaskTable(stack, "Tasks", {
     removalPolicy: RemovalPolicy.DESTROY,
     pointInTimeRecovery: false,
   }).table;
   new NotifierApi(stack, "Api", {
-    config: stageConfig("prod"),
+    config: stageConfig("prod", overrides),
     table,
     topic: new Topic(stack, "Topic"),
     removalPolicy: RemovalPolicy.DESTROY,
@@ -69,6 +70,31 @@ describe("NotifierApi", () => {
     t.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 2);
     t.hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: Match.objectLike({ ADMIN_API_KEY_ID: Match.anyValue() }) },
+    });
+  });
+
+  test("sns:Subscribe only with the protocols the stage allows (SMS only where enabled)", () => {
+    const subscribeStatement = (t: Template) =>
+      (
+        Object.values(t.findResources("AWS::IAM::Policy")) as Array<{
+          Properties: {
+            PolicyDocument: { Statement: Array<{ Action: string | string[]; Condition?: unknown }> };
+          };
+        }>
+      )
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .find((st) => st.Action === "sns:Subscribe");
+    expect(subscribeStatement(build())?.Condition).toEqual({
+      StringEquals: { "sns:Protocol": ["email", "https"] },
+    });
+    const withSms = build({ subscriptions: { maxCount: 10, sms: true } });
+    expect(subscribeStatement(withSms)?.Condition).toEqual({
+      StringEquals: { "sns:Protocol": ["email", "https", "sms"] },
+    });
+    withSms.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({ SUBSCRIPTION_PROTOCOLS: "email,https,sms", SUBSCRIPTION_MAX: "10" }),
+      },
     });
   });
 

@@ -77,7 +77,14 @@ describe("TaskNotifierStack", () => {
       ].sort(),
     );
     expect(table(actionsOf(t, "ApiFunction"))).toEqual(
-      ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"].sort(),
+      [
+        "dynamodb:BatchGetItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+      ].sort(),
     );
     // Both topics sign what they deliver with SHA256 (signature version 2).
     const topics = Object.values(t.findResources("AWS::SNS::Topic")) as Array<{

@@ -17,6 +17,7 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
     SHARDS: "4",
     TAG_ATTRIBUTES: "team,project",
     ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
+    SUBSCRIPTION_PROTOCOLS: "email,sms,https",
     ...extraEnv,
   });
   const quiet = { info() {}, error() {} };

@@ -20,6 +20,7 @@ test("an unexpected failure is a 500 without internals, reported to the log hook
     tagAttributes: [],
     allowLoopbackHttp: false,
     adminApiKeyId: TEST_ADMIN_KEY_ID,
+    subscriptionLimits: { maxCount: 10, protocols: ["email"], emailDomains: [], httpsHosts: [] },
     onInternalError: (err) => logged.push(err),
   };
   for (const event of [

@@ -1,0 +1,116 @@
+import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { taskItem } from "../../functions/adapters/dynamodb-task-store.js";
+import { type ApiHandler, apiDeps, createApiHandler } from "../../functions/api-handler.js";
+import { apiConfig } from "../../functions/config/api-config.js";
+import { newTask, type Task } from "../../functions/core/task.js";
+import { type EmbeddedAws, LOCAL_AWS_ENV, startEmbeddedAws } from "../../local/embedded-aws.js";
+import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
+
+/*
+ * GET /tasks reads in proportion to the page it returns, whatever is stored: a rare status among
+ * thousands of tasks costs a few reads, not a scan of the table. Reads are counted on the DynamoDB
+ * client the api handler uses (items returned by every Query, Scan and BatchGetItem).
+ */
+let aws: EmbeddedAws;
+let api: ApiHandler;
+let reads = 0;
+const T0 = Date.parse("2026-11-29T00:00:00Z");
+
+beforeAll(async () => {
+  aws = await startEmbeddedAws();
+  const counting = new DynamoDBClient({
+    endpoint: aws.dynamoEndpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  counting.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const o = out.output as {
+        Items?: unknown[];
+        ScannedCount?: number;
+        Responses?: Record<string, unknown[]>;
+      };
+      reads += o.ScannedCount ?? o.Items?.length ?? 0;
+      for (const r of Object.values(o.Responses ?? {})) reads += r.length;
+      return out;
+    },
+    { step: "initialize", name: "countReads" },
+  );
+  const config = apiConfig({ ...aws.env, STAGE: "test", SHARDS: "4", ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID });
+  const quiet = { info() {}, error() {} };
+  api = createApiHandler(apiDeps(config, { dynamo: counting, sns: aws.sns }, quiet), quiet);
+  // 3,000 tasks: 5 failed embed tasks, 20 indexing index tasks, the rest processing.
+  const items = Array.from({ length: 3000 }, (_, i) => {
+    const kind = i % 150 === 7 ? "index" : "embed";
+    const t: Task = newTask({ taskId: `list${String(i).padStart(6, "0")}`, kind }, T0 + i * 1000, 86_400);
+    t.status = i % 600 === 3 ? "failed" : kind === "index" ? "indexing" : "processing";
+    if (t.status === "failed") delete t.dueAt;
+    return taskItem(t, 4);
+  });
+  for (let i = 0; i < items.length; i += 25) {
+    await aws.dynamo.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [aws.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  }
+}, 120_000);
+afterAll(async () => {
+  await aws.close();
+});
+
+async function list(query: Record<string, string>) {
+  const res = await api(apiEvent("GET", "/tasks", { query }));
+  return {
+    status: res.statusCode,
+    body: JSON.parse(res.body) as {
+      items: Array<{ taskId: string; status: string; kind: string }>;
+      cursor: string | null;
+      error?: { code: string };
+    },
+  };
+}
+
+test("a rare status among 3,000 tasks: every page newest first, reads in proportion to the pages", async () => {
+  reads = 0;
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await list({ status: "failed", limit: "2", ...(cursor ? { cursor } : {}) });
+    expect(res.status).toBe(200);
+    seen.push(...res.body.items.map((t) => t.taskId));
+    expect(res.body.items.every((t) => t.status === "failed")).toBe(true);
+    cursor = res.body.cursor;
+    pages += 1;
+  } while (cursor && pages < 10);
+  expect(seen).toEqual(["list002403", "list001803", "list001203", "list000603", "list000003"]);
+  // Three kinds' partitions of "failed", a couple of keys each, and the five items: nowhere near 3,000.
+  expect(reads).toBeLessThan(40);
+});
+
+test("kind and status together, and kind alone, page through exactly their tasks", async () => {
+  reads = 0;
+  const both = await list({ kind: "index", status: "indexing", limit: "100" });
+  expect(both.body.items).toHaveLength(20);
+  expect(both.body.cursor).toBeNull();
+  expect(reads).toBeLessThanOrEqual(40);
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await list({ kind: "index", limit: "7", ...(cursor ? { cursor } : {}) });
+    ids.push(...res.body.items.map((t) => t.taskId));
+    cursor = res.body.cursor;
+  } while (cursor);
+  expect(new Set(ids).size).toBe(20);
+  expect(ids).toEqual([...ids].sort().reverse());
+});
+
+test("a cursor of another listing is refused as invalid (400), not served", async () => {
+  const first = await list({ status: "processing", limit: "1" });
+  const res = await list({ status: "failed", cursor: first.body.cursor as string });
+  expect(res.status).toBe(400);
+  expect(res.body.error?.code).toBe("invalid_cursor");
+});
