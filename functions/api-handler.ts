@@ -38,6 +38,7 @@ export function apiDeps(
     allowLoopbackHttp: config.allowLoopbackHttp,
     adminApiKeyId: config.adminApiKeyId,
     subscriptionLimits: config.subscriptionLimits,
+    twelvelabsBaseUrl: config.twelvelabsBaseUrl,
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
 }

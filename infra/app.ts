@@ -5,7 +5,14 @@ import { TaskNotifierStack } from "./task-notifier-stack.js";
 
 // The only place that reads the stage, the account and the region.
 const app = new App();
-const config = resolveStage(app.node.tryGetContext("stage"));
+let config: ReturnType<typeof resolveStage>;
+try {
+  config = resolveStage(app.node.tryGetContext("stage"));
+} catch (err) {
+  // A wrong -c stage=... is the user's typo, not a crash: the message alone, no stack trace.
+  console.error((err as Error).message);
+  process.exit(1);
+}
 new TaskNotifierStack(app, `TaskNotifier-${config.stage}`, {
   config,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

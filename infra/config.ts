@@ -1,5 +1,9 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import { DEFAULT_SHARDS, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
+import {
+  DEFAULT_SHARDS,
+  DEFAULT_TAG_ATTRIBUTES,
+  PASSES_PER_MINUTE,
+} from "../functions/core/deployment-defaults.js";
 import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 
 /** The stages this app deploys; `-c stage=<name>` picks one. */
@@ -61,7 +65,7 @@ const common = {
   defaultDeadline: Duration.hours(24),
   twelvelabsBaseUrl: TWELVELABS_BASE_URL,
   initialSubscriptions: [],
-  tagAttributes: ["team", "project"],
+  tagAttributes: [...DEFAULT_TAG_ATTRIBUTES],
   subscriptions: { maxCount: 100, sms: false },
   maxQuietPeriod: Duration.minutes(10),
   shards: DEFAULT_SHARDS,

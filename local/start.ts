@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { join, resolve } from "node:path";
 import type { ApiHandler } from "../functions/api-handler.js";
+import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
 import type { PollerHandler } from "../functions/poller-handler.js";
 import { createLocalApiServer, LOCAL_KEY_IDS, type LocalApiKeys } from "./api-server.js";
 import { runDemo } from "./demo.js";
@@ -134,6 +135,8 @@ async function loadHandlers(
     TWELVELABS_API_KEY: twelvelabs.key,
     ALLOW_LOOPBACK_HTTP: "true",
     ADMIN_API_KEY_ID: LOCAL_KEY_IDS.admin,
+    // The same defaults as a deployed stage, so the README's tag filters work here too.
+    TAG_ATTRIBUTES: DEFAULT_TAG_ATTRIBUTES.join(","),
     // Locally nothing is sent: SMS and email are printed, http(s) goes to loopback receivers.
     SUBSCRIPTION_PROTOCOLS: "email,sms,https,http",
     POLLER_LEASE: "false", // one loop, never two runs at once

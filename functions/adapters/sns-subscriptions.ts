@@ -65,6 +65,9 @@ export class SnsSubscriptions implements SubscriptionRegistry {
         new ListSubscriptionsByTopicCommand({ TopicArn: this.topicArn, NextToken: next }),
       );
       for (const s of res.Subscriptions ?? []) {
+        // Only what people subscribe through the API: SQS and Lambda subscriptions are the stack's
+        // own plumbing (local delivery, webhooks) and are neither listed nor deletable here.
+        if (!PEOPLE_PROTOCOLS.has(s.Protocol ?? "")) continue;
         const arn = s.SubscriptionArn ?? "";
         out.push({
           id: arn === PENDING ? "" : idOf(arn),
@@ -85,6 +88,8 @@ export class SnsSubscriptions implements SubscriptionRegistry {
     return true;
   }
 }
+
+const PEOPLE_PROTOCOLS = new Set(["email", "email-json", "sms", "http", "https"]);
 
 function idOf(arn: string): string {
   return arn.slice(arn.lastIndexOf(":") + 1);

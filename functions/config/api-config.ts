@@ -1,6 +1,16 @@
 import { DEFAULT_SHARDS } from "../core/deployment-defaults.js";
 import type { SubscriptionLimits } from "../core/subscription-limits.js";
-import { bool, ConfigError, type Env, intInRange, list, requireString, tagAttributes } from "./env-config.js";
+import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
+import {
+  bool,
+  ConfigError,
+  type Env,
+  httpUrl,
+  intInRange,
+  list,
+  requireString,
+  tagAttributes,
+} from "./env-config.js";
 
 export interface ApiConfig {
   tableName: string;
@@ -10,6 +20,7 @@ export interface ApiConfig {
   tagAttributes: string[];
   allowLoopbackHttp: boolean;
   subscriptionLimits: SubscriptionLimits;
+  twelvelabsBaseUrl: string;
   /** API Gateway's id of the admin key: only requests made with it reach the subscription routes. */
   adminApiKeyId: string;
 }
@@ -25,6 +36,7 @@ export function apiConfig(env: Env): ApiConfig {
     // Set only by local mode; the stack never sets it.
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
     adminApiKeyId: requireString(env, "ADMIN_API_KEY_ID"),
+    twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),
       protocols: protocols(env),

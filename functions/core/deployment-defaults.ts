@@ -23,3 +23,6 @@ export const DEFAULT_BATCH_MIN_DUE = 2;
  * lowering it needs care (see infra/config.ts).
  */
 export const DEFAULT_SHARDS = 4;
+
+/** Tag keys copied into SNS message attributes (subscriptions filter on them): deployed stages and local mode alike. */
+export const DEFAULT_TAG_ATTRIBUTES: readonly string[] = ["team", "project"];

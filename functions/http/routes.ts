@@ -23,6 +23,8 @@ export interface ApiDeps {
   tagAttributes: readonly string[];
   /** Local mode only: accept http(s) loopback endpoints and callbacks. */
   allowLoopbackHttp: boolean;
+  /** TwelveLabs' API base URL, for the links a task view carries. */
+  twelvelabsBaseUrl: string;
   /** What subscriptions this stage allows. */
   subscriptionLimits: SubscriptionLimits;
   /** API Gateway's id of the admin key (`requestContext.identity.apiKeyId` of admin requests). */
@@ -191,7 +193,7 @@ async function registerOne(deps: ApiDeps, req: Request): Promise<APIGatewayProxy
   noQuery(req);
   const body = parseInput(registerBody(deps.allowLoopbackHttp), objectBody(req), "body");
   const outcome = await registerTask(deps.store, body, deps.now(), deps.defaultDeadlineSeconds);
-  return json(outcome.created ? 202 : 200, taskView(outcome.task));
+  return json(outcome.created ? 202 : 200, taskView(outcome.task, deps.twelvelabsBaseUrl));
 }
 
 async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
@@ -211,7 +213,7 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
       results.push({
         index: i,
         result: outcome.created ? "created" : "existing",
-        task: taskView(outcome.task),
+        task: taskView(outcome.task, deps.twelvelabsBaseUrl),
       });
     } catch (err) {
       const e = errorOf(deps, err);
@@ -231,7 +233,7 @@ async function getTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResu
   const id = parseInput(taskId, req.params[0], "taskId");
   const task = await deps.store.get(id);
   if (!task) throw new NotFoundError(`task ${id} is not registered`);
-  return json(200, taskView(task));
+  return json(200, taskView(task, deps.twelvelabsBaseUrl));
 }
 
 async function listTasks(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
@@ -240,7 +242,10 @@ async function listTasks(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
   if (q.status) filter.status = q.status;
   if (q.kind) filter.kind = q.kind;
   const page = await deps.store.list(filter, q.limit ?? 25, q.cursor);
-  return json(200, { items: page.items.map(taskView), cursor: page.cursor ?? null });
+  return json(200, {
+    items: page.items.map((t) => taskView(t, deps.twelvelabsBaseUrl)),
+    cursor: page.cursor ?? null,
+  });
 }
 
 async function deleteTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {

@@ -1,9 +1,13 @@
+import { taskLinks } from "../core/events.js";
 import type { Task } from "../core/task.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** A task as the API shows it: ISO times, no storage internals (version, outbox, counters). */
-export function taskView(t: Task) {
+/**
+ * A task as the API shows it: ISO times, no storage internals (version, outbox, counters), and the
+ * same TwelveLabs links its events carry.
+ */
+export function taskView(t: Task, twelvelabsBaseUrl: string) {
   return {
     taskId: t.taskId,
     kind: t.kind,
@@ -20,5 +24,6 @@ export function taskView(t: Task) {
     checks: t.checks,
     deadlineAt: iso(t.deadlineAt),
     finishedAt: iso(t.finishedAt),
+    links: taskLinks(twelvelabsBaseUrl, t.kind, t.taskId),
   };
 }

@@ -19,6 +19,9 @@ export function parseInput<S extends v.GenericSchema>(
   const safeField = field.length > 100 ? `${field.slice(0, 100)}…` : field;
   if (issue.kind === "schema") {
     if (issue.type === "strict_object" && issue.input !== undefined && issue.path) {
+      // A query string has parameters, a body fields: one code for each, on every route.
+      if (where === "query")
+        throw new HttpError(400, "unknown_parameter", `unknown query parameter "${path?.slice(0, 64)}"`);
       throw new HttpError(400, "unknown_field", `unknown field "${safeField}"`);
     }
     if (issue.input === undefined && issue.path)

@@ -56,6 +56,7 @@ export class NotifierApi extends Construct {
       environment: {
         STAGE: c.stage,
         TOPIC_ARN: props.topic.topicArn,
+        TWELVELABS_BASE_URL: c.twelvelabsBaseUrl,
         DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
       },

@@ -156,6 +156,11 @@ describe("GET, list and DELETE /tasks", () => {
     expect(res.body).toHaveProperty("dueAt");
     expect(res.body).not.toHaveProperty("version");
     expect(res.body).not.toHaveProperty("outbox");
+    // The same TwelveLabs links the task's events carry (the result URL was in events only before).
+    expect(res.body.links).toEqual({
+      status: `https://api.twelvelabs.io/v1.3/embed/tasks/${SEED}/status`,
+      result: `https://api.twelvelabs.io/v1.3/embed/tasks/${SEED}`,
+    });
     const missing = await api.call("GET", "/tasks/000000000000000000000000");
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("not_found");
@@ -189,12 +194,31 @@ describe("GET, list and DELETE /tasks", () => {
         { cursor: Buffer.from(JSON.stringify({ pk: { S: "LEASE#poller" } })).toString("base64url") },
         "invalid_cursor",
       ],
-      [{ colour: "red" }, "unknown_field"],
+      // The same code as on every other route (it was unknown_field here, unknown_parameter elsewhere).
+      [{ colour: "red" }, "unknown_parameter"],
       [{ limit: ["1", "2"] }, "duplicate_parameter"],
     ] as const) {
       const res = await api.call("GET", "/tasks", { query });
       expect(res.status, JSON.stringify(query)).toBe(code === "invalid_value" ? 422 : 400);
       expect(res.body.error.code).toBe(code);
+    }
+  });
+
+  test("an unknown query parameter is unknown_parameter on every route", async () => {
+    for (const [method, path] of [
+      ["GET", "/tasks"],
+      ["GET", "/tasks/abc"],
+      ["POST", "/tasks"],
+      ["GET", "/subscriptions"],
+    ] as const) {
+      const res = await api.call(method, path, {
+        query: { foo: "1" },
+        body: method === "POST" ? { taskId: "abc" } : undefined,
+      });
+      expect(res.body.error, `${method} ${path}`).toEqual({
+        code: "unknown_parameter",
+        message: 'unknown query parameter "foo"',
+      });
     }
   });
 

@@ -85,6 +85,16 @@ describe("npm start", { timeout: 90_000 }, () => {
     expect(sub.status).toBe(201);
     await waitFor("the confirmation", () => hook.got.find((r) => r.body.Type === "SubscriptionConfirmation"));
     await waitFor("the confirmed line", () => p.output().includes(`confirmed http ${hook.url}`) || undefined);
+    // The deployed defaults' tag attributes (team, project): the README's tag filter works here too.
+    const tagged = await call(p, "POST", "/subscriptions", {
+      protocol: "sms",
+      endpoint: "+15550009999",
+      tags: { team: "video" },
+    });
+    expect(tagged.status).toBe(201);
+    // Only what people subscribed is listed: local delivery's own SQS subscription is not.
+    const listed = await call(p, "GET", "/subscriptions");
+    expect(listed.body.items.map((x: { protocol: string }) => x.protocol).sort()).toEqual(["http", "sms"]);
 
     const created = await fetch(`${p.sim}/_sim/tasks`, {
       method: "POST",
