@@ -138,7 +138,9 @@ export class LocalSnsDelivery {
     const body = confirmationEnvelope(this.o.topicArn, sub, this.o.confirmBaseUrl);
     const status = await postToSubscriber(sub, "SubscriptionConfirmation", body);
     this.o.print(
-      `[subscription] ${sub.protocol} ${sub.endpoint}: confirmation request sent (${status}); waiting for a GET of its SubscribeURL`,
+      status.startsWith("not sent")
+        ? `[subscription] ${sub.protocol} ${sub.endpoint}: confirmation request ${status}`
+        : `[subscription] ${sub.protocol} ${sub.endpoint}: confirmation request sent (${status}); waiting for a GET of its SubscribeURL`,
     );
   }
 

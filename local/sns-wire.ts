@@ -80,7 +80,21 @@ export function matchesFilterPolicy(
   });
 }
 
+/** Whether an endpoint is on this machine: the only place local mode sends anything. */
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, "");
+    return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
 export async function postToSubscriber(sub: LocalSubscription, type: string, body: object): Promise<string> {
+  if (!isLoopbackEndpoint(sub.endpoint)) {
+    // Local mode talks only to servers on this machine; a deployed stage's SNS would POST this.
+    return `not sent: local mode delivers only to this machine (127.0.0.1, localhost); a deployed stage would POST it to ${sub.endpoint}`;
+  }
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       const res = await fetch(sub.endpoint, {
