@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { ApiHandler } from "../functions/api-handler.js";
 import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   try {
+    await checkPortsFree(opts);
     const twelvelabs = await startTwelveLabs(opts, cleanups);
     const aws = await startStandIns(opts, cleanups);
     const { api, poller } = await loadHandlers(aws, twelvelabs);
@@ -85,6 +87,32 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+}
+
+/** Every port local mode needs, checked before anything starts: all busy ones reported at once. */
+async function checkPortsFree(opts: LocalOptions): Promise<void> {
+  const wanted: Array<[number, string]> = [[opts.port, "--port"]];
+  if (opts.simulate) wanted.push([opts.simulatorPort, "--simulator-port"]);
+  const busy: Array<[number, string]> = [];
+  for (const [port, flag] of wanted) {
+    if (port === 0) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createNetServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (!free) busy.push([port, flag]);
+  }
+  if (busy.length === 1) {
+    const [port, flag] = busy[0] as [number, string];
+    const what = flag === "--port" ? "port" : "simulator port";
+    throw new StartupError(`${what} ${port} is already in use (choose another with ${flag})`);
+  }
+  if (busy.length > 1) {
+    throw new StartupError(
+      `ports ${busy.map(([p, f]) => `${p} (${f})`).join(" and ")} are already in use (choose others with ${busy.map(([, f]) => f).join(" and ")}; is another npm start running?)`,
+    );
+  }
 }
 
 /** The simulator, or the real API after a check of the key and the URL. */

@@ -184,6 +184,18 @@ describe("clear one-line errors", () => {
     expect(r.last).toBe(`notifier: port ${port} is already in use (choose another with --port)`);
   });
 
+  test("a second npm start: every busy port reported at once", async () => {
+    const blockers = [createNetServer(), createNetServer()];
+    for (const b of blockers) await new Promise<void>((r) => b.listen(0, "127.0.0.1", () => r()));
+    const [api, sim] = blockers.map((b) => (b.address() as AddressInfo).port);
+    const r = await failure(["--port", String(api), "--simulator-port", String(sim)]);
+    for (const b of blockers) await new Promise((r2) => b.close(r2));
+    expect(r.code).toBe(1);
+    expect(r.last).toBe(
+      `notifier: ports ${api} (--port) and ${sim} (--simulator-port) are already in use (choose others with --port and --simulator-port; is another npm start running?)`,
+    );
+  });
+
   test("an unreachable TwelveLabs", async () => {
     const closed = await freePort();
     const r = await failure(["--port", "0", "--twelvelabs-url", `http://127.0.0.1:${closed}/v1.3`], {
