@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  DynamoDBClient,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDbTaskStore, taskItem } from "../functions/adapters/dynamodb-task-store.js";
@@ -12,6 +11,7 @@ import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
 import { newTask } from "../functions/core/task.js";
 import { startEmbeddedAws } from "../local/embedded-aws.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
+import { countingDynamoClient } from "../test/support/read-counter.js";
 import { BENCH_LIFECYCLE } from "./call-efficiency.js";
 
 const SHARDS = 4;
@@ -174,32 +174,13 @@ async function listingCost(
   aws: Awaited<ReturnType<typeof startEmbeddedAws>>,
   stored: number,
 ): Promise<string> {
-  let reads = 0;
-  const counting = new DynamoDBClient({
-    endpoint: aws.dynamoEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  counting.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const o = out.output as {
-        Items?: unknown[];
-        ScannedCount?: number;
-        Responses?: Record<string, unknown[]>;
-      };
-      reads += o.ScannedCount ?? o.Items?.length ?? 0;
-      for (const r of Object.values(o.Responses ?? {})) reads += r.length;
-      return out;
-    },
-    { step: "initialize", name: "countReads" },
-  );
+  const { client: counting, reads } = countingDynamoClient(aws.dynamoEndpoint);
   const store = new DynamoDbTaskStore(counting, aws.tableName, SHARDS);
   let started = performance.now();
   const page = await store.list({ status: "failed" }, 25);
   const indexMs = performance.now() - started;
-  const indexReads = reads;
-  reads = 0;
+  const indexReads = reads.count;
+  reads.count = 0;
   started = performance.now();
   let scanned = 0;
   let startKey: Record<string, AttributeValue> | undefined;
@@ -218,5 +199,5 @@ async function listingCost(
   } while (startKey && scanned < 25);
   const scanMs = performance.now() - started;
   counting.destroy();
-  return `| ${stored} | ${page.items.length} | ${indexReads} | ${indexMs.toFixed(0)} ms | ${reads} | ${scanMs.toFixed(0)} ms |`;
+  return `| ${stored} | ${page.items.length} | ${indexReads} | ${indexMs.toFixed(0)} ms | ${reads.count} | ${scanMs.toFixed(0)} ms |`;
 }

@@ -1,11 +1,12 @@
-import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { taskItem } from "../../functions/adapters/dynamodb-task-store.js";
 import { type ApiHandler, apiDeps, createApiHandler } from "../../functions/api-handler.js";
 import { apiConfig } from "../../functions/config/api-config.js";
 import { newTask, type Task } from "../../functions/core/task.js";
-import { type EmbeddedAws, LOCAL_AWS_ENV, startEmbeddedAws } from "../../local/embedded-aws.js";
+import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws.js";
 import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
+import { countingDynamoClient } from "../support/read-counter.js";
 
 /*
  * GET /tasks reads in proportion to the page it returns, whatever is stored: a rare status among
@@ -14,30 +15,14 @@ import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
  */
 let aws: EmbeddedAws;
 let api: ApiHandler;
-let reads = 0;
+let reads = { count: 0 };
 const T0 = Date.parse("2026-11-29T00:00:00Z");
 
 beforeAll(async () => {
   aws = await startEmbeddedAws();
-  const counting = new DynamoDBClient({
-    endpoint: aws.dynamoEndpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  counting.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const o = out.output as {
-        Items?: unknown[];
-        ScannedCount?: number;
-        Responses?: Record<string, unknown[]>;
-      };
-      reads += o.ScannedCount ?? o.Items?.length ?? 0;
-      for (const r of Object.values(o.Responses ?? {})) reads += r.length;
-      return out;
-    },
-    { step: "initialize", name: "countReads" },
-  );
+  const counter = countingDynamoClient(aws.dynamoEndpoint);
+  reads = counter.reads;
+  const counting = counter.client;
   const config = apiConfig({ ...aws.env, STAGE: "test", SHARDS: "4", ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID });
   const quiet = { info() {}, error() {} };
   api = createApiHandler(apiDeps(config, { dynamo: counting, sns: aws.sns }, quiet), quiet);
@@ -74,7 +59,7 @@ async function list(query: Record<string, string>) {
 }
 
 test("a rare status among 3,000 tasks: every page newest first, reads in proportion to the pages", async () => {
-  reads = 0;
+  reads.count = 0;
   const seen: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
@@ -88,15 +73,15 @@ test("a rare status among 3,000 tasks: every page newest first, reads in proport
   } while (cursor && pages < 10);
   expect(seen).toEqual(["list002403", "list001803", "list001203", "list000603", "list000003"]);
   // Three kinds' partitions of "failed", a couple of keys each, and the five items: nowhere near 3,000.
-  expect(reads).toBeLessThan(40);
+  expect(reads.count).toBeLessThan(40);
 });
 
 test("kind and status together, and kind alone, page through exactly their tasks", async () => {
-  reads = 0;
+  reads.count = 0;
   const both = await list({ kind: "index", status: "indexing", limit: "100" });
   expect(both.body.items).toHaveLength(20);
   expect(both.body.cursor).toBeNull();
-  expect(reads).toBeLessThanOrEqual(40);
+  expect(reads.count).toBeLessThanOrEqual(40);
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
