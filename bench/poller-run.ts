@@ -1,8 +1,4 @@
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDbTaskStore, taskItem } from "../functions/adapters/dynamodb-task-store.js";
 import { SnsPublisher } from "../functions/adapters/sns-publisher.js";
 import { TwelveLabsClient } from "../functions/adapters/twelvelabs-client.js";

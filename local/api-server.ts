@@ -32,7 +32,9 @@ export function createLocalApiServer(
       if (extraRoutes(req, res, url)) return;
       const given = Buffer.from(String(req.headers["x-api-key"] ?? ""));
       const match = known.find((k) => k.key.length === given.length && timingSafeEqual(k.key, given));
-      if (!match) {
+      // The API's description is public, as in the deployed API; everything else needs a key.
+      const open = req.method === "GET" && url.pathname === "/openapi.json";
+      if (!match && !open) {
         return send(res, {
           statusCode: 403,
           body: JSON.stringify({ error: { code: "forbidden", message: "missing or wrong x-api-key" } }),
@@ -47,7 +49,7 @@ export function createLocalApiServer(
           body: JSON.stringify({ error: { code: "payload_too_large", message: "body larger than 10 MiB" } }),
         });
       }
-      const event = toEvent(req, url, body, LOCAL_KEY_IDS[match.role]);
+      const event = toEvent(req, url, body, match ? LOCAL_KEY_IDS[match.role] : "");
       send(res, await handler(event));
     } catch {
       send(res, {

@@ -11,6 +11,7 @@ export async function runDemo(sim: TwelveLabsSimulator, base: string, apiKey: st
     sim.addTask({
       kind: d.kind,
       filename: d.filename,
+      ...(d.end === "failed" ? { errorMessage: "The video could not be decoded (demo)" } : {}),
       durationSec: 4,
       timeline: [
         { status: "processing", afterMs: 0 },

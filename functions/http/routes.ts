@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import notifierOpenApi from "../../spec/notifier-api.openapi.json" with { type: "json" };
 import {
   ConflictError,
   DomainError,
@@ -42,26 +43,79 @@ interface Request {
   body: () => unknown;
 }
 
-/** Which key a route needs: the client key reaches the task routes, the admin key every route. */
-type Access = "client" | "admin";
+/**
+ * Which key a route needs: the client key reaches the task routes, the admin key every route;
+ * public routes need none (API Gateway lets them through without a key too).
+ */
+export type Access = "public" | "client" | "admin";
 
 interface Route {
   method: string;
+  /** The path as the OpenAPI document writes it. */
+  template: string;
   pattern: RegExp;
   handle: Handler;
   access: Access;
 }
 
 const ROUTES: Route[] = [
-  { method: "POST", pattern: /^\/tasks\/batch$/, handle: registerBatch, access: "client" },
-  { method: "POST", pattern: /^\/tasks$/, handle: registerOne, access: "client" },
-  { method: "GET", pattern: /^\/tasks$/, handle: listTasks, access: "client" },
-  { method: "GET", pattern: /^\/tasks\/([^/]+)$/, handle: getTask, access: "client" },
-  { method: "DELETE", pattern: /^\/tasks\/([^/]+)$/, handle: deleteTask, access: "client" },
-  { method: "POST", pattern: /^\/subscriptions$/, handle: subscribe, access: "admin" },
-  { method: "GET", pattern: /^\/subscriptions$/, handle: listSubscriptions, access: "admin" },
-  { method: "DELETE", pattern: /^\/subscriptions\/([^/]+)$/, handle: unsubscribe, access: "admin" },
+  {
+    method: "GET",
+    template: "/openapi.json",
+    pattern: /^\/openapi\.json$/,
+    handle: openApi,
+    access: "public",
+  },
+  {
+    method: "POST",
+    template: "/tasks/batch",
+    pattern: /^\/tasks\/batch$/,
+    handle: registerBatch,
+    access: "client",
+  },
+  { method: "POST", template: "/tasks", pattern: /^\/tasks$/, handle: registerOne, access: "client" },
+  { method: "GET", template: "/tasks", pattern: /^\/tasks$/, handle: listTasks, access: "client" },
+  {
+    method: "GET",
+    template: "/tasks/{taskId}",
+    pattern: /^\/tasks\/([^/]+)$/,
+    handle: getTask,
+    access: "client",
+  },
+  {
+    method: "DELETE",
+    template: "/tasks/{taskId}",
+    pattern: /^\/tasks\/([^/]+)$/,
+    handle: deleteTask,
+    access: "client",
+  },
+  {
+    method: "POST",
+    template: "/subscriptions",
+    pattern: /^\/subscriptions$/,
+    handle: subscribe,
+    access: "admin",
+  },
+  {
+    method: "GET",
+    template: "/subscriptions",
+    pattern: /^\/subscriptions$/,
+    handle: listSubscriptions,
+    access: "admin",
+  },
+  {
+    method: "DELETE",
+    template: "/subscriptions/{subscriptionId}",
+    pattern: /^\/subscriptions\/([^/]+)$/,
+    handle: unsubscribe,
+    access: "admin",
+  },
 ];
+
+/** Every route: method, path template and the key it needs (the OpenAPI document is checked against it). */
+export const API_ROUTES: ReadonlyArray<{ method: string; template: string; access: Access }> = ROUTES.map(
+  ({ method, template, access }) => ({ method, template, access }),
+);
 
 /** Routes an API Gateway proxy event; every failure becomes a JSON error with the right status. */
 export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -188,6 +242,12 @@ function noQuery(req: Request): void {
 }
 
 // ---- handlers -------------------------------------------------------------------------------
+
+/** The API described (spec/notifier-api.openapi.json, generated from these schemas), without a key. */
+async function openApi(_deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  return json(200, notifierOpenApi);
+}
 
 async function registerOne(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
   noQuery(req);

@@ -149,6 +149,9 @@ export function embedV2TaskBody(task: SimTask, now: number): Record<string, unkn
       embedding_options: ["visual"],
       duration: task.durationSec,
     },
+    // TwelveLabs' documentation gives a failed embed-v2 task `error.message` (spec/twelvelabs/API-NOTES.md);
+    // the OpenAPI file does not list it yet.
+    ...(status === "failed" && task.errorMessage ? { error: { message: task.errorMessage } } : {}),
   };
 }
 

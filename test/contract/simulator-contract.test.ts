@@ -37,6 +37,7 @@ describe("simulator responses match openapi-1.3.yaml", () => {
     const failed = sim.addTask({
       kind,
       timeline: kind === "index" ? [{ status: "uploading", afterMs: 0 }, ...failing.slice(1)] : failing,
+      errorMessage: "The video could not be decoded",
     });
     const seen = new Set<string>();
     for (const step of [0, 3_000, 30_000]) {
@@ -46,7 +47,11 @@ describe("simulator responses match openapi-1.3.yaml", () => {
         const { status, body } = await get(path(t.id));
         // Assess
         expect(status).toBe(200);
-        expect(validateResponse("GET", template, "200", body)).toEqual([]);
+        // embed-v2's `error` is documented by TwelveLabs' pages, not yet by its OpenAPI file (API-NOTES.md).
+        const { error: v2Error, ...rest } = body as Record<string, unknown>;
+        if (kind === "embed-v2" && v2Error !== undefined)
+          expect(v2Error).toEqual({ message: "The video could not be decoded" });
+        expect(validateResponse("GET", template, "200", kind === "embed-v2" ? rest : body)).toEqual([]);
         seen.add((body as { status: string }).status);
       }
     }

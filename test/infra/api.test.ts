@@ -2,6 +2,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { describe, expect, test } from "vitest";
+import { API_ROUTES } from "../../functions/http/routes.js";
 import type { StageConfig } from "../../infra/config.js";
 import { NotifierApi } from "../../infra/constructs/api.js";
 import { TaskTable } from "../../infra/constructs/task-table.js";
@@ -23,13 +24,15 @@ function build(overrides: Partial<StageConfig> = {}) {
 }
 
 describe("NotifierApi", () => {
-  test("every method requires an API key", () => {
+  test("every route of the function's route table is a method, all but the API's document behind a key", () => {
     const t = build();
     const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
       Properties: { HttpMethod: string; ApiKeyRequired?: boolean };
     }>;
-    expect(methods.length).toBe(8);
-    for (const m of methods) expect(m.Properties.ApiKeyRequired, m.Properties.HttpMethod).toBe(true);
+    expect(methods.length).toBe(API_ROUTES.length);
+    expect(methods.filter((m) => m.Properties.ApiKeyRequired === true)).toHaveLength(
+      API_ROUTES.filter((r) => r.access !== "public").length,
+    );
   });
 
   test("usage plan with the stage's throttle and quota", () => {
@@ -62,6 +65,19 @@ describe("NotifierApi", () => {
         "application/json": Match.stringLikeRegexp('"error":\\{"code":"request_rejected"'),
       },
     });
+  });
+
+  test("GET /openapi.json needs no key; every other method does", () => {
+    const t = build();
+    const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
+      Properties: { HttpMethod: string; ApiKeyRequired?: boolean; ResourceId: unknown };
+    }>;
+    const open = methods.filter(
+      (m) => m.Properties.ApiKeyRequired !== true && m.Properties.HttpMethod !== "OPTIONS",
+    );
+    expect(open).toHaveLength(1);
+    expect(open[0]?.Properties.HttpMethod).toBe("GET");
+    t.hasResourceProperties("AWS::ApiGateway::Resource", { PathPart: "openapi.json" });
   });
 
   test("two keys in the usage plan; the function knows which one is the admin key", () => {

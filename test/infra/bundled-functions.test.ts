@@ -201,6 +201,14 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     ]);
   });
 
+  test("the bundled api serves its OpenAPI document", async () => {
+    const res = await invoke(fns.api, apiEvent("GET", "/openapi.json", { apiKeyId: "" }));
+    expect(res.result.statusCode).toBe(200);
+    const doc = JSON.parse(res.result.body);
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/tasks/{taskId}");
+  });
+
   test("api errors keep their shape in the bundle", async () => {
     const res = await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: "x", extra: 1 } }));
     expect(res.result.statusCode).toBe(400);

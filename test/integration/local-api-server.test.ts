@@ -42,6 +42,12 @@ const post = (bytes: number) =>
     body: `{"taskId":"${"a".repeat(Math.max(0, bytes - 13))}"}`,
   });
 
+test("GET /openapi.json answers without a key, like the deployed API's", async () => {
+  const res = await fetch(`${base}/openapi.json`);
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { openapi: string }).openapi).toBe("3.1.0");
+});
+
 test("a 2 MB body gets the API's 413 answer (a reset connection before)", async () => {
   const res = await post(2 * 1024 * 1024);
   expect(res.status).toBe(413);

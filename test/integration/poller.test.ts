@@ -118,6 +118,20 @@ describe("terminal paths", () => {
     expect(everything.map((m) => m.event.type).sort()).toEqual(["task.failed", "task.ready"]);
   });
 
+  test("a failed task's reason reaches its event (embed-v2's error.message)", async () => {
+    const t = h.sim.addTask({
+      kind: "embed-v2",
+      errorMessage: "The video could not be decoded",
+      timeline: [{ status: "failed", afterMs: 0 }],
+    });
+    await h.register({ taskId: t.id, kind: "embed-v2" });
+    await h.run();
+    const [event] = (await h.drain(all)).map((m) => m.event);
+    expect(event?.type).toBe("task.failed");
+    expect(event?.task.error).toBe("The video could not be decoded");
+    await h.drain(failures);
+  });
+
   test("timed_out: past the deadline and not finished", async () => {
     const t = h.sim.addTask({ kind: "index", timeline: [{ status: "indexing", afterMs: 0 }] });
     await h.register({ taskId: t.id, kind: "index", deadlineSeconds: 0 });

@@ -1,0 +1,324 @@
+import { writeFileSync } from "node:fs";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import type * as v from "valibot";
+import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
+import { ALL_TASK_STATUSES, TASK_KINDS } from "../functions/core/task-kinds.js";
+import { API_ROUTES } from "../functions/http/routes.js";
+import {
+  batchBody,
+  listQuery,
+  registerBody,
+  subscriptionBody,
+  subscriptionId,
+  taskId,
+} from "../functions/http/schemas.js";
+
+/*
+ * The notifier's own API as an OpenAPI 3.1 document, derived from the schemas the API validates
+ * with (functions/http/schemas.ts) and its route table, so the two cannot drift:
+ * `npm run openapi` writes spec/notifier-api.openapi.json, which the API serves at GET /openapi.json
+ * and test/contract/notifier-openapi.test.ts holds to the code in both directions.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON Schema documents are arbitrary JSON.
+type Json = any;
+
+function schemaOf(s: v.GenericSchema): Json {
+  // Checks written as functions (a URL's host, an endpoint per protocol) have no JSON Schema form:
+  // their rules are in the field descriptions instead.
+  const { $schema: _ignored, ...rest } = toJsonSchema(s, { errorMode: "ignore" }) as Json;
+  return rest;
+}
+
+const error: Json = {
+  type: "object",
+  required: ["error"],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      additionalProperties: false,
+      properties: {
+        code: { type: "string", description: "Machine-readable; see the README's table of codes." },
+        message: { type: "string", description: "For people; never echoes the request." },
+      },
+    },
+  },
+};
+
+const iso = { type: "string", format: "date-time" };
+const task: Json = {
+  type: "object",
+  required: [
+    "taskId",
+    "kind",
+    "status",
+    "history",
+    "metadata",
+    "tags",
+    "registeredAt",
+    "checks",
+    "deadlineAt",
+    "links",
+  ],
+  properties: {
+    taskId: { type: "string" },
+    kind: { enum: [...TASK_KINDS] },
+    status: { enum: [...ALL_TASK_STATUSES] },
+    history: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["status", "at"],
+        properties: { status: { enum: [...ALL_TASK_STATUSES] }, at: iso },
+      },
+    },
+    modelName: { type: "string" },
+    metadata: {
+      type: "object",
+      description: "What TwelveLabs reported: durationSec, filename, createdAt, ...",
+    },
+    error: { type: "string", description: "Why a task failed, timed out or was not found." },
+    tags: { type: "object", additionalProperties: { type: "string" } },
+    callbackUrl: { type: "string" },
+    registeredAt: iso,
+    lastCheckedAt: iso,
+    dueAt: { ...iso, description: "When the task is checked next; absent once it has ended." },
+    checks: { type: "integer", minimum: 0 },
+    deadlineAt: iso,
+    finishedAt: iso,
+    links: {
+      type: "object",
+      required: ["status", "result"],
+      properties: { status: { type: "string" }, result: { type: "string" } },
+    },
+  },
+};
+
+const subscription: Json = {
+  type: "object",
+  required: ["id", "protocol", "endpoint", "pendingConfirmation"],
+  properties: {
+    id: { type: "string" },
+    protocol: { type: "string" },
+    endpoint: { type: "string" },
+    pendingConfirmation: { type: "boolean" },
+    filterPolicy: { type: "object" },
+  },
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const body = (name: string, example: Json) => ({
+  required: true,
+  content: { "application/json": { schema: ref(name), example } },
+});
+const ok = (description: string, schema: Json) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const err = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ref("Error") } },
+});
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      err(
+        {
+          400: "Malformed request (unknown field or parameter, wrong type, invalid cursor)",
+          403: "Missing or wrong API key, or a subscription route without the admin key",
+          404: "Unknown task, subscription or route",
+          409: "Conflicts with what is stored, or a limit or pending announcement",
+          413: "Body over 64 KiB",
+          415: "Body not sent as application/json",
+          422: "A value breaks a rule; the message says which",
+          429: "Usage plan throttle or quota (API Gateway)",
+          500: "Unexpected failure; details only in the function's log",
+        }[c] ?? "Error",
+      ),
+    ]),
+  );
+
+const security = (access: string) =>
+  access === "public" ? [] : access === "admin" ? [{ adminKey: [] }] : [{ clientKey: [] }, { adminKey: [] }];
+const taskIdParam = { name: "taskId", in: "path", required: true, schema: schemaOf(taskId) };
+const subscriptionIdParam = {
+  name: "subscriptionId",
+  in: "path",
+  required: true,
+  schema: schemaOf(subscriptionId),
+};
+const listParams = Object.entries(schemaOf(listQuery).properties as Record<string, Json>).map(
+  ([name, schema]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema,
+  }),
+);
+
+const OPERATIONS: Record<string, Json> = {
+  "GET /openapi.json": {
+    summary: "This document",
+    responses: { 200: ok("The OpenAPI document", { type: "object" }) },
+  },
+  "POST /tasks": {
+    summary: "Watch a TwelveLabs task",
+    requestBody: body("RegisterTask", {
+      taskId: "6641c0efc70bb578439bd909",
+      kind: "embed",
+      tags: { team: "video" },
+    }),
+    responses: {
+      200: ok("Already watched with the same settings (idempotent)", ref("Task")),
+      202: ok("Now watched; checked within a pass", ref("Task")),
+      ...errors(400, 403, 409, 413, 415, 422, 429, 500),
+    },
+  },
+  "GET /tasks": {
+    summary: "A page of tasks, newest first when filtered",
+    parameters: listParams,
+    responses: {
+      200: ok("A page", {
+        type: "object",
+        required: ["items", "cursor"],
+        properties: { items: { type: "array", items: ref("Task") }, cursor: { type: ["string", "null"] } },
+      }),
+      ...errors(400, 403, 422, 429, 500),
+    },
+  },
+  "POST /tasks/batch": {
+    summary: "Watch up to 100 tasks",
+    requestBody: body("RegisterBatch", {
+      tasks: [{ taskId: "6641c0efc70bb578439bd90a" }, { taskId: "6641c0efc70bb578439bd90b", kind: "index" }],
+    }),
+    responses: {
+      200: ok("One result per task, in order", {
+        type: "object",
+        required: ["results"],
+        properties: {
+          results: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["index", "result"],
+              properties: {
+                index: { type: "integer" },
+                result: { enum: ["created", "existing", "error"] },
+                task: ref("Task"),
+                status: { type: "integer" },
+                error: error.properties.error,
+              },
+            },
+          },
+        },
+      }),
+      ...errors(400, 403, 413, 415, 422, 429, 500),
+    },
+  },
+  "GET /tasks/{taskId}": {
+    summary: "A task: status, history, checks, deadline, links",
+    parameters: [taskIdParam],
+    responses: { 200: ok("The task", ref("Task")), ...errors(400, 403, 404, 422, 429, 500) },
+  },
+  "DELETE /tasks/{taskId}": {
+    summary: "Stop watching a task",
+    parameters: [taskIdParam],
+    responses: { 204: { description: "No longer watched" }, ...errors(400, 403, 404, 409, 422, 429, 500) },
+  },
+  "POST /subscriptions": {
+    summary: "Subscribe an email address, phone number or HTTPS endpoint (admin key)",
+    requestBody: body("Subscribe", {
+      protocol: "email",
+      endpoint: "me@example.com",
+      events: ["failed", "timed_out"],
+    }),
+    responses: {
+      201: ok("Subscribed (email and HTTPS confirm first)", ref("Subscription")),
+      ...errors(400, 403, 409, 413, 415, 422, 429, 500),
+    },
+  },
+  "GET /subscriptions": {
+    summary: "This stage's subscriptions (admin key)",
+    responses: {
+      200: ok("Every subscription", {
+        type: "object",
+        required: ["items"],
+        properties: { items: { type: "array", items: ref("Subscription") } },
+      }),
+      ...errors(400, 403, 429, 500),
+    },
+  },
+  "DELETE /subscriptions/{subscriptionId}": {
+    summary: "Unsubscribe (admin key)",
+    parameters: [subscriptionIdParam],
+    responses: { 204: { description: "Unsubscribed" }, ...errors(400, 403, 404, 422, 429, 500) },
+  },
+};
+
+export function notifierOpenApiDocument(): Json {
+  const paths: Json = {};
+  for (const route of API_ROUTES) {
+    const op = OPERATIONS[`${route.method} ${route.template}`];
+    if (!op)
+      throw new Error(
+        `the route ${route.method} ${route.template} has no description in spec/notifier-openapi.ts`,
+      );
+    paths[route.template] ??= {};
+    paths[route.template][route.method.toLowerCase()] = { ...op, security: security(route.access) };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "TwelveLabs task notifier API",
+      version: "1",
+      description:
+        "Register TwelveLabs task ids and get notified when they finish. Two API keys: the client key reaches the task routes, the admin key every route.",
+    },
+    servers: [
+      {
+        url: "https://{restApiId}.execute-api.{region}.amazonaws.com/v1",
+        variables: { restApiId: { default: "abc123" }, region: { default: "eu-west-1" } },
+      },
+      { url: "http://127.0.0.1:3000", description: "npm start" },
+    ],
+    security: [{ clientKey: [] }, { adminKey: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        clientKey: {
+          type: "apiKey",
+          in: "header",
+          name: "x-api-key",
+          description: "The stage's client key (output ApiKeyId): task routes.",
+        },
+        adminKey: {
+          type: "apiKey",
+          in: "header",
+          name: "x-api-key",
+          description: "The stage's admin key (output AdminApiKeyId): every route.",
+        },
+      },
+      schemas: {
+        RegisterTask: schemaOf(registerBody(false)),
+        RegisterBatch: {
+          ...schemaOf(batchBody),
+          properties: { tasks: { ...schemaOf(batchBody).properties.tasks, items: ref("RegisterTask") } },
+        },
+        Subscribe: schemaOf(subscriptionBody(false, DEFAULT_TAG_ATTRIBUTES)),
+        Task: task,
+        Subscription: subscription,
+        Error: error,
+      },
+    },
+  };
+}
+
+// `npm run openapi`: write the document beside this file.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = new URL("./notifier-api.openapi.json", import.meta.url);
+  writeFileSync(out, `${JSON.stringify(notifierOpenApiDocument(), null, 2)}\n`);
+  console.log(`wrote ${out.pathname}`);
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { API_ROUTES } from "../../functions/http/routes.js";
+import { notifierOpenApiDocument } from "../../spec/notifier-openapi.js";
+import { TEST_CLIENT_KEY_ID } from "../support/api-events.js";
+import { type ApiHarness, startApiHarness } from "../support/api-harness.js";
+
+/*
+ * The notifier's OpenAPI document and its code, held together in both directions: the committed
+ * document is the one the schemas generate; every route is documented and every documented
+ * operation answers; the documented examples are accepted; every body the API returns (errors
+ * included) validates against the documented schema.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is arbitrary JSON walked by path.
+type Json = any;
+const doc: Json = JSON.parse(
+  readFileSync(new URL("../../spec/notifier-api.openapi.json", import.meta.url), "utf8"),
+);
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addSchema({ $id: "notifier.json", components: doc.components });
+const validate = (schema: Json, data: unknown) => {
+  const fn = ajv.compile(
+    JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"notifier.json#/components/')),
+  );
+  const ok = fn(data);
+  return ok ? "" : JSON.stringify(fn.errors?.slice(0, 3));
+};
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApiHarness();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+/** The documented schema of an operation's response. */
+function responseSchema(path: string, method: string, status: number): Json {
+  return doc.paths[path]?.[method.toLowerCase()]?.responses?.[String(status)]?.content?.["application/json"]
+    ?.schema;
+}
+
+describe("the notifier's OpenAPI document", () => {
+  test("the committed document is what the API's schemas generate (npm run openapi refreshes it)", () => {
+    expect(doc).toEqual(notifierOpenApiDocument());
+  });
+
+  test("every route is documented, every documented operation is a route, with its key", () => {
+    const documented = Object.entries(doc.paths as Record<string, Record<string, Json>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(API_ROUTES.map((r) => `${r.method} ${r.template}`).sort());
+    for (const r of API_ROUTES) {
+      const sec = doc.paths[r.template][r.method.toLowerCase()].security;
+      expect(sec, `${r.method} ${r.template}`).toEqual(
+        r.access === "public"
+          ? []
+          : r.access === "admin"
+            ? [{ adminKey: [] }]
+            : [{ clientKey: [] }, { adminKey: [] }],
+      );
+    }
+  });
+
+  test("every documented operation answers (no route_not_found, no method_not_allowed)", async () => {
+    for (const r of API_ROUTES) {
+      const path = r.template
+        .replace("{taskId}", "doc-task-1")
+        .replace("{subscriptionId}", "0d1f3b1e-1111-4c9a-9f5e-2b7c2f0a1b2c");
+      const res = await api.call(r.method, path, { body: r.method === "POST" ? {} : undefined });
+      expect(
+        [404, 405].includes(res.status) &&
+          ["route_not_found", "method_not_allowed"].includes(res.body?.error?.code),
+        `${r.method} ${path}`,
+      ).toBe(false);
+    }
+  });
+
+  test("the documented request examples are accepted, and the answers match the documented schemas", async () => {
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const example = op.requestBody?.content?.["application/json"]?.example;
+        if (example === undefined) continue;
+        const res = await api.call(method.toUpperCase(), path, { body: example });
+        expect(res.status, `${method} ${path}`).toBeLessThan(300);
+        expect(validate(responseSchema(path, method, res.status), res.body), `${method} ${path}`).toBe("");
+      }
+    }
+    for (const [method, path, status] of [
+      ["GET", "/tasks/6641c0efc70bb578439bd909", 200],
+      ["GET", "/tasks", 200],
+      ["GET", "/subscriptions", 200],
+      ["GET", "/openapi.json", 200],
+    ] as const) {
+      const res = await api.call(method, path);
+      expect(res.status).toBe(status);
+      expect(
+        validate(
+          responseSchema(path.replace("6641c0efc70bb578439bd909", "{taskId}"), method, status),
+          res.body,
+        ),
+        path,
+      ).toBe("");
+    }
+  });
+
+  test("error bodies validate against the documented Error schema, with documented statuses", async () => {
+    const cases: Array<[string, string, Parameters<ApiHarness["call"]>[2]]> = [
+      ["POST", "/tasks", { body: { taskId: "a", colour: "red" } }],
+      ["POST", "/tasks", { body: { taskId: "a", deadlineSeconds: 1 } }],
+      ["GET", "/tasks", { query: { cursor: "bm90LWEta2V5" } }],
+      ["GET", "/tasks/no-such-task-here", {}],
+      ["DELETE", "/tasks/no-such-task-here", {}],
+      ["GET", "/subscriptions", { apiKeyId: TEST_CLIENT_KEY_ID }],
+      ["POST", "/subscriptions", { body: { protocol: "pigeon", endpoint: "x" } }],
+      ["DELETE", "/subscriptions/0d1f3b1e-1111-4c9a-9f5e-2b7c2f0a1b2c", {}],
+      ["POST", "/tasks/batch", { body: { tasks: [] } }],
+    ];
+    for (const [method, path, opts] of cases) {
+      const res = await api.call(method, path, opts);
+      const template =
+        path.startsWith("/tasks/") && path !== "/tasks/batch"
+          ? "/tasks/{taskId}"
+          : path.startsWith("/subscriptions/")
+            ? "/subscriptions/{subscriptionId}"
+            : path;
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(
+        doc.paths[template][method.toLowerCase()].responses,
+        `${method} ${path} ${res.status}`,
+      ).toHaveProperty(String(res.status));
+      expect(validate({ $ref: "#/components/schemas/Error" }, res.body), `${method} ${path}`).toBe("");
+    }
+  });
+});
