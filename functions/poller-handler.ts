@@ -28,7 +28,12 @@ export interface PollerLog {
 }
 
 export interface MetricsSink {
-  add(name: PollerMetric, unit: (typeof POLLER_METRICS)[PollerMetric], value: number): void;
+  add(
+    name: PollerMetric,
+    unit: (typeof POLLER_METRICS)[PollerMetric],
+    value: number,
+    dimensions?: Record<string, string>,
+  ): void;
   /** Writes what was added (one EMF line in Lambda). */
   flush(): void;
 }
@@ -82,8 +87,8 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
       attempts: after.attempts - before.attempts,
       rateLimited: after.rateLimited - before.rateLimited,
     };
-    for (const [name, value] of runMetrics(summary, calls, outcome))
-      deps.metrics.add(name, POLLER_METRICS[name], value);
+    for (const [name, value, dims] of runMetrics(summary, calls, outcome))
+      deps.metrics.add(name, POLLER_METRICS[name], value, dims);
     deps.metrics.flush();
   };
 

@@ -15,7 +15,13 @@ export const handler = createPollerHandler(
       error: (message, extra) => logger.error(message, extra ?? {}),
     },
     metrics: {
-      add: (name, unit, value) => metrics.addMetric(name, unit, value),
+      add: (name, unit, value, dimensions) => {
+        if (!dimensions) return metrics.addMetric(name, unit, value);
+        // Another dimension set: its own EMF document, written at once.
+        const single = metrics.singleMetric();
+        for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+        single.addMetric(name, unit, value);
+      },
       flush: () => metrics.publishStoredMetrics(),
     },
   }),

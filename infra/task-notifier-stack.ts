@@ -5,6 +5,7 @@ import type { StageConfig } from "./config.js";
 import { Alarms } from "./constructs/alarms.js";
 import { NotifierApi } from "./constructs/api.js";
 import { ApiKeySecret } from "./constructs/api-key-secret.js";
+import { NotifierDashboard } from "./constructs/dashboard.js";
 import { NotificationTopic } from "./constructs/notification-topic.js";
 import { Poller } from "./constructs/poller.js";
 import { TaskTable } from "./constructs/task-table.js";
@@ -42,7 +43,7 @@ export class TaskNotifierStack extends Stack {
       removalPolicy,
     });
     const api = new NotifierApi(this, "Api", { config: c, table, topic: events.topic, removalPolicy });
-    new Alarms(this, "Alarms", {
+    const alarms = new Alarms(this, "Alarms", {
       stage: c.stage,
       poller: poller.function.fn,
       api: api.api,
@@ -52,7 +53,19 @@ export class TaskNotifierStack extends Stack {
       removalPolicy,
     });
 
+    const dashboard = new NotifierDashboard(this, "Dashboard", {
+      stage: c.stage,
+      poller: poller.function.fn,
+      api: api.api,
+      alarms: alarms.alarms,
+    }).dashboard;
+
     new CfnOutput(this, "ApiUrl", { value: api.api.url, description: "Base URL of the notifier API" });
+    new CfnOutput(this, "DashboardName", {
+      value: dashboard.dashboardName,
+      description:
+        "CloudWatch > Dashboards: the poller, TwelveLabs calls, events, delays, the API and the alarms",
+    });
     new CfnOutput(this, "AdminApiKeyId", {
       value: api.adminKey.keyId,
       description:

@@ -21,6 +21,10 @@ export const POLLER_METRICS = {
   RunDuration: "Milliseconds",
   OldestDueLag: "Milliseconds",
   SuccessfulRun: "Count",
+  /** From the change at TwelveLabs to SNS accepting the event (one value per event). */
+  NotificationDelay: "Milliseconds",
+  /** Events accepted by SNS, with the dimension `eventType`. */
+  EventsPublishedByType: "Count",
 } as const;
 export type PollerMetric = keyof typeof POLLER_METRICS;
 
@@ -30,13 +34,16 @@ export interface RunCallCounts {
   rateLimited: number;
 }
 
+/** One metric value; `dimensions` beside the service's own. */
+export type MetricValue = [PollerMetric, number, Record<string, string>?];
+
 /** The one mapping from a run's summary to its metrics. */
 export function runMetrics(
   s: RunSummary,
   calls: RunCallCounts,
   outcome: "succeeded" | "auth_failed" | "failed",
-): Array<[PollerMetric, number]> {
-  const out: Array<[PollerMetric, number]> = [
+): MetricValue[] {
+  const out: MetricValue[] = [
     ["TasksChecked", s.tasksChecked],
     ["Transitions", s.transitions],
     ["EventsPublished", s.eventsPublished],
@@ -49,5 +56,8 @@ export function runMetrics(
     ["SuccessfulRun", outcome === "succeeded" ? 1 : 0],
   ];
   if (outcome === "auth_failed") out.push(["TwelveLabsAuthFailures", 1]);
+  for (const ms of s.notificationDelaysMs) out.push(["NotificationDelay", ms]);
+  for (const [eventType, n] of Object.entries(s.publishedByType))
+    out.push(["EventsPublishedByType", n, { eventType }]);
   return out;
 }

@@ -25,6 +25,12 @@ export interface TaskEvent {
     status: TaskStatus;
     previousStatus: TaskStatus;
     registeredAt: string;
+    /**
+     * When the status changed at TwelveLabs: its `updated_at` where the response gives one; else
+     * the previous check (the change came after it); for our own statuses, when we decided them.
+     * The notification delay is measured from here.
+     */
+    changedAt?: string;
     finishedAt?: string;
     modelName?: string;
     metadata: TaskMetadata;
@@ -69,7 +75,13 @@ export interface EventContext {
  * The event announcing that `task` (already updated) moved from `previousStatus`. The id is derived
  * from the task id and the version that records the transition, so a retry never mints a new id.
  */
-export function buildEvent(task: Task, previousStatus: TaskStatus, at: number, ctx: EventContext): TaskEvent {
+export function buildEvent(
+  task: Task,
+  previousStatus: TaskStatus,
+  at: number,
+  ctx: EventContext,
+  changedAt?: number,
+): TaskEvent {
   const type = eventTypeFor(task.status);
   const body: TaskEvent["task"] = {
     id: task.taskId,
@@ -80,6 +92,8 @@ export function buildEvent(task: Task, previousStatus: TaskStatus, at: number, c
     metadata: task.metadata,
     tags: task.tags,
   };
+  if (changedAt !== undefined && Number.isFinite(changedAt))
+    body.changedAt = new Date(changedAt).toISOString();
   if (task.finishedAt !== undefined) body.finishedAt = new Date(task.finishedAt).toISOString();
   if (task.modelName) body.modelName = task.modelName;
   if (task.errorMessage) body.error = task.errorMessage;

@@ -54,6 +54,13 @@ export interface RunSummary {
   outboxRepublished: number;
   /** Events found waiting in the outbox at the start of each pass (most of any pass). */
   outboxBacklog: number;
+  /**
+   * From each announced change at TwelveLabs (event.task.changedAt) to SNS accepting its event, ms;
+   * the first 100 of the run (one metric value each).
+   */
+  notificationDelaysMs: number[];
+  /** Events accepted by the publisher, by event type. */
+  publishedByType: Record<string, number>;
   /** Passes whose outbox drain stopped early (its limit, or the publisher failing): the rest waits. */
   outboxDeferred: number;
   /** List calls made by batched checks, and the tasks those lists answered for. */
@@ -109,6 +116,8 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     outboxRepublished: 0,
     outboxBacklog: 0,
     outboxDeferred: 0,
+    notificationDelaysMs: [],
+    publishedByType: {},
     listCalls: 0,
     checkedThroughLists: 0,
     conflicts: 0,
@@ -395,6 +404,10 @@ async function publishAndClear(
     return false;
   }
   sum.eventsPublished += 1;
+  sum.publishedByType[event.type] = (sum.publishedByType[event.type] ?? 0) + 1;
+  const since = Date.parse(event.task.changedAt ?? event.occurredAt);
+  if (Number.isFinite(since) && sum.notificationDelaysMs.length < 100)
+    sum.notificationDelaysMs.push(Math.max(0, deps.now() - since));
   try {
     await deps.store.clearOutboxEntry(taskId, event.id);
   } catch (err) {

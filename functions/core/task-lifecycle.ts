@@ -149,7 +149,15 @@ export function decide(
 
   if (terminal || s.publishStatusChanges) {
     const after = applyTransitionPatch(task, patch);
-    patch.events.push(buildEvent(after, task.status, now, s));
+    // From TwelveLabs' updated_at where it gives one, else from the previous check (the change came after it).
+    const reported = snapshot?.updatedAt === undefined ? Number.NaN : Date.parse(snapshot.updatedAt);
+    const changedAt =
+      result.outcome !== "snapshot"
+        ? now
+        : Number.isNaN(reported)
+          ? (task.lastCheckedAt ?? task.registeredAt)
+          : Math.min(reported, now);
+    patch.events.push(buildEvent(after, task.status, now, s, changedAt));
   }
   return { type: "transition", patch };
 }

@@ -94,6 +94,12 @@ describe("TaskNotifierStack", () => {
     for (const topic of topics) expect(topic.Properties.SignatureVersion).toBe("2");
   });
 
+  test("a dashboard, its name an output", () => {
+    const { t } = synth("dev");
+    t.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    expect(Object.keys(t.findOutputs("DashboardName"))).toHaveLength(1);
+  });
+
   test("functions get the secret's name, never its value", () => {
     const { t } = synth("dev");
     const fns = t.findResources("AWS::Lambda::Function");

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { BENCH_LIFECYCLE } from "../../bench/call-efficiency.js";
+import { runMetrics } from "../../functions/config/metric-names.js";
 import { buildEvent } from "../../functions/core/events.js";
 import { type PollerSettings, runPoller } from "../../functions/core/poll-run.js";
 import { newTask, type Task } from "../../functions/core/task.js";
@@ -53,6 +54,43 @@ function pendingTask(id: string, now: number, statuses: Array<Task["status"]>): 
 }
 
 describe("runPoller", () => {
+  test("notification delay: from TwelveLabs' updated_at to SNS accepting the event; by type in the metrics", async () => {
+    const { clock, sim, deps } = setup();
+    const t = sim.addTask({
+      kind: "embed-v2",
+      timeline: [
+        { status: "processing", afterMs: 0 },
+        { status: "ready", afterMs: 10_000 },
+      ],
+    });
+    await deps.store.register(newTask({ taskId: t.id, kind: "embed-v2" }, clock.t, 86_400));
+    await runPoller(deps, SETTINGS, clock.t + 50_000); // seen processing
+    clock.t += 14_000; // ready 4 s ago (updated_at), seen now
+    const s = await runPoller(deps, SETTINGS, clock.t + 50_000);
+    expect(s.notificationDelaysMs).toEqual([4_000]);
+    expect(s.publishedByType).toEqual({ "task.ready": 1 });
+    expect(deps.publisher.events[0]?.task.changedAt).toBe(new Date(t.createdAt + 10_000).toISOString());
+    const metrics = runMetrics(s, { attempts: 1, rateLimited: 0 }, "succeeded");
+    expect(metrics).toContainEqual(["NotificationDelay", 4_000]);
+    expect(metrics).toContainEqual(["EventsPublishedByType", 1, { eventType: "task.ready" }]);
+  });
+
+  test("without updated_at (v1 embed status), the delay counts from the previous check", async () => {
+    const { clock, sim, deps } = setup();
+    const t = sim.addTask({
+      kind: "embed",
+      timeline: [
+        { status: "processing", afterMs: 0 },
+        { status: "ready", afterMs: 10_000 },
+      ],
+    });
+    await deps.store.register(newTask({ taskId: t.id, kind: "embed" }, clock.t, 86_400));
+    await runPoller(deps, { ...SETTINGS, batchMinDue: 0 }, clock.t + 50_000); // checked at t0
+    clock.t += 14_000;
+    const s = await runPoller(deps, { ...SETTINGS, batchMinDue: 0 }, clock.t + 50_000);
+    expect(s.notificationDelaysMs).toEqual([14_000]);
+  });
+
   test("an SNS outage does not starve the checks: the outbox drain gives up early, due tasks are still checked", async () => {
     const { clock, sim, deps } = setup();
     for (let i = 0; i < 300; i++) await deps.store.register(pendingTask(`old${i}`, clock.t, ["ready"]));

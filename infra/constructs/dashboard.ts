@@ -1,0 +1,106 @@
+import { Duration } from "aws-cdk-lib";
+import type { RestApi } from "aws-cdk-lib/aws-apigateway";
+import {
+  type Alarm,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  Metric,
+  TextWidget,
+} from "aws-cdk-lib/aws-cloudwatch";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Construct } from "constructs";
+import { METRIC_NAMESPACE, type PollerMetric, SERVICE_NAME } from "../../functions/config/metric-names.js";
+import { EVENT_TYPES } from "../../functions/core/events.js";
+
+export interface NotifierDashboardProps {
+  stage: string;
+  poller: IFunction;
+  api: RestApi;
+  alarms: Alarm[];
+}
+
+/**
+ * One CloudWatch dashboard per stage: the poller's runs and what they did, TwelveLabs' calls and
+ * rate limits, events published by type, the outbox backlog, how late due tasks are read, the
+ * notification delay, the API's traffic and errors, and the alarms.
+ */
+export class NotifierDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: NotifierDashboardProps) {
+    super(scope, id);
+    const minute = Duration.minutes(1);
+    const poller = (
+      name: PollerMetric,
+      statistic = "Sum",
+      label?: string,
+      dimensions: Record<string, string> = {},
+    ): IMetric =>
+      new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: SERVICE_NAME, ...dimensions },
+        statistic,
+        period: minute,
+        label: label ?? name,
+      });
+    const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
+      new GraphWidget({ title, left, right, width: 8, height: 6 });
+
+    this.dashboard = new Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(6) });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# TwelveLabs task notifier (${props.stage})\nPoller runs every minute; passes every few seconds. Delays in ms.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        "Poller runs",
+        [
+          props.poller.metricInvocations({ period: minute }),
+          poller("SuccessfulRun", "Sum", "successful runs"),
+        ],
+        [poller("RunDuration", "Maximum", "run duration (max)")],
+      ),
+      graph("Tasks checked, transitions", [poller("TasksChecked"), poller("Transitions")]),
+      graph(
+        "TwelveLabs calls and 429s",
+        [poller("TwelveLabsCalls")],
+        [poller("TwelveLabsRateLimited"), poller("TwelveLabsAuthFailures")],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        "Events published, by type",
+        EVENT_TYPES.map((t) => poller("EventsPublishedByType", "Sum", t, { eventType: t })),
+        [poller("PublishFailures")],
+      ),
+      graph("Notification delay (TwelveLabs change to SNS)", [
+        poller("NotificationDelay", "p50", "p50"),
+        poller("NotificationDelay", "p95", "p95"),
+        poller("NotificationDelay", "Maximum", "max"),
+      ]),
+      graph(
+        "Outbox backlog, oldest due lag",
+        [poller("OutboxBacklog", "Maximum", "outbox backlog")],
+        [poller("OldestDueLag", "Maximum", "oldest due lag")],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        "API requests",
+        [props.api.metricCount({ period: minute })],
+        [props.api.metricLatency({ period: minute, statistic: "p95" })],
+      ),
+      graph("API errors", [
+        props.api.metricClientError({ period: minute }),
+        props.api.metricServerError({ period: minute }),
+      ]),
+      new AlarmStatusWidget({ title: "Alarms", alarms: props.alarms, width: 8, height: 6 }),
+    );
+  }
+}

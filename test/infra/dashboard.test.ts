@@ -1,0 +1,58 @@
+import { Duration } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { RestApi } from "aws-cdk-lib/aws-apigateway";
+import { Alarm, Metric } from "aws-cdk-lib/aws-cloudwatch";
+import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { expect, test } from "vitest";
+import { METRIC_NAMESPACE, POLLER_METRICS } from "../../functions/config/metric-names.js";
+import { EVENT_TYPES } from "../../functions/core/events.js";
+import { NotifierDashboard } from "../../infra/constructs/dashboard.js";
+import { bareStack } from "../support/cdk.js";
+
+/** The dashboard alone in a bare stack; its body as text (the template's Fn::Join, tokens left out). */
+function body(): string {
+  const stack = bareStack();
+  const poller = new LambdaFunction(stack, "Poller", {
+    runtime: Runtime.NODEJS_24_X,
+    handler: "index.handler",
+    code: Code.fromInline("export const handler = async () => ({});"),
+  });
+  const api = new RestApi(stack, "Api");
+  api.root.addMethod("GET");
+  const alarm = new Alarm(stack, "A", {
+    metric: new Metric({ namespace: "X", metricName: "Y", period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+  new NotifierDashboard(stack, "Dashboard", { stage: "dev", poller, api, alarms: [alarm] });
+  const t = Template.fromStack(stack);
+  const [dash] = Object.values(t.findResources("AWS::CloudWatch::Dashboard")) as Array<{
+    Properties: { DashboardBody: { "Fn::Join": [string, unknown[]] } };
+  }>;
+  return (dash?.Properties.DashboardBody["Fn::Join"][1] ?? []).filter((p) => typeof p === "string").join("");
+}
+
+test("every custom metric on the dashboard is one the poller emits, in its namespace", () => {
+  const text = body();
+  const named = [...text.matchAll(new RegExp(`\\["${METRIC_NAMESPACE}","(\\w+)"`, "g"))].map((m) => m[1]);
+  expect(named.length).toBeGreaterThan(5);
+  for (const name of named) expect(Object.keys(POLLER_METRICS)).toContain(name);
+  for (const wanted of [
+    "NotificationDelay",
+    "TwelveLabsCalls",
+    "TwelveLabsRateLimited",
+    "OutboxBacklog",
+    "OldestDueLag",
+    "RunDuration",
+  ])
+    expect(named).toContain(wanted);
+});
+
+test("events by type, API traffic and errors, the alarms", () => {
+  const text = body();
+  for (const type of EVENT_TYPES) expect(text).toContain(`"eventType","${type}"`);
+  for (const m of ["Count", "Latency", "4XXError", "5XXError"])
+    expect(text).toContain(`"AWS/ApiGateway","${m}"`);
+  expect(text).toContain('"type":"alarm"');
+  expect(text).toContain('"stat":"p95"');
+});
