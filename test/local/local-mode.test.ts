@@ -93,6 +93,10 @@ describe("npm start", { timeout: 90_000 }, () => {
     });
     expect(tagged.status).toBe(201);
     // Only what people subscribed is listed: local delivery's own SQS subscription is not.
+    // The API's description answers without a key, as deployed.
+    const described = await fetch(`${p.api}/openapi.json`);
+    expect(described.status).toBe(200);
+    expect(((await described.json()) as { openapi: string }).openapi).toBe("3.1.0");
     const listed = await call(p, "GET", "/subscriptions");
     expect(listed.body.items.map((x: { protocol: string }) => x.protocol).sort()).toEqual(["http", "sms"]);
 
