@@ -1,23 +1,15 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import { RestApi } from "aws-cdk-lib/aws-apigateway";
-import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { expect, test } from "vitest";
 import { METRIC_NAMESPACE, POLLER_METRICS, SERVICE_NAME } from "../../functions/config/metric-names.js";
 import { Alarms } from "../../infra/constructs/alarms.js";
-import { bareStack } from "../support/cdk.js";
+import { bareStack, stubPollerAndApi } from "../support/cdk.js";
 
 /** The construct alone, in a bare stack, with the smallest real dependencies it alarms on. */
 function build(alarmEmail?: string) {
   const stack = bareStack();
-  const poller = new LambdaFunction(stack, "Poller", {
-    runtime: Runtime.NODEJS_24_X,
-    handler: "index.handler",
-    code: Code.fromInline("export const handler = async () => ({});"),
-  });
-  const api = new RestApi(stack, "Api");
-  api.root.addMethod("GET");
+  const { poller, api } = stubPollerAndApi(stack);
   new Alarms(stack, "Alarms", {
     stage: "dev",
     poller,

@@ -1,24 +1,16 @@
 import { Duration } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { RestApi } from "aws-cdk-lib/aws-apigateway";
 import { Alarm, Metric } from "aws-cdk-lib/aws-cloudwatch";
-import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { expect, test } from "vitest";
 import { METRIC_NAMESPACE, POLLER_METRICS } from "../../functions/config/metric-names.js";
 import { EVENT_TYPES } from "../../functions/core/events.js";
 import { NotifierDashboard } from "../../infra/constructs/dashboard.js";
-import { bareStack } from "../support/cdk.js";
+import { bareStack, stubPollerAndApi } from "../support/cdk.js";
 
 /** The dashboard alone in a bare stack; its body as text (the template's Fn::Join, tokens left out). */
 function body(): string {
   const stack = bareStack();
-  const poller = new LambdaFunction(stack, "Poller", {
-    runtime: Runtime.NODEJS_24_X,
-    handler: "index.handler",
-    code: Code.fromInline("export const handler = async () => ({});"),
-  });
-  const api = new RestApi(stack, "Api");
-  api.root.addMethod("GET");
+  const { poller, api } = stubPollerAndApi(stack);
   const alarm = new Alarm(stack, "A", {
     metric: new Metric({ namespace: "X", metricName: "Y", period: Duration.minutes(1) }),
     threshold: 1,
