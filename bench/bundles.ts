@@ -22,6 +22,7 @@ const ENV = {
   TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:task-events",
   STAGE: "bench",
   TWELVELABS_API_KEY: "bench",
+  ADMIN_API_KEY_ID: "bench-admin-key-id",
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "x",
   AWS_SECRET_ACCESS_KEY: "x",
