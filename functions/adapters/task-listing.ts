@@ -72,10 +72,25 @@ export async function listThroughIndex(
       return { part, keys, more: res.LastEvaluatedKey !== undefined };
     }),
   );
-  const merged = found
-    .flatMap(({ part, keys }) => keys.map((k) => ({ part, key: k })))
-    .sort((a, b) => b.key[0] - a.key[0] || a.key[1].localeCompare(b.key[1]))
-    .slice(0, limit);
+  // Newest first across partitions, each partition taken in the order DynamoDB returned it (so what
+  // is taken from a partition is always a prefix of it, ties included, and its position is exact).
+  const merged: Array<{ part: string; key: [number, string] }> = [];
+  const heads = found.map(() => 0);
+  while (merged.length < limit) {
+    let best = -1;
+    found.forEach((f, i) => {
+      const k = f.keys[heads[i] as number];
+      if (
+        k &&
+        (best < 0 || k[0] > (found[best]?.keys[heads[best] as number]?.[0] ?? Number.NEGATIVE_INFINITY))
+      )
+        best = i;
+    });
+    if (best < 0) break;
+    const f = found[best] as (typeof found)[number];
+    merged.push({ part: f.part, key: f.keys[heads[best] as number] as [number, string] });
+    heads[best] = (heads[best] as number) + 1;
+  }
   const next: Positions = { ...positions };
   for (const { part, keys, more } of found) {
     const taken = merged.filter((m) => m.part === part);

@@ -93,6 +93,28 @@ test("kind and status together, and kind alone, page through exactly their tasks
   expect(ids).toEqual([...ids].sort().reverse());
 });
 
+test("tasks registered in the same millisecond page through exactly once each", async () => {
+  const same = Array.from({ length: 7 }, (_, i) => {
+    const t: Task = newTask({ taskId: `tie${i}`, kind: "embed-v2" }, T0 - 5_000, 86_400);
+    t.status = "timed_out";
+    delete t.dueAt;
+    return taskItem(t, 4);
+  });
+  await aws.dynamo.send(
+    new BatchWriteItemCommand({
+      RequestItems: { [aws.tableName]: same.map((Item) => ({ PutRequest: { Item } })) },
+    }),
+  );
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await list({ status: "timed_out", limit: "3", ...(cursor ? { cursor } : {}) });
+    ids.push(...res.body.items.map((t) => t.taskId));
+    cursor = res.body.cursor;
+  } while (cursor);
+  expect(ids.sort()).toEqual(["tie0", "tie1", "tie2", "tie3", "tie4", "tie5", "tie6"]);
+});
+
 test("a cursor of another listing is refused as invalid (400), not served", async () => {
   const first = await list({ status: "processing", limit: "1" });
   const res = await list({ status: "failed", cursor: first.body.cursor as string });
