@@ -51,45 +51,49 @@ export class DynamoDbTaskStore implements TaskStore {
    * Once the shards above the configured count are empty in both indexes, the record comes down.
    */
   async syncShardLayout(): Promise<number> {
-    const key = { [TASK_TABLE.partitionKey]: { S: SHARD_LAYOUT_PK } };
-    const n = { N: String(this.writeShards) };
+    const res = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.layoutKey(), ConsistentRead: true }),
+    );
+    const recorded = res.Item?.maxShards?.N === undefined ? undefined : Number(res.Item.maxShards.N);
+    let max = recorded ?? 0;
+    // Only a wider layout than the one recorded is written: the usual run reads one item, no more.
+    if (recorded === undefined || recorded < this.writeShards) {
+      if (await this.setLayout(this.writeShards, "attribute_not_exists(#max) OR #max < :n"))
+        max = this.writeShards;
+      else max = Math.max(max, this.writeShards); // someone recorded at least as much meanwhile
+    } else if (recorded > this.writeShards && (await this.shardsEmptyFrom(this.writeShards, recorded))) {
+      if (await this.setLayout(this.writeShards, "#max = :old", recorded)) max = this.writeShards;
+    }
+    this.readShards = Math.max(max, this.writeShards);
+    return this.readShards;
+  }
+
+  private layoutKey() {
+    return { [TASK_TABLE.partitionKey]: { S: SHARD_LAYOUT_PK } };
+  }
+
+  /** Records `n` as the layout when `condition` holds; `false` when it did not. */
+  private async setLayout(n: number, condition: string, old?: number): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: key,
+          Key: this.layoutKey(),
           UpdateExpression: "SET #max = :n, entity = :meta",
-          ConditionExpression: "attribute_not_exists(#max) OR #max < :n",
+          ConditionExpression: condition,
           ExpressionAttributeNames: { "#max": "maxShards" },
-          ExpressionAttributeValues: { ":n": n, ":meta": { S: "meta" } },
+          ExpressionAttributeValues: {
+            ":n": { N: String(n) },
+            ":meta": { S: "meta" },
+            ...(old === undefined ? {} : { ":old": { N: String(old) } }),
+          },
         }),
       );
+      return true;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
     }
-    const res = await this.db.send(
-      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
-    let max = Number(res.Item?.maxShards?.N ?? this.writeShards);
-    if (max > this.writeShards && (await this.shardsEmptyFrom(this.writeShards, max))) {
-      try {
-        await this.db.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: "SET #max = :n",
-            ConditionExpression: "#max = :old",
-            ExpressionAttributeNames: { "#max": "maxShards" },
-            ExpressionAttributeValues: { ":n": n, ":old": { N: String(max) } },
-          }),
-        );
-        max = this.writeShards;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
-    }
-    this.readShards = Math.max(max, this.writeShards);
-    return this.readShards;
   }
 
   private async shardsEmptyFrom(from: number, to: number): Promise<boolean> {
