@@ -1,8 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
+import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
+import { headerBox } from "./adapters/header-box.js";
+import { secretReader } from "./adapters/secret-reader.js";
 import { SnsSubscriptions } from "./adapters/sns-subscriptions.js";
+import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
 import type { ApiConfig } from "./config/api-config.js";
 import { errorSummary } from "./config/error-summary.js";
 import { type ApiDeps, route } from "./http/routes.js";
@@ -26,10 +31,10 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
 /** The real adapters for a configuration, on the given AWS clients (the Lambda's, or the local stand-ins'). */
 export function apiDeps(
   config: ApiConfig,
-  aws: { dynamo: DynamoDBClient; sns: SNSClient },
+  aws: { dynamo: DynamoDBClient; sns: SNSClient; sqs?: SQSClient },
   log: ApiLog,
 ): ApiDeps {
-  return {
+  const deps: ApiDeps = {
     store: new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards),
     subscriptions: new SnsSubscriptions(aws.sns, config.topicArn),
     now: Date.now,
@@ -41,4 +46,15 @@ export function apiDeps(
     twelvelabsBaseUrl: config.twelvelabsBaseUrl,
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
+  if (config.headerKeySecretName || config.headerKey) {
+    const readKey = secretReader({ name: config.headerKeySecretName, value: config.headerKey });
+    deps.headerSealer = async () => headerBox(await readKey());
+  }
+  if (config.webhookQueueUrl && aws.sqs) {
+    deps.webhooks = {
+      log: new DynamoDbWebhookLog(aws.dynamo, config.tableName),
+      queue: new SqsWebhookQueue(aws.sqs, config.webhookQueueUrl),
+    };
+  }
+  return deps;
 }

@@ -41,7 +41,7 @@ export interface StageConfig {
   /** Reserve concurrency 1 for the poller (new accounts often cannot: a lease item does the job then). */
   reservePollerConcurrency: boolean;
   api: { rateLimit: number; burstLimit: number; quotaPerDay: number };
-  /** Tag keys copied into SNS message attributes so subscriptions can filter on them (at most 6). */
+  /** Tag keys copied into SNS message attributes so subscriptions can filter on them (at most 5). */
   tagAttributes: string[];
   /**
    * What the admin key may subscribe: at most `maxCount` subscriptions; SMS only when `sms` is on
@@ -57,6 +57,12 @@ export interface StageConfig {
    * are empty, so no task is stranded (test/integration/integrity.test.ts).
    */
   shards: number;
+  /**
+   * Signed per-task webhooks: how long the previous signing secret keeps signing after a rotation,
+   * an existing Secrets Manager secret (name) with the signing secret instead of a new one, and how
+   * many webhook functions may run at once (bounds the calls made to receivers).
+   */
+  webhooks: { secretOverlap: Duration; existingSecretName?: string; maxConcurrency: number };
 }
 
 const common = {
@@ -69,6 +75,7 @@ const common = {
   subscriptions: { maxCount: 100, sms: false },
   maxQuietPeriod: Duration.minutes(10),
   shards: DEFAULT_SHARDS,
+  webhooks: { secretOverlap: Duration.hours(24), maxConcurrency: 5 },
 };
 
 export const STAGE_CONFIGS: Record<Stage, StageConfig> = {

@@ -9,6 +9,7 @@ import { NotifierDashboard } from "./constructs/dashboard.js";
 import { NotificationTopic } from "./constructs/notification-topic.js";
 import { Poller } from "./constructs/poller.js";
 import { TaskTable } from "./constructs/task-table.js";
+import { Webhooks } from "./constructs/webhooks.js";
 
 export interface TaskNotifierStackProps extends StackProps {
   config: StageConfig;
@@ -43,11 +44,18 @@ export class TaskNotifierStack extends Stack {
       removalPolicy,
     });
     const api = new NotifierApi(this, "Api", { config: c, table, topic: events.topic, removalPolicy });
+    const webhooks = new Webhooks(this, "Webhooks", { config: c, table, topic: events.topic, removalPolicy });
+    // Registration seals callbackHeaders; POST /tasks/{id}/redeliver puts an event on the webhook queue.
+    api.function
+      .bindSecret(webhooks.headerKey, "CALLBACK_HEADER_KEY_SECRET_NAME")
+      .bindQueueSender(webhooks.queue, "WEBHOOK_QUEUE_URL");
     const alarms = new Alarms(this, "Alarms", {
       stage: c.stage,
       poller: poller.function.fn,
       api: api.api,
       deadLetterQueue: poller.deadLetterQueue,
+      webhooks: webhooks.function.fn,
+      webhookDeadLetterQueue: webhooks.deadLetterQueue,
       alarmEmail: c.alarmEmail,
       maxQuietPeriod: c.maxQuietPeriod,
       removalPolicy,
@@ -57,6 +65,7 @@ export class TaskNotifierStack extends Stack {
       stage: c.stage,
       poller: poller.function.fn,
       api: api.api,
+      webhookDeadLetterQueue: webhooks.deadLetterQueue,
       alarms: alarms.alarms,
     }).dashboard;
 
@@ -80,6 +89,14 @@ export class TaskNotifierStack extends Stack {
       description: "SNS topic of task events",
     });
     new CfnOutput(this, "TableName", { value: table.tableName });
+    new CfnOutput(this, "WebhookSecretName", {
+      value: webhooks.signingSecret.secretName,
+      description: "Webhook signing secret; receivers use whsec_ + its current value (README: Webhooks)",
+    });
+    new CfnOutput(this, "WebhookDeadLetterQueueUrl", {
+      value: webhooks.deadLetterQueue.queueUrl,
+      description: "Webhook deliveries that failed every attempt",
+    });
     new CfnOutput(this, "SecretName", {
       value: secret.secretName,
       description: "Put your TwelveLabs API key here",

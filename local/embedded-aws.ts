@@ -67,7 +67,13 @@ export async function startEmbeddedAws(
     credentials,
   });
   const sns = new SNSClient({ endpoint: snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
-  const sqs = new SQSClient({ endpoint: snsEndpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials });
+  // fauxqs queue URLs name a host of their own; requests go to the stand-in regardless.
+  const sqs = new SQSClient({
+    endpoint: snsEndpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials,
+    useQueueUrlAsEndpoint: false,
+  });
   try {
     await dynamo.send(new CreateTableCommand(createTaskTableInput(tableName)));
   } catch (err) {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { PASS_INTERVAL_MS } from "../functions/core/deployment-defaults.js";
 import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
+import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
 
 const DEFAULT_INTERVAL_SECONDS = String(PASS_INTERVAL_MS / 1000);
 
@@ -17,7 +18,8 @@ export const USAGE = `Usage: npm start -- [options]
   --demo                 register two simulated tasks and show their notifications
   --help                 this text
 
-TwelveLabs: the real API when TWELVELABS_API_KEY is set, otherwise a local simulator.`;
+TwelveLabs: the real API when TWELVELABS_API_KEY is set, otherwise a local simulator.
+Webhooks are signed with $NOTIFIER_WEBHOOK_SECRET (a whsec_ value), otherwise with a secret generated and printed at start.`;
 
 export interface LocalOptions {
   port: number;
@@ -29,6 +31,8 @@ export interface LocalOptions {
   simulatorPort: number;
   twelvelabsUrl: string;
   twelvelabsKey?: string;
+  /** The webhook signing secret (NOTIFIER_WEBHOOK_SECRET), as stored: whsec_... or rotation JSON. */
+  webhookSecret?: string;
   demo: boolean;
   help: boolean;
 }
@@ -103,5 +107,14 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
   if (adminKey) opts.adminKey = adminKey;
   if (values.data) opts.dataDir = String(values.data);
   if (!simulate && twelvelabsKey) opts.twelvelabsKey = twelvelabsKey;
+  const webhookSecret = env.NOTIFIER_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret !== undefined) {
+    try {
+      parseWebhookSecret(webhookSecret);
+    } catch (err) {
+      throw new UsageError(`NOTIFIER_WEBHOOK_SECRET: ${(err as Error).message}`);
+    }
+    opts.webhookSecret = webhookSecret;
+  }
   return opts;
 }

@@ -1,13 +1,23 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { verifyWebhook } from "../functions/core/webhook-signature.js";
 
 /**
- * `npm run receiver -- --port 4000`: a tiny SNS-style HTTP endpoint for trying the notifier. It
- * confirms subscriptions (GET of the SubscribeURL, as SNS requires) and prints each notification.
+ * `npm run receiver -- --port 4000`: a tiny HTTP endpoint for trying the notifier. As an SNS
+ * subscriber it confirms subscriptions (GET of the SubscribeURL, as SNS requires) and prints each
+ * notification; as a task's callbackUrl it verifies each signed webhook with the secret in
+ * `--webhook-secret` or $WEBHOOK_SECRET (the banner of npm start exports it), drops repeats of a
+ * webhook-id, and prints the event.
  */
 let port: number;
+let webhookSecret: string | undefined;
+const seen = new Set<string>();
 try {
-  const { values } = parseArgs({ options: { port: { type: "string", default: "4000" } }, strict: true });
+  const { values } = parseArgs({
+    options: { port: { type: "string", default: "4000" }, "webhook-secret": { type: "string" } },
+    strict: true,
+  });
+  webhookSecret = values["webhook-secret"] ?? (process.env.WEBHOOK_SECRET || undefined);
   port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error("--port must be a whole number 0-65535");
@@ -20,10 +30,32 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", async () => {
+    const raw = Buffer.concat(chunks);
+    if (req.headers["webhook-id"] !== undefined) {
+      if (!webhookSecret) {
+        res.writeHead(401).end();
+        console.log("receiver: a webhook arrived, but no --webhook-secret (or $WEBHOOK_SECRET) to verify it");
+        return;
+      }
+      let event: { id?: string; type?: string };
+      try {
+        event = verifyWebhook(raw, req.headers, webhookSecret) as { id?: string; type?: string };
+      } catch (err) {
+        res.writeHead(401).end();
+        console.log(`receiver: webhook REFUSED (${(err as Error).message})`);
+        return;
+      }
+      res.writeHead(204).end();
+      const id = String(req.headers["webhook-id"]);
+      if (seen.has(id)) return console.log(`receiver: webhook ${id} again (already handled)`);
+      seen.add(id);
+      console.log(`receiver: webhook verified\n${JSON.stringify(event, null, 2)}`);
+      return;
+    }
     res.writeHead(200).end();
     let msg: { Type?: string; SubscribeURL?: string; Message?: string };
     try {
-      msg = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      msg = JSON.parse(raw.toString("utf8"));
     } catch {
       console.log(`receiver: ignored a body that is not JSON`);
       return;

@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { ApiHandler } from "../functions/api-handler.js";
+import { webhookConfig } from "../functions/config/webhook-config.js";
 import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
+import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
 import type { PollerHandler } from "../functions/poller-handler.js";
+import { createWebhookHandler, webhookDeps } from "../functions/webhook-handler.js";
 import { createLocalApiServer, LOCAL_KEY_IDS, type LocalApiKeys } from "./api-server.js";
 import { runDemo } from "./demo.js";
 import { type EmbeddedAws, startEmbeddedAws } from "./embedded-aws.js";
@@ -14,6 +17,7 @@ import { startPollerLoop } from "./poller-loop.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
 import { LocalSnsDelivery } from "./sns-delivery.js";
 import { checkTwelveLabs } from "./twelvelabs-preflight.js";
+import { createLocalWebhookQueue, startWebhookLoop } from "./webhook-loop.js";
 
 /** A start-up problem: printed as one line, exit code 1. */
 class StartupError extends Error {}
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
     await checkPortsFree(opts);
     const twelvelabs = await startTwelveLabs(opts, cleanups);
     const aws = await startStandIns(opts, cleanups);
-    const { api, poller } = await loadHandlers(aws, twelvelabs);
+    const hooks = await webhookSettings(opts, aws);
+    const { api, poller } = await loadHandlers(aws, twelvelabs, hooks);
     const keys = {
       client: opts.apiKey ?? randomBytes(15).toString("base64url"),
       admin: opts.adminKey ?? randomBytes(15).toString("base64url"),
@@ -73,7 +78,8 @@ async function main(): Promise<void> {
     await delivery.start();
     cleanups.add(() => delivery.stop());
     cleanups.add(startPollerLoop(poller, opts.intervalMs, (line) => console.log(line)));
-    printBanner(opts, base, keys, twelvelabs);
+    cleanups.add(startWebhooks(aws, hooks));
+    printBanner(opts, base, keys, twelvelabs, hooks);
     if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, keys.client);
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
@@ -152,12 +158,62 @@ async function startStandIns(opts: LocalOptions, cleanups: Cleanups): Promise<Em
   }
 }
 
+interface WebhookSettings {
+  queueUrl: string;
+  /** As stored (whsec_... or rotation JSON) and the secret receivers use now. */
+  secret: string;
+  receiverSecret: string;
+  generated: boolean;
+  headerKey: string;
+}
+
+/**
+ * The webhook queue, its signing secret (NOTIFIER_WEBHOOK_SECRET, else generated) and the key that
+ * seals callbackHeaders (kept under --data so stored headers still open after a restart).
+ */
+async function webhookSettings(opts: LocalOptions, aws: EmbeddedAws): Promise<WebhookSettings> {
+  const { queueUrl } = await createLocalWebhookQueue(aws);
+  const secret = opts.webhookSecret ?? `whsec_${randomBytes(32).toString("base64")}`;
+  let headerKey = randomBytes(32).toString("hex");
+  if (opts.dataDir) {
+    const file = join(resolve(opts.dataDir), "callback-header-key");
+    if (existsSync(file)) headerKey = readFileSync(file, "utf8").trim();
+    else writeFileSync(file, headerKey, { mode: 0o600 });
+  }
+  return {
+    queueUrl,
+    secret,
+    receiverSecret: parseWebhookSecret(secret).current,
+    generated: opts.webhookSecret === undefined,
+    headerKey,
+  };
+}
+
+/** The webhook handler on the local queue; each attempt printed as one `[webhook]` line. */
+function startWebhooks(aws: EmbeddedAws, hooks: WebhookSettings): () => Promise<void> {
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const handler = createWebhookHandler(
+    webhookDeps(webhookConfig(process.env), aws, {
+      logger: quiet,
+      onAttempt: (url, a) =>
+        console.log(
+          `[webhook] POST ${url} -> ${a.status ?? a.error} ${a.outcome} (event ${a.eventId}, attempt ${a.attempt}, ${a.durationMs} ms${a.nextAttemptAt ? `, next at ${new Date(a.nextAttemptAt).toISOString()}` : ""})`,
+        ),
+    }),
+  );
+  return startWebhookLoop(aws, hooks.queueUrl, handler, (line) => console.log(line));
+}
+
 /** The real Lambda entries, configured through their environment and read at import, as at a cold start. */
 async function loadHandlers(
   aws: EmbeddedAws,
   twelvelabs: TwelveLabsTarget,
+  hooks: WebhookSettings,
 ): Promise<{ api: ApiHandler; poller: PollerHandler }> {
   Object.assign(process.env, aws.env, {
+    WEBHOOK_QUEUE_URL: hooks.queueUrl,
+    WEBHOOK_SECRET: hooks.secret,
+    CALLBACK_HEADER_KEY: hooks.headerKey,
     STAGE: "local",
     TWELVELABS_BASE_URL: twelvelabs.url,
     TWELVELABS_API_KEY: twelvelabs.key,
@@ -232,15 +288,17 @@ function printBanner(
   base: string,
   keys: LocalApiKeys,
   twelvelabs: TwelveLabsTarget,
+  hooks: WebhookSettings,
 ): void {
   const { sim } = twelvelabs;
   console.log(`TwelveLabs task notifier, local mode
   API:        ${base}   (header x-api-key: client key ${keys.client} for /tasks, admin key ${keys.admin} for everything)
   TwelveLabs: ${sim ? `simulator at ${twelvelabs.url} (not the real API; create tasks with POST ${sim.origin}/_sim/tasks)` : twelvelabs.url}
   Poller:     every ${opts.intervalMs / 1000} s
+  Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? " (generated; set NOTIFIER_WEBHOOK_SECRET to choose one)" : " (NOTIFIER_WEBHOOK_SECRET)"}
   Data:       ${opts.dataDir ? resolve(opts.dataDir) : "in memory (use --data <dir> to keep it)"}
 In another terminal:
-  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""}
+  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret}
 Ctrl-C stops everything.`);
 }
 

@@ -16,7 +16,14 @@ import type { ListFilter, Page, TaskStore } from "../core/ports.js";
 import type { Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
 import { listThroughIndex } from "./task-listing.js";
-import { kindStatusKey, shardOf, TASK_TABLE, taskKey, taskPk } from "./task-table.js";
+import {
+  kindStatusKey,
+  shardOf,
+  TASK_TABLE,
+  taskKey,
+  taskPk,
+  WEBHOOK_EVENTS_ATTRIBUTE,
+} from "./task-table.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -409,6 +416,8 @@ export function taskItem(task: Task, shards: number): Item {
     entity: "task",
     outbox: Object.fromEntries(outbox.map((e) => [e.id, JSON.stringify(e)])),
   };
+  // The map the webhook function keeps sent events in (for redelivery) must exist to be written into.
+  if (task.callbackUrl !== undefined) item[WEBHOOK_EVENTS_ATTRIBUTE] = {};
   if (dueAt !== undefined) {
     item[TASK_TABLE.dueIndex.partitionKey] = shardOf(task.taskId, shards);
     item[TASK_TABLE.dueIndex.sortKey] = dueAt;
@@ -490,6 +499,11 @@ function fromItem(item: Item): Task {
   if (typeof raw.errorMessage === "string") task.errorMessage = raw.errorMessage;
   if (typeof raw.lastCheckedAt === "number") task.lastCheckedAt = raw.lastCheckedAt;
   if (typeof raw.callbackUrl === "string") task.callbackUrl = raw.callbackUrl;
+  if (typeof raw.callbackHeaders === "string") task.callbackHeaders = raw.callbackHeaders;
+  if (Array.isArray(raw.callbackHeaderNames)) task.callbackHeaderNames = raw.callbackHeaderNames as string[];
+  if (typeof raw.callbackDisabledAt === "number") task.callbackDisabledAt = raw.callbackDisabledAt;
+  if (Array.isArray(raw.webhookAttempts))
+    task.webhookAttempts = raw.webhookAttempts as Task["webhookAttempts"];
   if (typeof raw.finishedAt === "number") task.finishedAt = raw.finishedAt;
   if (
     raw[TASK_TABLE.dueIndex.partitionKey] !== undefined &&

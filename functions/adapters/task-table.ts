@@ -13,6 +13,9 @@ export const TASK_TABLE = {
   ttlAttribute: "expiresAt",
 } as const;
 
+/** The map of a task's events kept for webhook redelivery (event id to JSON). */
+export const WEBHOOK_EVENTS_ATTRIBUTE = "webhookEvents";
+
 export function taskPk(taskId: string): string {
   return `TASK#${taskId}`;
 }

@@ -8,6 +8,7 @@ import {
   httpUrl,
   intInRange,
   list,
+  optionalString,
   requireString,
   tagAttributes,
 } from "./env-config.js";
@@ -23,6 +24,10 @@ export interface ApiConfig {
   twelvelabsBaseUrl: string;
   /** API Gateway's id of the admin key: only requests made with it reach the subscription routes. */
   adminApiKeyId: string;
+  /** The webhook queue (redeliveries), and the key that seals callbackHeaders (a secret's name, or the key locally). */
+  webhookQueueUrl?: string;
+  headerKeySecretName?: string;
+  headerKey?: string;
 }
 
 /** The api function's configuration from its environment. */
@@ -36,6 +41,9 @@ export function apiConfig(env: Env): ApiConfig {
     // Set only by local mode; the stack never sets it.
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
     adminApiKeyId: requireString(env, "ADMIN_API_KEY_ID"),
+    webhookQueueUrl: optionalString(env, "WEBHOOK_QUEUE_URL"),
+    headerKeySecretName: optionalString(env, "CALLBACK_HEADER_KEY_SECRET_NAME"),
+    headerKey: optionalString(env, "CALLBACK_HEADER_KEY"),
     twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),

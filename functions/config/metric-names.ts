@@ -61,3 +61,12 @@ export function runMetrics(
     out.push(["EventsPublishedByType", n, { eventType }]);
   return out;
 }
+
+/** Every metric the webhook function emits, with its unit. */
+export const WEBHOOK_METRICS = {
+  /** One per attempt, with the dimension `outcome` (delivered, retrying, gave_up, disabled, refused). */
+  WebhookAttempts: "Count",
+  /** How long an attempt took, connection included. */
+  WebhookAttemptDuration: "Milliseconds",
+} as const;
+export type WebhookMetric = keyof typeof WEBHOOK_METRICS;

@@ -224,7 +224,7 @@ async function drainOutbox(
         return;
       }
       budget -= 1;
-      if (await publishAndClear(deps, sum, task.taskId, event)) {
+      if (await publishAndClear(deps, sum, task, event)) {
         sum.outboxRepublished += 1;
         failuresInARow = 0;
       } else {
@@ -386,18 +386,19 @@ async function writeAndPublish(
     return;
   }
   sum.transitions += 1;
-  for (const event of decision.patch.events) await publishAndClear(deps, sum, task.taskId, event);
+  for (const event of decision.patch.events) await publishAndClear(deps, sum, task, event);
 }
 
 /** Publish, then clear the outbox entry only once the publisher accepted it. */
 async function publishAndClear(
   deps: PollerDeps,
   sum: RunSummary,
-  taskId: string,
+  task: Task,
   event: Task["outbox"][number],
 ): Promise<boolean> {
+  const taskId = task.taskId;
   try {
-    await deps.publisher.publish(event);
+    await deps.publisher.publish(event, { webhook: hasEnabledCallback(task) });
   } catch (err) {
     sum.publishFailures += 1;
     deps.onTaskError?.(taskId, "publish", err);
@@ -415,4 +416,9 @@ async function publishAndClear(
     deps.onTaskError?.(taskId, "write", err);
   }
   return true;
+}
+
+/** Events of this task go to its callback too (the webhook queue's filter policy selects them). */
+export function hasEnabledCallback(task: Task): boolean {
+  return task.callbackUrl !== undefined && task.callbackDisabledAt === undefined;
 }

@@ -3,6 +3,7 @@ import type { ListTasksQuery, TaskPage, TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
 import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
+import type { WebhookAttempt } from "./webhook-delivery.js";
 
 export interface CallOptions {
   /**
@@ -18,9 +19,15 @@ export interface TwelveLabsPort {
   listTasks(kind: TaskKind, query: ListTasksQuery, opts?: CallOptions): Promise<TaskPage>;
 }
 
+/** How an event is routed beside the topic's own subscribers. */
+export interface PublishRoute {
+  /** The task has an enabled callback: the webhook queue's filter lets the event through. */
+  webhook: boolean;
+}
+
 /** Where events go (SNS in AWS, fauxqs locally). Resolves once the message was accepted. */
 export interface EventPublisher {
-  publish(event: TaskEvent): Promise<void>;
+  publish(event: TaskEvent, route?: PublishRoute): Promise<void>;
 }
 
 export interface Page<T> {
@@ -83,4 +90,43 @@ export interface RunLease {
   /** Takes the lease until `until` (epoch ms) unless someone else holds an unexpired one. */
   tryAcquire(owner: string, now: number, until: number): Promise<boolean>;
   release(owner: string): Promise<void>;
+}
+
+/** Where a task's webhooks go, as the webhook function reads it. */
+export interface CallbackTarget {
+  registeredAt: number;
+  url: string;
+  sealedHeaders?: string;
+  disabledAt?: number;
+}
+
+/** The webhook side of a task: its target, its attempt log, the events it was sent (for redelivery). */
+export interface WebhookLog {
+  /** Undefined when the task is gone or has no callback. */
+  target(taskId: string): Promise<CallbackTarget | undefined>;
+  /**
+   * Appends an attempt (the log keeps the newest WEBHOOK_ATTEMPT_LOG_MAX) to the registration
+   * `registeredAt` only; with `event`, keeps the event for redelivery (the newest WEBHOOK_EVENTS_MAX).
+   */
+  record(taskId: string, registeredAt: number, attempt: WebhookAttempt, event?: TaskEvent): Promise<void>;
+  /** Disables (`at`) or re-enables (undefined) the callback; `false` when the registration is gone. */
+  setDisabled(taskId: string, registeredAt: number, at: number | undefined): Promise<boolean>;
+  /** A kept event of the task: the one named, or the newest. */
+  storedEvent(taskId: string, eventId?: string): Promise<TaskEvent | undefined>;
+}
+
+/** The webhook queue, for sending an event again (POST /tasks/{id}/redeliver). */
+export interface WebhookQueue {
+  redeliver(event: TaskEvent): Promise<void>;
+}
+
+/** Seals a task's callback headers for storage and opens them for a delivery (bound to the registration). */
+export interface HeaderSealer {
+  seal(headers: Record<string, string>, boundTo: string): string;
+  open(sealed: string, boundTo: string): Record<string, string>;
+}
+
+/** What a sealed value is bound to: the task and its registration. */
+export function headerBinding(taskId: string, registeredAt: number): string {
+  return `${taskId}.${registeredAt}`;
 }

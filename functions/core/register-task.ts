@@ -9,6 +9,8 @@ export interface RegisterRequest {
   deadlineSeconds?: number;
   tags?: Record<string, string>;
   callbackUrl?: string;
+  /** Sealed by the caller (the API); `matches` tells whether a stored task holds the same headers. */
+  callbackHeaders?: { sealed: string; names: string[]; matches(stored: Task): boolean };
 }
 
 export interface RegisterOutcome {
@@ -30,6 +32,8 @@ export async function registerTask(
   if (req.deadlineSeconds !== undefined) input.deadlineSeconds = req.deadlineSeconds;
   if (req.tags) input.tags = req.tags;
   if (req.callbackUrl) input.callbackUrl = req.callbackUrl;
+  if (req.callbackHeaders)
+    input.callbackHeaders = { sealed: req.callbackHeaders.sealed, names: req.callbackHeaders.names };
   const result = await store.register(newTask(input, now, defaultDeadlineSeconds));
   if (!result.created) {
     const conflict = conflictingSetting(result.task, req);
@@ -49,6 +53,7 @@ function conflictingSetting(stored: Task, req: RegisterRequest): string | undefi
   }
   if (req.tags !== undefined && !sameRecord(req.tags, stored.tags)) return "tags";
   if (req.callbackUrl !== undefined && req.callbackUrl !== stored.callbackUrl) return "callbackUrl";
+  if (req.callbackHeaders !== undefined && !req.callbackHeaders.matches(stored)) return "callbackHeaders";
   return undefined;
 }
 

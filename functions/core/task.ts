@@ -1,6 +1,7 @@
 import type { TaskEvent } from "./events.js";
 import type { TaskMetadata } from "./snapshot.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
+import type { WebhookAttempt } from "./webhook-delivery.js";
 
 export interface HistoryEntry {
   status: TaskStatus;
@@ -25,6 +26,14 @@ export interface Task {
   deadlineAt: number;
   tags: Record<string, string>;
   callbackUrl?: string;
+  /** Headers sent with each webhook, sealed (adapters/header-box.ts); never shown, never logged. */
+  callbackHeaders?: string;
+  /** Their names, which the API shows. */
+  callbackHeaderNames?: string[];
+  /** Set when the receiver answered 410 Gone: no more deliveries until a redelivery. */
+  callbackDisabledAt?: number;
+  /** The newest webhook attempts (at most WEBHOOK_ATTEMPT_LOG_MAX), oldest first. */
+  webhookAttempts?: WebhookAttempt[];
   /** Consecutive checks that TwelveLabs denied the id. */
   notFoundCount: number;
   /** Consecutive checks that failed (transient or invalid answers), for backoff. */
@@ -42,6 +51,8 @@ export interface NewTaskInput {
   deadlineSeconds?: number;
   tags?: Record<string, string>;
   callbackUrl?: string;
+  /** Sealed headers and their names (the API seals them; core never sees their values). */
+  callbackHeaders?: { sealed: string; names: string[] };
 }
 
 /** A freshly registered task: due at once so the next pass checks it within seconds. */
@@ -63,5 +74,9 @@ export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds
     outbox: [],
   };
   if (input.callbackUrl) task.callbackUrl = input.callbackUrl;
+  if (input.callbackUrl && input.callbackHeaders) {
+    task.callbackHeaders = input.callbackHeaders.sealed;
+    task.callbackHeaderNames = input.callbackHeaders.names;
+  }
   return task;
 }

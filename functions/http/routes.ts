@@ -7,12 +7,28 @@ import {
   InvalidCursorError,
   NotFoundError,
 } from "../core/domain-errors.js";
-import type { SubscriptionRegistry, TaskStore } from "../core/ports.js";
-import { registerTask } from "../core/register-task.js";
+import {
+  type HeaderSealer,
+  headerBinding,
+  type SubscriptionRegistry,
+  type TaskStore,
+  type WebhookLog,
+  type WebhookQueue,
+} from "../core/ports.js";
+import { type RegisterRequest, registerTask } from "../core/register-task.js";
 import { filterPolicyFor } from "../core/subscription-filter.js";
 import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
+import type { Task } from "../core/task.js";
 import { errorResponse, HttpError, json, noContent } from "./http.js";
-import { batchBody, listQuery, registerBody, subscriptionBody, subscriptionId, taskId } from "./schemas.js";
+import {
+  batchBody,
+  listQuery,
+  redeliverBody,
+  registerBody,
+  subscriptionBody,
+  subscriptionId,
+  taskId,
+} from "./schemas.js";
 import { taskView } from "./task-view.js";
 import { parseInput } from "./validation.js";
 
@@ -32,6 +48,10 @@ export interface ApiDeps {
   adminApiKeyId: string;
   /** Told about unexpected failures (logged; the caller sees a bare 500). */
   onInternalError: (err: unknown) => void;
+  /** Seals callbackHeaders (its key is read on first use); without it they are refused. */
+  headerSealer?: () => Promise<HeaderSealer>;
+  /** The webhook side, for POST /tasks/{taskId}/redeliver. */
+  webhooks?: { log: WebhookLog; queue: WebhookQueue };
 }
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -41,6 +61,8 @@ interface Request {
   params: string[];
   query: Record<string, string>;
   body: () => unknown;
+  /** False when the request came without a body (some routes take an optional one). */
+  hasBody: boolean;
 }
 
 /**
@@ -80,6 +102,13 @@ const ROUTES: Route[] = [
     template: "/tasks/{taskId}",
     pattern: /^\/tasks\/([^/]+)$/,
     handle: getTask,
+    access: "client",
+  },
+  {
+    method: "POST",
+    template: "/tasks/{taskId}/redeliver",
+    pattern: /^\/tasks\/([^/]+)\/redeliver$/,
+    handle: redeliver,
     access: "client",
   },
   {
@@ -139,6 +168,7 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
     return await r.handle(deps, {
       params,
       query,
+      hasBody: (event.body ?? "") !== "",
       body: () => {
         parsed ??= { value: readJsonBody(event) };
         return parsed.value;
@@ -252,7 +282,13 @@ async function openApi(_deps: ApiDeps, req: Request): Promise<APIGatewayProxyRes
 async function registerOne(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
   noQuery(req);
   const body = parseInput(registerBody(deps.allowLoopbackHttp), objectBody(req), "body");
-  const outcome = await registerTask(deps.store, body, deps.now(), deps.defaultDeadlineSeconds);
+  const now = deps.now();
+  const outcome = await registerTask(
+    deps.store,
+    await sealed(deps, body, now),
+    now,
+    deps.defaultDeadlineSeconds,
+  );
   return json(outcome.created ? 202 : 200, taskView(outcome.task, deps.twelvelabsBaseUrl));
 }
 
@@ -269,7 +305,13 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
       if (seen.has(body.taskId))
         throw new HttpError(422, "duplicate_in_batch", `tasks.${i}: taskId appears earlier in this batch`);
       seen.add(body.taskId);
-      const outcome = await registerTask(deps.store, body, deps.now(), deps.defaultDeadlineSeconds);
+      const now = deps.now();
+      const outcome = await registerTask(
+        deps.store,
+        await sealed(deps, body, now),
+        now,
+        deps.defaultDeadlineSeconds,
+      );
       results.push({
         index: i,
         result: outcome.created ? "created" : "existing",
@@ -286,6 +328,67 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
     }
   }
   return json(200, { results });
+}
+
+/** The registration with its callbackHeaders sealed (their values never reach the store in clear). */
+async function sealed(
+  deps: ApiDeps,
+  body: Omit<RegisterRequest, "callbackHeaders"> & { callbackHeaders?: Record<string, string> },
+  now: number,
+): Promise<RegisterRequest> {
+  const { callbackHeaders, ...rest } = body;
+  if (!callbackHeaders) return rest;
+  if (!deps.headerSealer)
+    throw new HttpError(
+      503,
+      "webhooks_unavailable",
+      "callbackHeaders cannot be stored: no header key is configured",
+    );
+  const box = await deps.headerSealer();
+  const same = (a: Record<string, string>, b: Record<string, string>) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, x]) => b[k] === x);
+  return {
+    ...rest,
+    callbackHeaders: {
+      sealed: box.seal(callbackHeaders, headerBinding(body.taskId, now)),
+      names: Object.keys(callbackHeaders).sort(),
+      matches: (stored: Task) => {
+        if (stored.callbackHeaders === undefined) return false;
+        try {
+          return same(
+            box.open(stored.callbackHeaders, headerBinding(stored.taskId, stored.registeredAt)),
+            callbackHeaders,
+          );
+        } catch {
+          return false;
+        }
+      },
+    },
+  };
+}
+
+/** Sends a kept event of the task to its callback again, signed afresh (a new timestamp, the same id). */
+async function redeliver(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const id = parseInput(taskId, req.params[0], "taskId");
+  const body = req.hasBody ? parseInput(redeliverBody, objectBody(req), "body") : {};
+  if (!deps.webhooks) throw new HttpError(503, "webhooks_unavailable", "webhooks are not configured here");
+  const task = await deps.store.get(id);
+  if (!task) throw new NotFoundError(`task ${id} is not registered`);
+  if (!task.callbackUrl)
+    throw new HttpError(409, "no_callback", `task ${id} was registered without a callbackUrl`);
+  const event = await deps.webhooks.log.storedEvent(id, body.eventId);
+  if (!event || Date.parse(event.task.registeredAt) !== task.registeredAt) {
+    throw new HttpError(
+      404,
+      "event_not_found",
+      body.eventId === undefined
+        ? `task ${id} has no webhook event yet (events are kept once a delivery was attempted)`
+        : `task ${id} has no kept event with that id`,
+    );
+  }
+  await deps.webhooks.queue.redeliver(event);
+  return json(202, { taskId: id, eventId: event.id, status: "queued" });
 }
 
 async function getTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {

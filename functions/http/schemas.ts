@@ -58,7 +58,66 @@ export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean 
   return true;
 }
 
+/** Headers the notifier sets itself (or HTTP owns): a task's own headers may not name them. */
+const RESERVED_HEADERS = new Set([
+  "host",
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
+  "user-agent",
+  "proxy-authorization",
+  "proxy-connection",
+]);
+export const MAX_CALLBACK_HEADERS = 2;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+
+/** Up to two static headers for a task's webhooks (a receiver's own token), names lower-cased. */
+export const callbackHeaders = v.pipe(
+  v.record(v.string(), v.string()),
+  v.check(
+    (h) => Object.keys(h).length >= 1 && Object.keys(h).length <= MAX_CALLBACK_HEADERS,
+    `callbackHeaders must hold 1 to ${MAX_CALLBACK_HEADERS} headers`,
+  ),
+  v.check(
+    (h) => Object.keys(h).every((k) => HEADER_NAME.test(k)),
+    "callbackHeaders names must be 1-64 characters valid in an HTTP header name",
+  ),
+  v.check(
+    (h) =>
+      Object.keys(h).every(
+        (k) => !RESERVED_HEADERS.has(k.toLowerCase()) && !k.toLowerCase().startsWith("webhook-"),
+      ),
+    "callbackHeaders may not set webhook-*, content-*, host, user-agent or hop-by-hop headers",
+  ),
+  v.check(
+    (h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length,
+    "callbackHeaders names must differ in more than case",
+  ),
+  v.check(
+    (h) => Object.values(h).every((x) => x.length >= 1 && x.length <= 1024 && !hasControlChar(x)),
+    "callbackHeaders values must be 1-1024 printable characters",
+  ),
+  v.transform((h) => Object.fromEntries(Object.entries(h).map(([k, x]) => [k.toLowerCase(), x]))),
+);
+
 export function registerBody(allowLoopbackHttp: boolean) {
+  return v.pipe(
+    registerFields(allowLoopbackHttp),
+    v.check(
+      (b) => b.callbackHeaders === undefined || b.callbackUrl !== undefined,
+      "callbackHeaders needs a callbackUrl",
+    ),
+  );
+}
+
+function registerFields(allowLoopbackHttp: boolean) {
   return v.strictObject({
     taskId,
     kind: v.optional(v.picklist(TASK_KINDS, `kind must be one of ${TASK_KINDS.join(", ")}`)),
@@ -80,8 +139,16 @@ export function registerBody(allowLoopbackHttp: boolean) {
         ),
       ),
     ),
+    callbackHeaders: v.optional(callbackHeaders),
   });
 }
+
+/** POST /tasks/{taskId}/redeliver: which kept event (default: the newest). */
+export const redeliverBody = v.strictObject({
+  eventId: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,256}$/, "eventId is not a valid event id")),
+  ),
+});
 
 export const MAX_BATCH = 100;
 /** The batch envelope; each item is then checked with registerBody on its own. */

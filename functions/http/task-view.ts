@@ -18,6 +18,9 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     error: t.errorMessage,
     tags: t.tags,
     callbackUrl: t.callbackUrl,
+    // Names only: the values are sealed and never leave the store in clear.
+    callbackHeaderNames: t.callbackHeaderNames,
+    webhook: t.callbackUrl === undefined ? undefined : webhookView(t),
     registeredAt: iso(t.registeredAt),
     lastCheckedAt: iso(t.lastCheckedAt),
     dueAt: iso(t.dueAt),
@@ -25,5 +28,23 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     deadlineAt: iso(t.deadlineAt),
     finishedAt: iso(t.finishedAt),
     links: taskLinks(twelvelabsBaseUrl, t.kind, t.taskId),
+  };
+}
+
+/** The callback's state and its newest attempts (oldest first). */
+function webhookView(t: Task) {
+  return {
+    disabledAt: iso(t.callbackDisabledAt),
+    attempts: (t.webhookAttempts ?? []).map((a) => ({
+      at: iso(a.at),
+      eventId: a.eventId,
+      attempt: a.attempt,
+      outcome: a.outcome,
+      status: a.status,
+      error: a.error,
+      durationMs: a.durationMs,
+      nextAttemptAt: iso(a.nextAttemptAt),
+      redelivery: a.redelivery,
+    })),
   };
 }

@@ -16,6 +16,8 @@ export interface AlarmsProps {
   poller: IFunction;
   api: RestApi;
   deadLetterQueue: IQueue;
+  webhooks: IFunction;
+  webhookDeadLetterQueue: IQueue;
   alarmEmail?: string;
   maxQuietPeriod: Duration;
   removalPolicy: RemovalPolicy;
@@ -91,6 +93,23 @@ export class Alarms extends Construct {
       "FailedRunsQueued",
       "Failed poller invocations are waiting in the DLQ",
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: "Maximum" }),
+      1,
+      1,
+    );
+    this.add(
+      "WebhooksDeadLettered",
+      "Webhook deliveries failed every attempt and wait in the webhook DLQ",
+      props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: five,
+        statistic: "Maximum",
+      }),
+      1,
+      1,
+    );
+    this.add(
+      "WebhookErrors",
+      "The webhook function failed (see its logs)",
+      props.webhooks.metricErrors({ period: five, statistic: "Sum" }),
       1,
       1,
     );

@@ -10,21 +10,29 @@ import {
   TextWidget,
 } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { METRIC_NAMESPACE, type PollerMetric, SERVICE_NAME } from "../../functions/config/metric-names.js";
+import {
+  METRIC_NAMESPACE,
+  type PollerMetric,
+  SERVICE_NAME,
+  type WebhookMetric,
+} from "../../functions/config/metric-names.js";
 import { EVENT_TYPES } from "../../functions/core/events.js";
+import { ATTEMPT_OUTCOMES } from "../../functions/core/webhook-delivery.js";
 
 export interface NotifierDashboardProps {
   stage: string;
   poller: IFunction;
   api: RestApi;
+  webhookDeadLetterQueue: IQueue;
   alarms: Alarm[];
 }
 
 /**
  * One CloudWatch dashboard per stage: the poller's runs and what they did, TwelveLabs' calls and
  * rate limits, events published by type, the outbox backlog, how late due tasks are read, the
- * notification delay, the API's traffic and errors, and the alarms.
+ * notification delay, the API's traffic and errors, webhook attempts and their DLQ, and the alarms.
  */
 export class NotifierDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -33,7 +41,7 @@ export class NotifierDashboard extends Construct {
     super(scope, id);
     const minute = Duration.minutes(1);
     const poller = (
-      name: PollerMetric,
+      name: PollerMetric | WebhookMetric,
       statistic = "Sum",
       label?: string,
       dimensions: Record<string, string> = {},
@@ -101,6 +109,20 @@ export class NotifierDashboard extends Construct {
         props.api.metricServerError({ period: minute }),
       ]),
       new AlarmStatusWidget({ title: "Alarms", alarms: props.alarms, width: 8, height: 6 }),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        "Webhook attempts, by outcome",
+        ATTEMPT_OUTCOMES.map((o) => poller("WebhookAttempts", "Sum", o, { outcome: o })),
+        [poller("WebhookAttemptDuration", "p95", "attempt duration p95")],
+      ),
+      graph("Webhook dead-letter queue", [
+        props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: minute,
+          statistic: "Maximum",
+          label: "failed every attempt",
+        }),
+      ]),
     );
   }
 }

@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SERVICE_NAME } from "../../functions/config/metric-names.js";
 import { BUNDLING } from "../bundling.js";
@@ -115,9 +116,17 @@ export class NotifierFunction extends Construct {
     return this;
   }
 
-  bindSecret(secret: ISecret): this {
+  /** May send to a queue (nothing else on it), its URL in `envName`. */
+  bindQueueSender(queue: IQueue, envName: string): this {
+    queue.grantSendMessages(this.fn);
+    this.fn.addEnvironment(envName, queue.queueUrl);
+    return this;
+  }
+
+  /** Read access to a secret, its name in `envName` (the TwelveLabs key by default). */
+  bindSecret(secret: ISecret, envName = "TWELVELABS_SECRET_NAME"): this {
     secret.grantRead(this.fn);
-    this.fn.addEnvironment("TWELVELABS_SECRET_NAME", secret.secretName);
+    this.fn.addEnvironment(envName, secret.secretName);
     return this;
   }
 }

@@ -15,6 +15,8 @@ function build(alarmEmail?: string) {
     poller,
     api,
     deadLetterQueue: new Queue(stack, "Dlq"),
+    webhooks: poller,
+    webhookDeadLetterQueue: new Queue(stack, "WebhookDlq"),
     alarmEmail,
     maxQuietPeriod: Duration.minutes(10),
     removalPolicy: RemovalPolicy.DESTROY,
@@ -22,17 +24,19 @@ function build(alarmEmail?: string) {
   return Template.fromStack(stack);
 }
 
-test("six alarms, all to the operations topic, with the alarm email subscribed", () => {
+test("eight alarms, all to the operations topic, with the alarm email subscribed", () => {
   const t = build("oncall@example.com");
   const alarms = Object.values(t.findResources("AWS::CloudWatch::Alarm")) as Array<{
     Properties: { AlarmActions: unknown[]; MetricName?: string; Namespace?: string };
   }>;
-  expect(alarms).toHaveLength(6);
+  expect(alarms).toHaveLength(8);
   for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
   expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
     [
       "5XXError",
       "ApproximateNumberOfMessagesVisible",
+      "ApproximateNumberOfMessagesVisible",
+      "Errors",
       "Errors",
       "OutboxBacklog",
       "SuccessfulRun",

@@ -1,0 +1,181 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { TaskEvent } from "../core/events.js";
+import type { CallbackTarget, WebhookLog } from "../core/ports.js";
+import {
+  WEBHOOK_ATTEMPT_LOG_MAX,
+  WEBHOOK_EVENTS_MAX,
+  type WebhookAttempt,
+} from "../core/webhook-delivery.js";
+import { taskKey, WEBHOOK_EVENTS_ATTRIBUTE } from "./task-table.js";
+
+const ATTEMPTS = "webhookAttempts";
+
+/**
+ * The webhook side of a task item. None of these writes touches `version`: the poller's conditional
+ * writes never conflict with a delivery, and every write here is conditional on the registration
+ * (`registeredAt`), so an attempt of an old registration never lands on a new one of the same id.
+ */
+export class DynamoDbWebhookLog implements WebhookLog {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async target(taskId: string): Promise<CallbackTarget | undefined> {
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: taskKey(taskId),
+        ConsistentRead: true,
+        ProjectionExpression: "registeredAt, callbackUrl, callbackHeaders, callbackDisabledAt",
+      }),
+    );
+    if (!res.Item) return undefined;
+    const raw = unmarshall(res.Item) as Record<string, unknown>;
+    if (typeof raw.callbackUrl !== "string" || typeof raw.registeredAt !== "number") return undefined;
+    const t: CallbackTarget = { registeredAt: raw.registeredAt, url: raw.callbackUrl };
+    if (typeof raw.callbackHeaders === "string") t.sealedHeaders = raw.callbackHeaders;
+    if (typeof raw.callbackDisabledAt === "number") t.disabledAt = raw.callbackDisabledAt;
+    return t;
+  }
+
+  async record(
+    taskId: string,
+    registeredAt: number,
+    attempt: WebhookAttempt,
+    event?: TaskEvent,
+  ): Promise<void> {
+    let length: number;
+    try {
+      const res = await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: "SET #a = list_append(if_not_exists(#a, :empty), :one)",
+          ConditionExpression: "#r = :r",
+          ExpressionAttributeNames: { "#a": ATTEMPTS, "#r": "registeredAt" },
+          ExpressionAttributeValues: {
+            ":empty": { L: [] },
+            ":one": { L: [{ M: marshall(attempt, { removeUndefinedValues: true }) }] },
+            ":r": { N: String(registeredAt) },
+          },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+      length = res.Attributes?.[ATTEMPTS]?.L?.length ?? 0;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return; // the registration is gone
+      throw err;
+    }
+    if (length > WEBHOOK_ATTEMPT_LOG_MAX) await this.trimAttempts(taskId, length);
+    if (event) await this.keepEvent(taskId, registeredAt, event);
+  }
+
+  /** Drops the oldest attempts beyond the bound; if another append came between, that one trims. */
+  private async trimAttempts(taskId: string, length: number): Promise<void> {
+    const drop = length - WEBHOOK_ATTEMPT_LOG_MAX;
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `#a[${i}]`).join(", ")}`,
+          ConditionExpression: "size(#a) = :n",
+          ExpressionAttributeNames: { "#a": ATTEMPTS },
+          ExpressionAttributeValues: { ":n": { N: String(length) } },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /** Keeps an event for redelivery while fewer than WEBHOOK_EVENTS_MAX are kept (a task has few). */
+  private async keepEvent(taskId: string, registeredAt: number, event: TaskEvent): Promise<void> {
+    const send = () =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: "SET #e.#id = if_not_exists(#e.#id, :json)",
+          ConditionExpression: "#r = :r AND (size(#e) < :max OR attribute_exists(#e.#id))",
+          ExpressionAttributeNames: { "#e": WEBHOOK_EVENTS_ATTRIBUTE, "#id": event.id, "#r": "registeredAt" },
+          ExpressionAttributeValues: {
+            ":json": { S: JSON.stringify(event) },
+            ":r": { N: String(registeredAt) },
+            ":max": { N: String(WEBHOOK_EVENTS_MAX) },
+          },
+        }),
+      );
+    try {
+      await send();
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return; // full, or the registration is gone
+      if ((err as { name?: string }).name !== "ValidationException") throw err;
+      // A task registered before webhooks were delivered has no map yet: make it, then keep the event.
+      await this.db
+        .send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: taskKey(taskId),
+            UpdateExpression: "SET #e = :m",
+            ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#e)",
+            ExpressionAttributeNames: { "#e": WEBHOOK_EVENTS_ATTRIBUTE },
+            ExpressionAttributeValues: { ":m": { M: {} } },
+          }),
+        )
+        .catch((e) => {
+          if (!(e instanceof ConditionalCheckFailedException)) throw e;
+        });
+      await send().catch((e) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+    }
+  }
+
+  async setDisabled(taskId: string, registeredAt: number, at: number | undefined): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: at === undefined ? "REMOVE #d" : "SET #d = :at",
+          ConditionExpression: "#r = :r",
+          ExpressionAttributeNames: { "#d": "callbackDisabledAt", "#r": "registeredAt" },
+          ExpressionAttributeValues: {
+            ":r": { N: String(registeredAt) },
+            ...(at === undefined ? {} : { ":at": { N: String(at) } }),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async storedEvent(taskId: string, eventId?: string): Promise<TaskEvent | undefined> {
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: taskKey(taskId),
+        ConsistentRead: true,
+        ProjectionExpression: "#e",
+        ExpressionAttributeNames: { "#e": WEBHOOK_EVENTS_ATTRIBUTE },
+      }),
+    );
+    const map = res.Item?.[WEBHOOK_EVENTS_ATTRIBUTE]?.M ?? {};
+    const events = Object.values(map)
+      .map((v) => (v.S === undefined ? undefined : (JSON.parse(v.S) as TaskEvent)))
+      .filter((e): e is TaskEvent => e !== undefined);
+    if (eventId !== undefined) return events.find((e) => e.id === eventId);
+    return events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id)).at(-1);
+  }
+}

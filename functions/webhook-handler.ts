@@ -1,0 +1,233 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
+import { type HeaderBox, headerBox } from "./adapters/header-box.js";
+import { secretReader } from "./adapters/secret-reader.js";
+import { REDELIVERY_ATTRIBUTE, SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
+import { guardedAgent } from "./adapters/ssrf-guard.js";
+import { sendWebhook } from "./adapters/webhook-sender.js";
+import { errorSummary } from "./config/error-summary.js";
+import type { WEBHOOK_METRICS, WebhookMetric } from "./config/metric-names.js";
+import type { WebhookConfig } from "./config/webhook-config.js";
+import { Semaphore } from "./core/bounded-concurrency.js";
+import { EVENT_TYPES, type TaskEvent } from "./core/events.js";
+import { headerBinding, type WebhookLog } from "./core/ports.js";
+import { decideAttempt, type SendResult, type WebhookAttempt } from "./core/webhook-delivery.js";
+import { parseWebhookSecret, signingSecrets } from "./core/webhook-secrets.js";
+import { webhookHeaders } from "./core/webhook-signature.js";
+
+export interface WebhookLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface WebhookMetricsSink {
+  add(
+    name: WebhookMetric,
+    unit: (typeof WEBHOOK_METRICS)[WebhookMetric],
+    value: number,
+    dims?: Record<string, string>,
+  ): void;
+  flush(): void;
+}
+
+export interface WebhookHandlerDeps {
+  log: WebhookLog;
+  /** Pushes a failed message's next receive out (SQS ChangeMessageVisibility). */
+  retryIn(receiptHandle: string, seconds: number): Promise<void>;
+  send(url: string, headers: Record<string, string>, body: string): Promise<SendResult>;
+  /** The secrets that sign now (two during a rotation's overlap). */
+  signingSecrets(): Promise<string[]>;
+  /** Opens sealed callback headers; absent when no key is configured. */
+  headerBox?: () => Promise<HeaderBox>;
+  logger: WebhookLogger;
+  metrics?: WebhookMetricsSink;
+  /** Told about each attempt (local mode prints a `[webhook]` line). */
+  onAttempt?: (url: string, attempt: WebhookAttempt) => void;
+  now?: () => number;
+  random?: () => number;
+  concurrency?: number;
+}
+
+export type WebhookHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+/**
+ * The webhook function: each SQS record is one event to POST to its task's callback, signed.
+ * Records that must be tried again are reported as batch item failures after their visibility
+ * was pushed out to the retry wait; after the last attempt the queue's redrive moves them to the
+ * DLQ. One failing record never fails the others.
+ */
+export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
+  const now = deps.now ?? Date.now;
+  return async (sqsEvent) => {
+    const failures: SQSBatchResponse["batchItemFailures"] = [];
+    let secrets: string[];
+    try {
+      secrets = await deps.signingSecrets();
+    } catch (err) {
+      // Nothing can be signed: every record comes back in a minute (and the DLQ alarm fires if it lasts).
+      deps.logger.error("webhook signing secret unavailable", { error: errorSummary(err) });
+      for (const r of sqsEvent.Records) {
+        await deps.retryIn(r.receiptHandle, 60).catch(() => undefined);
+        failures.push({ itemIdentifier: r.messageId });
+      }
+      return { batchItemFailures: failures };
+    }
+    const gate = new Semaphore(deps.concurrency ?? 10);
+    await Promise.all(
+      sqsEvent.Records.map((record) =>
+        gate.run(async () => {
+          try {
+            if (!(await deliver(deps, record, secrets, now)))
+              failures.push({ itemIdentifier: record.messageId });
+          } catch (err) {
+            deps.logger.error("webhook delivery failed unexpectedly", {
+              messageId: record.messageId,
+              error: errorSummary(err),
+            });
+            failures.push({ itemIdentifier: record.messageId });
+          }
+        }),
+      ),
+    );
+    deps.metrics?.flush();
+    return { batchItemFailures: failures };
+  };
+}
+
+/** One record; `true` when it is done with (delivered, disabled, refused or not deliverable). */
+async function deliver(deps: WebhookHandlerDeps, record: SQSRecord, secrets: string[], now: () => number) {
+  const event = eventFromBody(record.body);
+  if (!event) {
+    deps.logger.error("webhook queue message is not a task event; dropped", { messageId: record.messageId });
+    return true;
+  }
+  const target = await deps.log.target(event.task.id);
+  const registeredAt = Date.parse(event.task.registeredAt);
+  if (!target || target.registeredAt !== registeredAt) {
+    // Deleted (or deleted and registered again): this registration's callback is no more.
+    deps.logger.info("webhook skipped: the task is no longer registered", { eventId: event.id });
+    return true;
+  }
+  const redelivery = record.messageAttributes?.[REDELIVERY_ATTRIBUTE]?.stringValue === "true";
+  if (target.disabledAt !== undefined && !redelivery) {
+    deps.logger.info("webhook skipped: the callback answered 410 Gone earlier", { eventId: event.id });
+    return true;
+  }
+  const attemptNo = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1);
+  const custom =
+    target.sealedHeaders !== undefined && deps.headerBox
+      ? (await deps.headerBox()).open(target.sealedHeaders, headerBinding(event.task.id, registeredAt))
+      : {};
+  const body = JSON.stringify(event);
+  const signed = webhookHeaders(secrets, event.id, Math.floor(now() / 1000), body);
+  // Our headers last: a custom header can never replace the signature or the id.
+  const result = await deps.send(target.url, { ...custom, ...signed }, body);
+  const decision = decideAttempt(result, attemptNo, deps.random);
+  const attempt: WebhookAttempt = {
+    at: now(),
+    eventId: event.id,
+    attempt: attemptNo,
+    outcome: decision.outcome,
+    durationMs: result.durationMs,
+  };
+  if (result.status !== undefined) attempt.status = result.status;
+  if (result.error !== undefined) attempt.error = result.error;
+  if (decision.outcome === "retrying") attempt.nextAttemptAt = attempt.at + decision.delaySeconds * 1000;
+  if (redelivery) attempt.redelivery = true;
+  deps.onAttempt?.(target.url, attempt);
+  deps.metrics?.add("WebhookAttempts", "Count", 1, { outcome: decision.outcome });
+  deps.metrics?.add("WebhookAttemptDuration", "Milliseconds", result.durationMs);
+  await deps.log.record(event.task.id, registeredAt, attempt, attemptNo === 1 ? event : undefined);
+  const logged = {
+    eventId: event.id,
+    attempt: attemptNo,
+    outcome: decision.outcome,
+    status: result.status,
+    error: result.error,
+  };
+  switch (decision.outcome) {
+    case "delivered":
+      // A redelivery that got through re-enables a callback a 410 had disabled.
+      if (redelivery && target.disabledAt !== undefined)
+        await deps.log.setDisabled(event.task.id, registeredAt, undefined);
+      deps.logger.info("webhook delivered", logged);
+      return true;
+    case "disabled":
+      await deps.log.setDisabled(event.task.id, registeredAt, attempt.at);
+      deps.logger.warn("webhook receiver answered 410 Gone: callback disabled", logged);
+      return true;
+    case "refused":
+      deps.logger.warn("webhook refused: the callback's address is not allowed", logged);
+      return true;
+    case "retrying":
+      await deps.retryIn(record.receiptHandle, decision.delaySeconds);
+      deps.logger.info("webhook attempt failed; retrying", { ...logged, inSeconds: decision.delaySeconds });
+      return false;
+    case "gave_up":
+      // Back at once, so the redrive policy moves it to the DLQ on the next receive.
+      await deps.retryIn(record.receiptHandle, 0);
+      deps.logger.error("webhook failed its last attempt; to the dead-letter queue", logged);
+      return false;
+  }
+}
+
+/**
+ * The event in a queue message. SNS's raw delivery of a `MessageStructure: "json"` message to SQS
+ * is its `default` text, the event's JSON (as is a redelivery); local mode's fauxqs delivers the
+ * whole structure, whose `default` is taken.
+ */
+export function eventFromBody(body: string): TaskEvent | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+    const inner = (parsed as { default?: unknown; id?: unknown } | null) ?? {};
+    if (typeof inner.default === "string" && inner.id === undefined) parsed = JSON.parse(inner.default);
+  } catch {
+    return undefined;
+  }
+  const e = parsed as Partial<TaskEvent> | null;
+  if (
+    !e ||
+    typeof e !== "object" ||
+    typeof e.id !== "string" ||
+    typeof e.type !== "string" ||
+    !(EVENT_TYPES as readonly string[]).includes(e.type) ||
+    typeof e.task !== "object" ||
+    e.task === null ||
+    typeof e.task.id !== "string" ||
+    typeof e.task.registeredAt !== "string" ||
+    !Number.isFinite(Date.parse(e.task.registeredAt))
+  ) {
+    return undefined;
+  }
+  return e as TaskEvent;
+}
+
+/** The real adapters for a configuration, on the given AWS clients (the Lambda's, or local mode's). */
+export function webhookDeps(
+  config: WebhookConfig,
+  aws: { dynamo: DynamoDBClient; sqs: SQSClient },
+  extra: Pick<WebhookHandlerDeps, "logger" | "metrics" | "onAttempt">,
+): WebhookHandlerDeps {
+  const queue = new SqsWebhookQueue(aws.sqs, config.queueUrl);
+  const readSecret = secretReader({ name: config.signingSecretName, value: config.signingSecret });
+  const agent = guardedAgent({ allowLoopback: config.allowLoopbackHttp });
+  const deps: WebhookHandlerDeps = {
+    ...extra,
+    log: new DynamoDbWebhookLog(aws.dynamo, config.tableName),
+    retryIn: (receipt, seconds) => queue.retryIn(receipt, seconds),
+    send: (url, headers, body) =>
+      sendWebhook(url, headers, body, { dispatcher: agent, requireHttps: !config.allowLoopbackHttp }),
+    signingSecrets: async () =>
+      signingSecrets(parseWebhookSecret(await readSecret()), Date.now(), config.secretOverlapSeconds * 1000),
+    concurrency: config.concurrency,
+  };
+  if (config.headerKeySecretName || config.headerKey) {
+    const readKey = secretReader({ name: config.headerKeySecretName, value: config.headerKey });
+    deps.headerBox = async () => headerBox(await readKey());
+  }
+  return deps;
+}
