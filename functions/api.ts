@@ -13,6 +13,14 @@ const log = {
 };
 const config = apiConfig(process.env);
 export const handler = createApiHandler(
-  apiDeps(config, { dynamo: new DynamoDBClient({}), sns: new SNSClient({}), sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) }, log),
+  apiDeps(
+    config,
+    {
+      dynamo: new DynamoDBClient({}),
+      sns: new SNSClient({}),
+      sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+    },
+    log,
+  ),
   log,
 );
