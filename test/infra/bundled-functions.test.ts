@@ -5,8 +5,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
 import { UNSET_SECRET_VALUE } from "../../functions/adapters/secret-placeholder.js";
+import { buildEvent } from "../../functions/core/events.js";
+import { newTask } from "../../functions/core/task.js";
 import { resolveStage } from "../../infra/config.js";
 import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
@@ -16,6 +20,7 @@ import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
 import { lambdaNode } from "../support/lambda-runtime.js";
 import { startSecretsManagerStandIn } from "../support/secrets-manager-standin.js";
 import { drainQueue } from "../support/sns-messages.js";
+import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
 /*
  * What ships is what was tested: the app is synthesised with bundling and cdk-nag exactly as
@@ -25,6 +30,10 @@ import { drainQueue } from "../support/sns-messages.js";
  */
 const run = promisify(execFile);
 const SECRET_NAME = "twelvelabs/notifier-dev";
+const SIGNING_SECRET_NAME = "notifier/webhook-signing";
+const HEADER_KEY_NAME = "notifier/header-key";
+// As the stack generates it: {"current": 48 letters and digits}; receivers use whsec_ + that.
+const GENERATED_SIGNING = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKl";
 
 interface InvokeResult {
   ok: boolean;
@@ -40,13 +49,14 @@ interface FnInfo {
 }
 
 let outdir = "";
-let fns: Record<"poller" | "api", FnInfo>;
+let fns: Record<"poller" | "api" | "webhook", FnInfo>;
 let report: { pluginReports: Array<{ conclusion: string; violations: unknown[] }> };
 let aws: EmbeddedAws;
 let sim: TwelveLabsSimulator;
 let secrets: Awaited<ReturnType<typeof startSecretsManagerStandIn>>;
 const secretValues = new Map<string, string>();
 let node = "";
+let webhookQueueUrl = "";
 
 beforeAll(async () => {
   node = lambdaNode();
@@ -75,6 +85,7 @@ beforeAll(async () => {
     };
     if (id.startsWith("PollerFunction")) found.poller = info;
     if (id.startsWith("ApiFunction")) found.api = info;
+    if (id.startsWith("WebhooksFunction")) found.webhook = info;
   }
   fns = found as typeof fns;
 
@@ -82,6 +93,9 @@ beforeAll(async () => {
   await sim.start();
   aws = await startEmbeddedAws();
   secretValues.set(SECRET_NAME, sim.apiKey);
+  secretValues.set(SIGNING_SECRET_NAME, JSON.stringify({ current: GENERATED_SIGNING }));
+  secretValues.set(HEADER_KEY_NAME, "k".repeat(64));
+  webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
   secrets = await startSecretsManagerStandIn(secretValues);
 }, 180_000);
 
@@ -93,13 +107,21 @@ afterAll(async () => {
 });
 
 /** The function's environment from the template, with references resolved to the local stand-ins. */
-function envFor(fn: FnInfo, overrides: Record<string, string> = {}): Record<string, string> {
+function envFor(
+  fn: FnInfo,
+  overrides: Record<string, string> = {},
+  /** Variables the stack does not set (local-mode switches), added as they are. */
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const local: Record<string, string> = {
     TABLE_NAME: aws.tableName,
     TOPIC_ARN: aws.topicArn,
     TWELVELABS_SECRET_NAME: SECRET_NAME,
     TWELVELABS_BASE_URL: sim.url,
     ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
+    WEBHOOK_QUEUE_URL: webhookQueueUrl,
+    WEBHOOK_SECRET_NAME: SIGNING_SECRET_NAME,
+    CALLBACK_HEADER_KEY_SECRET_NAME: HEADER_KEY_NAME,
     ...overrides,
   };
   const env: Record<string, string> = {};
@@ -113,6 +135,7 @@ function envFor(fn: FnInfo, overrides: Record<string, string> = {}): Record<stri
     ...aws.env,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     PATH: process.env.PATH ?? "",
+    ...extra,
   };
 }
 
@@ -121,6 +144,7 @@ async function invoke(
   event: unknown,
   remainingMs = 20_000,
   overrides: Record<string, string> = {},
+  extra: Record<string, string> = {},
 ) {
   const { stdout } = await run(
     node,
@@ -131,7 +155,7 @@ async function invoke(
       String(remainingMs),
     ],
     {
-      env: envFor(fn, overrides),
+      env: envFor(fn, overrides, extra),
       timeout: 60_000,
       maxBuffer: 8 * 1024 * 1024,
     },
@@ -223,6 +247,9 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: t.id } }));
     const res = await invoke(fns.poller, scheduled, 8_000);
     secretValues.set(SECRET_NAME, sim.apiKey);
+    secretValues.set(SIGNING_SECRET_NAME, JSON.stringify({ current: GENERATED_SIGNING }));
+    secretValues.set(HEADER_KEY_NAME, "k".repeat(64));
+    webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
     expect(res.ok).toBe(false);
     expect(res.error?.name).toBe("PollerAuthFailure");
     expect(res.error?.message).not.toContain(UNSET_SECRET_VALUE);
@@ -234,5 +261,83 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     const res = await invoke(fns.poller, scheduled, 8_000, { TWELVELABS_SECRET_NAME: "no/such/secret" });
     expect(res.ok).toBe(false);
     expect(res.error?.name).toBe("PollerAuthFailure");
+  });
+});
+
+describe("the webhook bundle", () => {
+  /** An SQS event of one raw-delivered task event, as Lambda's event source sends it. */
+  const sqsEvent = (body: string) => ({
+    Records: [
+      {
+        messageId: "m-1",
+        receiptHandle: "r-1",
+        body,
+        attributes: { ApproximateReceiveCount: "1" },
+        messageAttributes: {},
+        eventSource: "aws:sqs",
+      },
+    ],
+  });
+
+  async function taskWithCallback(callbackUrl: string) {
+    const store = new DynamoDbTaskStore(aws.dynamo, aws.tableName, 4);
+    const task = {
+      ...newTask({ taskId: `hook-${Date.now()}`, kind: "embed", callbackUrl }, Date.now(), 3600),
+      status: "ready" as const,
+    };
+    await store.register(task);
+    const event = buildEvent(task, "processing", Date.now(), { stage: "dev", twelvelabsBaseUrl: sim.url });
+    return { task, event, store };
+  }
+
+  test("deployed rules: an http callback and a name resolving to loopback are refused, recorded, not retried", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const plain = await taskWithCallback(receiver.url);
+      const r1 = await invoke(fns.webhook, sqsEvent(JSON.stringify(plain.event)));
+      expect(r1.ok, JSON.stringify(r1.error)).toBe(true);
+      expect(r1.result).toEqual({ batchItemFailures: [] });
+      expect((await plain.store.get(plain.task.taskId))?.webhookAttempts).toEqual([
+        expect.objectContaining({ outcome: "refused", error: "not_https" }),
+      ]);
+      const loop = await taskWithCallback(`https://localhost:${receiver.port}/hook`);
+      await invoke(fns.webhook, sqsEvent(JSON.stringify(loop.event)));
+      expect((await loop.store.get(loop.task.taskId))?.webhookAttempts).toEqual([
+        expect.objectContaining({ outcome: "refused", error: "refused_address" }),
+      ]);
+      expect(receiver.connections).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("signs with the stack's generated secret and delivers (loopback allowed only for this test)", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const { task, event, store } = await taskWithCallback(receiver.url);
+      const res = await invoke(
+        fns.webhook,
+        sqsEvent(JSON.stringify(event)),
+        20_000,
+        {},
+        { ALLOW_LOOPBACK_HTTP: "true" },
+      );
+      expect(res.node.startsWith(`v${LAMBDA_NODE_MAJOR}.`)).toBe(true);
+      expect(res.result).toEqual({ batchItemFailures: [] });
+      expect(receiver.received).toHaveLength(1);
+      const got = receiver.received[0];
+      const verified = new Webhook(`whsec_${GENERATED_SIGNING}`).verify(
+        got?.body ?? "",
+        got?.headers as Record<string, string>,
+      );
+      expect(verified).toEqual(event);
+      expect(secrets.calls).toContain(`secretsmanager.GetSecretValue ${SIGNING_SECRET_NAME}`);
+      expect((await store.get(task.taskId))?.webhookAttempts?.[0]).toMatchObject({
+        outcome: "delivered",
+        status: 204,
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -58,7 +58,35 @@ describe("TaskNotifierStack", () => {
       expect.arrayContaining(["sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic"]),
     );
     expect(api).not.toContain("sns:Publish");
-    expect(api).not.toContain("secretsmanager:GetSecretValue");
+  });
+
+  test("secrets: the poller reads the TwelveLabs key; the api only the header key; the webhook function the signing secret and the header key", () => {
+    const { stack, t } = synth("dev");
+    const secretsOf = (prefix: string) => {
+      const out: string[] = [];
+      for (const [id, p] of Object.entries(t.findResources("AWS::IAM::Policy")) as Array<
+        [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }]
+      >) {
+        if (!id.startsWith(prefix)) continue;
+        for (const st of p.Properties.PolicyDocument.Statement) {
+          const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
+          if (actions.includes("secretsmanager:GetSecretValue"))
+            out.push(JSON.stringify(stack.resolve(st.Resource)).replace(/[^A-Za-z]/g, ""));
+        }
+      }
+      return out.sort();
+    };
+    const poller = secretsOf("PollerFunction");
+    const api = secretsOf("ApiFunction");
+    const hooks = secretsOf("WebhooksFunction");
+    expect(poller).toHaveLength(1);
+    expect(poller[0]).toContain("TwelveLabsKey");
+    expect(api).toHaveLength(1);
+    expect(api[0]).toContain("WebhooksHeaderKey");
+    expect(hooks).toHaveLength(2);
+    expect(hooks.join(" ")).toContain("WebhooksSigningSecret");
+    expect(hooks.join(" ")).toContain("WebhooksHeaderKey");
+    expect(hooks.join(" ")).not.toContain("TwelveLabsKey");
   });
 
   test("least privilege: the poller never scans; each function gets only the table actions its code uses", () => {
@@ -109,9 +137,15 @@ describe("TaskNotifierStack", () => {
     expect(text).not.toContain('TWELVELABS_API_KEY"');
   });
 
-  test("an existing secret can be imported by name instead of creating one", () => {
-    const { t } = synth("staging", { existingApiKeySecretName: "twelvelabs/prod-key" });
-    t.resourceCountIs("AWS::SecretsManager::Secret", 0);
+  test("existing secrets (the TwelveLabs key, the webhook signing secret) can be imported by name", () => {
+    const created = synth("staging").t;
+    created.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    const { t } = synth("staging", {
+      existingApiKeySecretName: "twelvelabs/prod-key",
+      webhooks: { ...stageConfig("staging").webhooks, existingSecretName: "notifier/webhook-signing" },
+    });
+    // Only the header key is still created: it seals data this stack stores.
+    t.resourceCountIs("AWS::SecretsManager::Secret", 1);
     t.hasResourceProperties("AWS::IAM::Policy", {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -124,8 +158,17 @@ describe("TaskNotifierStack", () => {
     });
   });
 
-  test("outputs: API URL, API key id, topic ARN, table name, secret name", () => {
+  test("outputs: API URL, API key id, topic ARN, table name, secret names, the webhook DLQ", () => {
     const { t } = synth("dev");
-    for (const name of ["ApiUrl", "ApiKeyId", "TopicArn", "TableName", "SecretName"]) t.hasOutput(name, {});
+    for (const name of [
+      "ApiUrl",
+      "ApiKeyId",
+      "TopicArn",
+      "TableName",
+      "SecretName",
+      "WebhookSecretName",
+      "WebhookDeadLetterQueueUrl",
+    ])
+      t.hasOutput(name, {});
   });
 });

@@ -10,6 +10,7 @@ import {
   WEBHOOK_MAX_ATTEMPTS,
   WEBHOOK_RETRY_DELAYS_S,
 } from "../../functions/core/webhook-delivery.js";
+import type { SimTaskSpec } from "../../local/simulator/sim-tasks.js";
 import { startWebhookHarness, type WebhookHarness } from "../support/webhook-harness.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 
