@@ -24,7 +24,7 @@ afterEach(async () => {
 /** A simulated task that is ready at once, registered through the API with a callback. */
 async function readyTask(
   extra: Record<string, unknown> = {},
-  timeline = [{ status: "ready" as const, afterMs: 0 }],
+  timeline: NonNullable<SimTaskSpec["timeline"]> = [{ status: "ready", afterMs: 0 }],
 ) {
   const sim = h.poller.sim.addTask({ kind: "embed", timeline, filename: "talk.mp4" });
   const res = await h.call("POST", "/tasks", {
