@@ -3,10 +3,12 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
 import { ALL_TASK_STATUSES, TASK_KINDS } from "../functions/core/task-kinds.js";
+import { ATTEMPT_OUTCOMES } from "../functions/core/webhook-delivery.js";
 import { API_ROUTES } from "../functions/http/routes.js";
 import {
   batchBody,
   listQuery,
+  redeliverBody,
   registerBody,
   subscriptionBody,
   subscriptionId,
@@ -82,6 +84,41 @@ const task: Json = {
     error: { type: "string", description: "Why a task failed, timed out or was not found." },
     tags: { type: "object", additionalProperties: { type: "string" } },
     callbackUrl: { type: "string" },
+    callbackHeaderNames: {
+      type: "array",
+      items: { type: "string" },
+      description: "Names of the headers sent with each webhook; their values are never shown.",
+    },
+    webhook: {
+      type: "object",
+      description:
+        "Present when the task has a callbackUrl: its state and the newest 20 attempts, oldest first.",
+      required: ["attempts"],
+      properties: {
+        disabledAt: { ...iso, description: "Set when the receiver answered 410 Gone: no more deliveries." },
+        attempts: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["at", "eventId", "attempt", "outcome", "durationMs"],
+            properties: {
+              at: iso,
+              eventId: { type: "string" },
+              attempt: { type: "integer", minimum: 1 },
+              outcome: { enum: [...ATTEMPT_OUTCOMES] },
+              status: { type: "integer", description: "The receiver's HTTP status" },
+              error: {
+                enum: ["timeout", "connection", "tls", "dns", "refused_address", "not_https", "invalid_url"],
+                description: "Why there was no HTTP status",
+              },
+              durationMs: { type: "integer", minimum: 0 },
+              nextAttemptAt: iso,
+              redelivery: { type: "boolean" },
+            },
+          },
+        },
+      },
+    },
     registeredAt: iso,
     lastCheckedAt: iso,
     dueAt: { ...iso, description: "When the task is checked next; absent once it has ended." },
@@ -129,8 +166,8 @@ const errors = (...codes: number[]) =>
         {
           400: "Malformed request (unknown field or parameter, wrong type, invalid cursor)",
           403: "Missing or wrong API key, or a subscription route without the admin key",
-          404: "Unknown task, subscription or route",
-          409: "Conflicts with what is stored, or a limit or pending announcement",
+          404: "Unknown task, subscription, event or route",
+          409: "Conflicts with what is stored, a limit, a pending announcement, or no callbackUrl to redeliver to",
           413: "Body over 64 KiB",
           415: "Body not sent as application/json",
           422: "A value breaks a rule; the message says which",
@@ -170,6 +207,8 @@ const OPERATIONS: Record<string, Json> = {
       taskId: "6641c0efc70bb578439bd909",
       kind: "embed",
       tags: { team: "video" },
+      callbackUrl: "https://hooks.example.com/twelvelabs",
+      callbackHeaders: { authorization: "Bearer receiver-token" },
     }),
     responses: {
       200: ok("Already watched with the same settings (idempotent)", ref("Task")),
@@ -222,6 +261,27 @@ const OPERATIONS: Record<string, Json> = {
     summary: "A task: status, history, checks, deadline, links",
     parameters: [taskIdParam],
     responses: { 200: ok("The task", ref("Task")), ...errors(400, 403, 404, 422, 429, 500) },
+  },
+  "POST /tasks/{taskId}/redeliver": {
+    summary: "Send a task's webhook event again, signed afresh (the newest, or the one named)",
+    parameters: [taskIdParam],
+    requestBody: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: ref("Redeliver"),
+          example: { eventId: "6641c0efc70bb578439bd909.rmig9k1s0.v4.ready" },
+        },
+      },
+    },
+    responses: {
+      202: ok("Queued for delivery", {
+        type: "object",
+        required: ["taskId", "eventId", "status"],
+        properties: { taskId: { type: "string" }, eventId: { type: "string" }, status: { const: "queued" } },
+      }),
+      ...errors(400, 403, 404, 409, 413, 415, 422, 429, 500),
+    },
   },
   "DELETE /tasks/{taskId}": {
     summary: "Stop watching a task",
@@ -309,6 +369,7 @@ export function notifierOpenApiDocument(): Json {
         },
         Subscribe: schemaOf(subscriptionBody(false, DEFAULT_TAG_ATTRIBUTES)),
         Task: task,
+        Redeliver: schemaOf(redeliverBody),
         Subscription: subscription,
         Error: error,
       },

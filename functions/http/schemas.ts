@@ -81,6 +81,9 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 /** Up to two static headers for a task's webhooks (a receiver's own token), names lower-cased. */
 export const callbackHeaders = v.pipe(
   v.record(v.string(), v.string()),
+  v.description(
+    "Up to 2 headers sent with each webhook (a receiver's own token). Stored sealed; never returned or logged. Needs callbackUrl.",
+  ),
   v.check(
     (h) => Object.keys(h).length >= 1 && Object.keys(h).length <= MAX_CALLBACK_HEADERS,
     `callbackHeaders must hold 1 to ${MAX_CALLBACK_HEADERS} headers`,

@@ -160,6 +160,8 @@ export class NotifierApi extends Construct {
     const task = tasks.addResource("{taskId}");
     task.addMethod("GET", integration);
     task.addMethod("DELETE", integration);
+    // The body is optional here (default: the newest event): the function checks it when present.
+    task.addResource("redeliver").addMethod("POST", integration);
     // The API's own description (spec/notifier-api.openapi.json): public, like any API's docs.
     this.api.root.addResource("openapi.json").addMethod("GET", integration, { apiKeyRequired: false });
     const subs = this.api.root.addResource("subscriptions");

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
 import { apiDeps, createApiHandler } from "../../functions/api-handler.js";
@@ -11,7 +12,11 @@ import { apiEvent, TEST_ADMIN_KEY_ID } from "./api-events.js";
  */
 export async function startApiHarness(extraEnv: Record<string, string> = {}) {
   const aws = await startEmbeddedAws();
+  // As deployed: a header key to seal callbackHeaders, a webhook queue for redeliveries.
+  const webhookQueueUrl = aws.fauxqs.createQueue("api-harness-webhooks").queueUrl;
   const config = apiConfig({
+    CALLBACK_HEADER_KEY: randomBytes(32).toString("hex"),
+    WEBHOOK_QUEUE_URL: webhookQueueUrl,
     ...aws.env,
     STAGE: "test",
     SHARDS: "4",
