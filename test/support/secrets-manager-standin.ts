@@ -2,8 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
- * A minimal Secrets Manager stand-in speaking the real JSON protocol for GetSecretValue, so the
- * deployed code path (Powertools Parameters → AWS SDK) runs unchanged. Nothing else is served.
+ * A minimal Secrets Manager stand-in speaking the real JSON protocol for GetSecretValue and
+ * PutSecretValue, so the deployed code path (Powertools Parameters → AWS SDK) and the rotation
+ * command run unchanged. Nothing else is served.
  */
 export async function startSecretsManagerStandIn(
   secrets: Map<string, string>,
@@ -14,11 +15,22 @@ export async function startSecretsManagerStandIn(
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const target = String(req.headers["x-amz-target"] ?? "");
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { SecretId?: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
+        SecretId?: string;
+        SecretString?: string;
+      };
       calls.push(`${target} ${body.SecretId ?? ""}`);
       const reply = (status: number, payload: object) => {
         res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(payload));
       };
+      if (target === "secretsmanager.PutSecretValue" && body.SecretId && secrets.has(body.SecretId)) {
+        secrets.set(body.SecretId, body.SecretString ?? "");
+        return reply(200, {
+          ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${body.SecretId}`,
+          Name: body.SecretId,
+          VersionId: "v2",
+        });
+      }
       if (target !== "secretsmanager.GetSecretValue")
         return reply(400, { __type: "InvalidRequestException", message: "unsupported" });
       const value = body.SecretId === undefined ? undefined : secrets.get(body.SecretId);
