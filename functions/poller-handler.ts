@@ -8,6 +8,7 @@ import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
 import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
 import { errorSummary } from "./config/error-summary.js";
+import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
 import { POLLER_METRICS, type PollerMetric, type RunCallCounts, runMetrics } from "./config/metric-names.js";
 import type { PollerConfig } from "./config/poller-config.js";
 import type { ListStats } from "./core/batched-check.js";
@@ -21,22 +22,8 @@ import {
 import type { EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
 import type { TaskKind } from "./core/task-kinds.js";
 
-export interface PollerLog {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
-
-export interface MetricsSink {
-  add(
-    name: PollerMetric,
-    unit: (typeof POLLER_METRICS)[PollerMetric],
-    value: number,
-    dimensions?: Record<string, string>,
-  ): void;
-  /** Writes what was added (one EMF line in Lambda). */
-  flush(): void;
-}
+export type PollerLog = FunctionLog;
+export type MetricsSink = MetricsSinkOf<PollerMetric, (typeof POLLER_METRICS)[PollerMetric]>;
 
 export interface PollerHandlerDeps {
   store: TaskStore;

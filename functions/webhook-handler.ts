@@ -8,6 +8,7 @@ import { REDELIVERY_ATTRIBUTE, SqsWebhookQueue } from "./adapters/sqs-webhook-qu
 import { guardedAgent } from "./adapters/ssrf-guard.js";
 import { sendWebhook } from "./adapters/webhook-sender.js";
 import { errorSummary } from "./config/error-summary.js";
+import type { FunctionLog } from "./config/function-log.js";
 import type { WEBHOOK_METRICS, WebhookMetric } from "./config/metric-names.js";
 import type { WebhookConfig } from "./config/webhook-config.js";
 import { Semaphore } from "./core/bounded-concurrency.js";
@@ -42,7 +43,7 @@ export interface WebhookHandlerDeps {
   signingSecrets(): Promise<string[]>;
   /** Opens sealed callback headers; absent when no key is configured. */
   headerBox?: () => Promise<HeaderBox>;
-  logger: WebhookLogger;
+  logger: FunctionLog;
   metrics?: WebhookMetricsSink;
   /** Told about each attempt (local mode prints a `[webhook]` line). */
   onAttempt?: (url: string, attempt: WebhookAttempt) => void;

@@ -282,13 +282,7 @@ async function openApi(_deps: ApiDeps, req: Request): Promise<APIGatewayProxyRes
 async function registerOne(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
   noQuery(req);
   const body = parseInput(registerBody(deps.allowLoopbackHttp), objectBody(req), "body");
-  const now = deps.now();
-  const outcome = await registerTask(
-    deps.store,
-    await sealed(deps, body, now),
-    now,
-    deps.defaultDeadlineSeconds,
-  );
+  const outcome = await register(deps, body);
   return json(outcome.created ? 202 : 200, taskView(outcome.task, deps.twelvelabsBaseUrl));
 }
 
@@ -305,13 +299,7 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
       if (seen.has(body.taskId))
         throw new HttpError(422, "duplicate_in_batch", `tasks.${i}: taskId appears earlier in this batch`);
       seen.add(body.taskId);
-      const now = deps.now();
-      const outcome = await registerTask(
-        deps.store,
-        await sealed(deps, body, now),
-        now,
-        deps.defaultDeadlineSeconds,
-      );
+      const outcome = await register(deps, body);
       results.push({
         index: i,
         result: outcome.created ? "created" : "existing",
@@ -328,6 +316,12 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
     }
   }
   return json(200, { results });
+}
+
+/** Registers a validated body: its callbackHeaders sealed, bound to this registration's time. */
+async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
+  const now = deps.now();
+  return registerTask(deps.store, await sealed(deps, body, now), now, deps.defaultDeadlineSeconds);
 }
 
 /** The registration with its callbackHeaders sealed (their values never reach the store in clear). */

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
@@ -7,11 +7,12 @@ import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { TASK_TABLE } from "../../functions/adapters/task-table.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
 import type { StageConfig } from "../config.js";
+import { deadLetterQueue } from "./dead-letter-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
 
 export interface PollerProps {
@@ -63,15 +64,7 @@ export class Poller extends Construct {
       .bindTopicPublisher(props.topic)
       .bindSecret(props.secret);
 
-    this.deadLetterQueue = new Queue(this, "FailedRuns", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions::AwsSolutions-SQS3",
-      reason: "This queue is itself the dead-letter destination of the poller's failed invocations.",
-    });
+    this.deadLetterQueue = deadLetterQueue(this, "FailedRuns", "the poller's failed invocations");
     // The next tick is the retry: a failed run is recorded, not replayed late.
     this.function.fn.configureAsyncInvoke({
       retryAttempts: 0,

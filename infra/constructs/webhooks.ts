@@ -10,6 +10,7 @@ import { WEBHOOK_ATTRIBUTE } from "../../functions/adapters/sns-publisher.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
 import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_ATTEMPTS } from "../../functions/core/webhook-delivery.js";
 import type { StageConfig } from "../config.js";
+import { deadLetterQueue } from "./dead-letter-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
 
 export interface WebhooksProps {
@@ -52,15 +53,7 @@ export class Webhooks extends Construct {
         "Headers stored sealed with this key would no longer open after a rotation; it never leaves the functions.",
     });
 
-    this.deadLetterQueue = new Queue(this, "Failed", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions::AwsSolutions-SQS3",
-      reason: "This queue is itself the dead-letter queue of webhook deliveries.",
-    });
+    this.deadLetterQueue = deadLetterQueue(this, "Failed", "webhook deliveries");
     const functionTimeout = Duration.millis(WEBHOOK_ATTEMPT_TIMEOUT_MS * 2 + 10_000);
     this.queue = new Queue(this, "Queue", {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -27,15 +27,15 @@ test("the queue: encrypted, TLS only, redrive to a DLQ after the last attempt, v
   const queue = t.findResources("AWS::SQS::Queue", {
     Properties: { RedrivePolicy: Match.anyValue() },
   });
-  const [props] = Object.values(queue).map((q) => (q as { Properties: Record<string, unknown> }).Properties);
-  expect(props?.SqsManagedSseEnabled).toBe(true);
-  expect((props?.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(WEBHOOK_MAX_ATTEMPTS);
-  expect(props?.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  const props = (Object.values(queue)[0] as { Properties: Record<string, unknown> }).Properties;
+  expect(props.SqsManagedSseEnabled).toBe(true);
+  expect((props.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(WEBHOOK_MAX_ATTEMPTS);
+  expect(props.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   const fnTimeout = stack.resolve(
     (hooks.function.fn.node.defaultChild as { timeout?: number }).timeout,
   ) as number;
   expect(fnTimeout * 1000).toBeGreaterThan(2 * WEBHOOK_ATTEMPT_TIMEOUT_MS);
-  expect(props?.VisibilityTimeout).toBe(fnTimeout * 6);
+  expect(props.VisibilityTimeout).toBe(fnTimeout * 6);
   // Both queues refuse plain HTTP.
   t.resourcePropertiesCountIs(
     "AWS::SQS::QueuePolicy",
