@@ -25,7 +25,7 @@ export function withPrefix(secret: string): string {
 
 export function parseWebhookSecret(raw: string): WebhookSecretValue {
   const text = raw.trim();
-  if (!text.startsWith("{")) return { current: checked(text, "the secret") };
+  if (!text.startsWith("{")) return { current: checked(text) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -49,12 +49,13 @@ export function parseWebhookSecret(raw: string): WebhookSecretValue {
   return value;
 }
 
-function checked(secret: string, what: string): string {
+function checked(secret: string, what?: string): string {
   const s = withPrefix(secret.trim());
   try {
     webhookSecretKey(s);
   } catch (err) {
-    throw new WebhookSecretError(`${what}: ${(err as Error).message}`);
+    const why = (err as Error).message;
+    throw new WebhookSecretError(what ? `${what}: ${why}` : why);
   }
   return s;
 }

@@ -4,9 +4,11 @@ import type { AddressInfo } from "node:net";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, test } from "vitest";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { type LocalProcess, spawnLocal, startLocal } from "../support/local-process.js";
+import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
 const FAST = { CHECK_MIN_INTERVAL_MS: "300", CHECK_MAX_INTERVAL_MS: "1000" };
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -135,6 +137,44 @@ describe("npm start", { timeout: 90_000 }, () => {
     expect(await p.stop()).toBe(0);
   }, 90_000);
 
+  test("a task with a callbackUrl gets a signed webhook, verified with NOTIFIER_WEBHOOK_SECRET", async () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    const p = await startLocal(
+      ["--port", String(await freePort()), "--simulator-port", "0", "--interval", "0.5"],
+      {
+        ...FAST,
+        NOTIFIER_WEBHOOK_SECRET: secret,
+      },
+    );
+    cleanups.push(() => p.stop());
+    expect(p.output()).toContain(`Webhooks:   signed with ${secret} (NOTIFIER_WEBHOOK_SECRET)`);
+    expect(p.output()).toContain(`WEBHOOK_SECRET=${secret}`);
+    const hook = await startWebhookReceiver();
+    cleanups.push(() => hook.close());
+    const created = await fetch(`${p.sim}/_sim/tasks`, {
+      method: "POST",
+      body: JSON.stringify({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const reg = await call(p, "POST", "/tasks", {
+      taskId: id,
+      callbackUrl: hook.url,
+      callbackHeaders: { authorization: "Bearer local-token" },
+    });
+    expect(reg.status).toBe(202);
+    await waitFor("the webhook", () => hook.received[0]);
+    const got = hook.received[0];
+    const event = new Webhook(secret).verify(got?.body ?? "", got?.headers as Record<string, string>);
+    expect(event).toMatchObject({ type: "task.ready", task: { id } });
+    expect(got?.headers.authorization).toBe("Bearer local-token");
+    await waitFor(
+      "the [webhook] line",
+      () => p.output().includes(`[webhook] POST ${hook.url} -> 204 delivered`) || undefined,
+    );
+    expect(p.output()).not.toContain("local-token");
+    expect(await p.stop()).toBe(0);
+  }, 90_000);
+
   test("--data keeps tasks across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "notifier-data-"));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -171,6 +211,13 @@ describe("clear one-line errors", () => {
     const lines = p.output().trim().split("\n");
     return { code, last: lines[lines.length - 1] ?? "" };
   }
+
+  test("a malformed NOTIFIER_WEBHOOK_SECRET", async () => {
+    const { code, last } = await failure([], { NOTIFIER_WEBHOOK_SECRET: "whsec_not base64!" });
+    expect(code).toBe(2);
+    expect(last).toContain("NOTIFIER_WEBHOOK_SECRET: the webhook secret is not whsec_ followed by base64");
+    expect(last).not.toContain("not base64!");
+  });
 
   test("an unknown flag", async () => {
     const r = await failure(["--colour", "red"]);

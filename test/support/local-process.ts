@@ -21,7 +21,14 @@ export interface LocalProcess {
 export function spawnLocal(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, TWELVELABS_API_KEY: "", NOTIFIER_API_KEY: "", NOTIFIER_ADMIN_KEY: "", ...env },
+    env: {
+      ...process.env,
+      TWELVELABS_API_KEY: "",
+      NOTIFIER_API_KEY: "",
+      NOTIFIER_ADMIN_KEY: "",
+      NOTIFIER_WEBHOOK_SECRET: "",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
