@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
-import { ALL_TASK_STATUSES, TASK_KINDS } from "../functions/core/task-kinds.js";
+import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../functions/core/task-kinds.js";
 import { ATTEMPT_OUTCOMES } from "../functions/core/webhook-delivery.js";
 import { API_ROUTES } from "../functions/http/routes.js";
 import {
@@ -362,7 +362,16 @@ export function notifierOpenApiDocument(): Json {
         },
       },
       schemas: {
-        RegisterTask: schemaOf(registerBody(false)),
+        RegisterTask: {
+          ...schemaOf(registerBody(false)),
+          // The one cross-field rule JSON Schema can say: indexId with the kinds addressed in an index, only.
+          if: {
+            properties: { kind: { enum: TASK_KINDS.filter((k) => kindSpec(k).needsIndexId) } },
+            required: ["kind"],
+          },
+          then: { required: ["indexId"] },
+          else: { not: { required: ["indexId"] } },
+        },
         RegisterBatch: {
           ...schemaOf(batchBody),
           properties: { tasks: { ...schemaOf(batchBody).properties.tasks, items: ref("RegisterTask") } },

@@ -498,6 +498,7 @@ function fromItem(item: Item): Task {
   if (typeof raw.modelName === "string") task.modelName = raw.modelName;
   if (typeof raw.errorMessage === "string") task.errorMessage = raw.errorMessage;
   if (typeof raw.lastCheckedAt === "number") task.lastCheckedAt = raw.lastCheckedAt;
+  if (typeof raw.indexId === "string") task.indexId = raw.indexId;
   if (typeof raw.callbackUrl === "string") task.callbackUrl = raw.callbackUrl;
   if (typeof raw.callbackHeaders === "string") task.callbackHeaders = raw.callbackHeaders;
   if (Array.isArray(raw.callbackHeaderNames)) task.callbackHeaderNames = raw.callbackHeaderNames as string[];

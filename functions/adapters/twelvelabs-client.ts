@@ -2,7 +2,7 @@ import { type Dispatcher, Pool, errors as undiciErrors } from "undici";
 import { Semaphore } from "../core/bounded-concurrency.js";
 import type { CallOptions, TwelveLabsPort } from "../core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../core/snapshot.js";
-import type { TaskKind } from "../core/task-kinds.js";
+import { kindSpec, type TaskKind } from "../core/task-kinds.js";
 import { endpointPath, TWELVELABS_ENDPOINTS } from "../core/twelvelabs-endpoints.js";
 import {
   TwelveLabsAuthError,
@@ -127,12 +127,13 @@ export class TwelveLabsClient implements TwelveLabsPort {
   }
 
   getTask(kind: TaskKind, taskId: string, opts: CallOptions = {}): Promise<TaskSnapshot> {
-    const path = endpointPath(TWELVELABS_ENDPOINTS[kind].status, taskId);
+    const path = endpointPath(TWELVELABS_ENDPOINTS[kind].status, taskId, opts.indexId);
     return this.call(path, {
       deadlineAt: opts.deadlineAt,
       notFoundMeansMissing: true,
       maxBytes: this.opts.maxBodyBytes,
-      skipTopLevelKey: kind === "embed-v2" ? "data" : undefined,
+      // Embeddings of a ready embed-v2 task, an analysis' result: streamed past, never buffered.
+      skipTopLevelKey: kindSpec(kind).largeField,
       parse: (body) => {
         const snap = parseTaskOf(kind, body);
         if (snap.id !== taskId) {
@@ -145,11 +146,18 @@ export class TwelveLabsClient implements TwelveLabsPort {
 
   listTasks(kind: TaskKind, query: ListTasksQuery, opts: CallOptions = {}): Promise<TaskPage> {
     const params = new URLSearchParams();
-    if (query.status !== undefined) params.set("status", query.status);
+    // The asset lookup has no status filter (its items carry their status).
+    if (query.status !== undefined && kindSpec(kind).listCheck !== "ids") params.set("status", query.status);
     params.set("page", String(query.page ?? 1));
     params.set("page_limit", String(Math.min(50, Math.max(1, query.pageLimit ?? 50))));
-    const path = TWELVELABS_ENDPOINTS[kind].list;
-    if (kind === "index") {
+    const path = endpointPath(TWELVELABS_ENDPOINTS[kind].list, "", query.indexId);
+    const listCheck = kindSpec(kind).listCheck;
+    if (listCheck === "ids") {
+      // The repeated form the spec declares (`explode: true`): asset_ids=a&asset_ids=b.
+      for (const id of query.ids ?? []) params.append("asset_ids", id);
+    } else if (listCheck === "none") {
+      // A status filter only (the analysis list has no creation window).
+    } else if (listCheck === "window-oldest-first") {
       // /tasks filters by creation time with `created_at` (at or after); no upper bound is offered.
       if (query.createdAfter) params.set("created_at", rfc3339Seconds(query.createdAfter, "floor"));
       params.set("sort_by", "created_at");

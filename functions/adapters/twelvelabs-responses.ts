@@ -72,6 +72,36 @@ const indexTask = v.looseObject({
   error: v.nullish(v.looseObject({ message: optString })),
 });
 
+/** `/analyze/tasks/{task_id}` (AnalyzeTaskResponse in twelvelabs-js 1.3.4): the id is `task_id`; `result` is skipped before parsing. */
+const analyzeTask = v.looseObject({
+  task_id: taskId,
+  status: v.string(),
+  created_at: isoDate,
+  completed_at: isoDate,
+  error: v.nullish(v.looseObject({ message: optString })),
+});
+
+/** `/assets/{asset_id}` and `/assets` items (Asset). */
+const asset = v.looseObject({
+  _id: taskId,
+  status: v.string(),
+  filename: optString,
+  file_type: optString,
+  created_at: isoDate,
+});
+
+/** `/indexes/{index-id}/indexed-assets/{id}` and its list's items (indexedAsset). */
+const indexedAsset = v.looseObject({
+  _id: taskId,
+  status: v.string(),
+  created_at: isoDate,
+  updated_at: isoDate,
+  indexed_at: isoDate,
+  system_metadata: v.nullish(
+    v.looseObject({ duration: optNumber, filename: optString, width: optNumber, height: optNumber }),
+  ),
+});
+
 const pageInfo = v.looseObject({
   page: v.pipe(v.number(), v.integer(), v.minValue(0)),
   total_page: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -177,10 +207,60 @@ export function parseIndexTask(raw: unknown): TaskSnapshot {
   });
 }
 
+export function parseAnalyzeTask(raw: unknown): TaskSnapshot {
+  const r = v.safeParse(analyzeTask, raw);
+  if (!r.success) fail("analysis task", r.issues);
+  const o = r.output;
+  return snapshotOf("analyze", o.task_id, o.status, {
+    createdAt: o.created_at ?? undefined,
+    updatedAt: o.completed_at ?? undefined,
+    errorMessage: o.error?.message ?? undefined,
+    metadata: clean({ completedAt: o.completed_at }),
+  });
+}
+
+export function parseAsset(raw: unknown): TaskSnapshot {
+  const r = v.safeParse(asset, raw);
+  if (!r.success) fail("asset", r.issues);
+  const o = r.output;
+  return snapshotOf("asset", o._id, o.status, {
+    createdAt: o.created_at ?? undefined,
+    metadata: clean({ filename: o.filename, fileType: o.file_type }),
+  });
+}
+
+export function parseIndexedAsset(raw: unknown): TaskSnapshot {
+  const r = v.safeParse(indexedAsset, raw);
+  if (!r.success) fail("indexed asset", r.issues);
+  const o = r.output;
+  const m = o.system_metadata ?? {};
+  return snapshotOf("indexed-asset", o._id, o.status, {
+    createdAt: o.created_at ?? undefined,
+    updatedAt: o.updated_at ?? o.indexed_at ?? undefined,
+    metadata: clean({ durationSec: m.duration, filename: m.filename, width: m.width, height: m.height }),
+  });
+}
+
+/**
+ * Each kind's response schema: its single-task body and its list items, as snapshots. The second
+ * half of adding a kind (the first is its entry in core/task-kinds.ts).
+ */
+export const RESPONSE_SCHEMAS: Readonly<
+  Record<TaskKind, { one: (raw: unknown) => TaskSnapshot; item: (raw: unknown) => TaskSnapshot }>
+> = {
+  embed: { one: parseEmbedStatus, item: (raw) => fromEmbedItem("embed", raw, "embed task list item") },
+  "embed-v2": {
+    one: parseEmbedV2Task,
+    item: (raw) => fromEmbedItem("embed-v2", raw, "embed-v2 task list item"),
+  },
+  index: { one: parseIndexTask, item: parseIndexTask },
+  analyze: { one: parseAnalyzeTask, item: parseAnalyzeTask },
+  asset: { one: parseAsset, item: parseAsset },
+  "indexed-asset": { one: parseIndexedAsset, item: parseIndexedAsset },
+};
+
 export function parseTaskOf(kind: TaskKind, raw: unknown): TaskSnapshot {
-  if (kind === "embed") return parseEmbedStatus(raw);
-  if (kind === "embed-v2") return parseEmbedV2Task(raw);
-  return parseIndexTask(raw);
+  return RESPONSE_SCHEMAS[kind].one(raw);
 }
 
 const listBody = v.looseObject({ data: v.array(v.unknown()), page_info: pageInfo });
@@ -188,9 +268,7 @@ const listBody = v.looseObject({ data: v.array(v.unknown()), page_info: pageInfo
 export function parseTaskList(kind: TaskKind, raw: unknown): TaskPage {
   const r = v.safeParse(listBody, raw);
   if (!r.success) fail(`${kind} task list`, r.issues);
-  const tasks = r.output.data.map((item) =>
-    kind === "index" ? parseIndexTask(item) : fromEmbedItem(kind, item, `${kind} task list item`),
-  );
+  const tasks = r.output.data.map((item) => RESPONSE_SCHEMAS[kind].item(item));
   return {
     tasks,
     page: r.output.page_info.page,

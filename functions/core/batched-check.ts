@@ -1,7 +1,7 @@
 import type { CallOptions, TwelveLabsPort } from "./ports.js";
 import type { ListTasksQuery, TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
-import { type RemoteStatus, statusesOf, type TaskKind } from "./task-kinds.js";
+import { kindSpec, type RemoteStatus, statusesOf, type TaskKind } from "./task-kinds.js";
 import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 
 /*
@@ -31,15 +31,18 @@ export interface ListStats {
 }
 
 /**
- * The one status that every unfinished task of a kind reports, when there is one: `processing` for
- * the embed kinds. Index tasks have five unfinished statuses, and a list of several statuses depends
- * on a filter form the spec leaves open (`status=a,b` or repeated), so none is listed that way.
+ * The one status that every unfinished task of a kind reports, when there is one (the kind table's
+ * `runningStatus`: `processing` for the embed kinds). Index tasks have five unfinished statuses, and
+ * a list of several statuses depends on a filter form the spec leaves open (`status=a,b` or
+ * repeated), so none is listed that way.
  */
 export function runningStatus(kind: TaskKind): RemoteStatus | undefined {
-  return kind === "index" ? undefined : "processing";
+  return kindSpec(kind).runningStatus as RemoteStatus | undefined;
 }
 
 export interface ListPlan {
+  /** Look the due tasks up by id, a page of ids per call (kinds whose list takes ids). */
+  ids?: boolean;
   /** List the running tasks (names every due task still running, learns creation times). */
   running: boolean;
   /** List every task created in the narrow window of the due tasks whose creation time is known. */
@@ -92,6 +95,14 @@ export function planListCheck(
   const perTaskCalls = due.length;
   const none: ListPlan = { running: false, window: false, estimatedCalls: perTaskCalls, perTaskCalls };
   if (minDue <= 0 || due.length < minDue) return none;
+  const listCheck = kindSpec(kind).listCheck;
+  if (listCheck === "none") return none;
+  if (listCheck === "ids") {
+    const calls = pages(due.length);
+    return calls < perTaskCalls
+      ? { ids: true, running: false, window: false, estimatedCalls: calls, perTaskCalls }
+      : none;
+  }
   const known = due.filter((t) => createdAtOf(t) !== undefined);
   const unknown = due.length - known.length;
   const windowOnly = known.length > 0 ? windowPages(known, stats) + unknown : Number.POSITIVE_INFINITY;
@@ -167,6 +178,18 @@ export async function checkThroughLists(
   };
 
   try {
+    if (plan.ids) {
+      // Each item of the answer names its task with a status; ids it leaves out are checked alone.
+      for (let i = 0; i < due.length && ctx.now() < ctx.deadlineAt; i += PAGE_LIMIT) {
+        const ids = due.slice(i, i + PAGE_LIMIT).map((t) => t.taskId);
+        const res = await twelvelabs.listTasks(kind, { ids, page: 1, pageLimit: PAGE_LIMIT }, callOpts);
+        out.calls += 1;
+        for (const snap of res.tasks) {
+          const task = byId.get(snap.id);
+          if (task && !named.has(snap.id)) named.set(snap.id, notBackwards(task, snap));
+        }
+      }
+    }
     const status = runningStatus(kind);
     if (plan.running && status !== undefined) {
       const earliest = Math.min(...due.map((t) => createdAtOf(t) ?? t.registeredAt - ctx.lookbackMs));
@@ -185,12 +208,13 @@ export async function checkThroughLists(
       // One task left: its own call costs the same as a page and answers fresher.
       if (w && left.length > 1) {
         // Index lists take only a lower bound: oldest first, stop once past the window.
+        const lowerOnly = kindSpec(kind).listCheck === "window-oldest-first";
         const total = await read(
-          { createdAfter: iso(w.from), createdBefore: iso(w.to), oldestFirst: kind === "index" },
+          { createdAfter: iso(w.from), createdBefore: iso(w.to), oldestFirst: lowerOnly },
           left,
-          kind === "index" ? w.to : undefined,
+          lowerOnly ? w.to : undefined,
         );
-        const spanMin = ((kind === "index" ? ctx.now() : w.to) - w.from) / 60_000;
+        const spanMin = ((lowerOnly ? ctx.now() : w.to) - w.from) / 60_000;
         if (spanMin > 0) ctx.stats.perMinute = total / spanMin;
       }
     }

@@ -35,6 +35,8 @@ export interface TaskEvent {
     modelName?: string;
     metadata: TaskMetadata;
     tags: Record<string, string>;
+    /** The index of an `indexed-asset`. */
+    indexId?: string;
     error?: string;
   };
   links: { status: string; result: string };
@@ -60,10 +62,14 @@ export function taskLinks(
   baseUrl: string,
   kind: TaskKind,
   taskId: string,
+  indexId?: string,
 ): { status: string; result: string } {
   const base = baseUrl.replace(/\/+$/, "");
   const e = TWELVELABS_ENDPOINTS[kind];
-  return { status: base + endpointPath(e.status, taskId), result: base + endpointPath(e.result, taskId) };
+  return {
+    status: base + endpointPath(e.status, taskId, indexId),
+    result: base + endpointPath(e.result, taskId, indexId),
+  };
 }
 
 export interface EventContext {
@@ -96,6 +102,7 @@ export function buildEvent(
     body.changedAt = new Date(changedAt).toISOString();
   if (task.finishedAt !== undefined) body.finishedAt = new Date(task.finishedAt).toISOString();
   if (task.modelName) body.modelName = task.modelName;
+  if (task.indexId) body.indexId = task.indexId;
   if (task.errorMessage) body.error = task.errorMessage;
   return {
     // Stable for a transition, distinct across registrations of the same id (delete, register again).
@@ -104,6 +111,6 @@ export function buildEvent(
     occurredAt: new Date(at).toISOString(),
     stage: ctx.stage,
     task: body,
-    links: taskLinks(ctx.twelvelabsBaseUrl, task.kind, task.taskId),
+    links: taskLinks(ctx.twelvelabsBaseUrl, task.kind, task.taskId, task.indexId),
   };
 }

@@ -275,7 +275,10 @@ async function check(
 ): Promise<CheckResult | undefined> {
   sum.tasksChecked += 1;
   try {
-    const snapshot = await deps.twelvelabs.getTask(task.kind, task.taskId, { deadlineAt: endAt });
+    const snapshot = await deps.twelvelabs.getTask(task.kind, task.taskId, {
+      deadlineAt: endAt,
+      indexId: task.indexId,
+    });
     return { outcome: "snapshot", snapshot };
   } catch (err) {
     if (err instanceof TwelveLabsAuthError) {

@@ -6,6 +6,8 @@ import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
 import type { WebhookAttempt } from "./webhook-delivery.js";
 
 export interface CallOptions {
+  /** The index a task lives in, for kinds addressed inside an index (`indexed-asset`). */
+  indexId?: string;
   /**
    * Epoch ms by which the call must be over, its retries, rate-limit waits and timeouts included;
    * past it the call fails with a transient error instead of starting or waiting.

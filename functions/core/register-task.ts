@@ -8,6 +8,7 @@ export interface RegisterRequest {
   kind?: TaskKind;
   deadlineSeconds?: number;
   tags?: Record<string, string>;
+  indexId?: string;
   callbackUrl?: string;
   /** Sealed by the caller (the API); `matches` tells whether a stored task holds the same headers. */
   callbackHeaders?: { sealed: string; names: string[]; matches(stored: Task): boolean };
@@ -31,6 +32,7 @@ export async function registerTask(
   const input: NewTaskInput = { taskId: req.taskId, kind: req.kind ?? "embed" };
   if (req.deadlineSeconds !== undefined) input.deadlineSeconds = req.deadlineSeconds;
   if (req.tags) input.tags = req.tags;
+  if (req.indexId) input.indexId = req.indexId;
   if (req.callbackUrl) input.callbackUrl = req.callbackUrl;
   if (req.callbackHeaders)
     input.callbackHeaders = { sealed: req.callbackHeaders.sealed, names: req.callbackHeaders.names };
@@ -52,6 +54,7 @@ function conflictingSetting(stored: Task, req: RegisterRequest): string | undefi
     return "deadlineSeconds";
   }
   if (req.tags !== undefined && !sameRecord(req.tags, stored.tags)) return "tags";
+  if (req.indexId !== undefined && req.indexId !== stored.indexId) return "indexId";
   if (req.callbackUrl !== undefined && req.callbackUrl !== stored.callbackUrl) return "callbackUrl";
   if (req.callbackHeaders !== undefined && !req.callbackHeaders.matches(stored)) return "callbackHeaders";
   return undefined;

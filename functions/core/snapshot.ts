@@ -1,6 +1,6 @@
 import type { RemoteStatus, TaskKind } from "./task-kinds.js";
 
-/** What TwelveLabs knows of a video, normalised across the three kinds. Every field is optional. */
+/** What TwelveLabs knows of a video, normalised across the kinds. Every field is optional. */
 export interface TaskMetadata {
   durationSec?: number;
   filename?: string;
@@ -12,6 +12,10 @@ export interface TaskMetadata {
   height?: number;
   /** When TwelveLabs created the task (ISO-8601), once seen in a response that carries it. */
   createdAt?: string;
+  /** Asset uploads: the file's MIME type. */
+  fileType?: string;
+  /** Analysis: when it completed (ISO-8601). */
+  completedAt?: string;
 }
 
 /** One observation of a task at TwelveLabs, already validated. */
@@ -46,6 +50,10 @@ export interface ListTasksQuery {
   createdBefore?: string;
   /** Oldest first (index lists only; the embed lists are newest first). */
   oldestFirst?: boolean;
+  /** Only these ids (lists that look ids up, `listCheck: "ids"`). */
+  ids?: string[];
+  /** The index the list belongs to (kinds addressed inside an index). */
+  indexId?: string;
   page?: number;
   /** 1..50 */
   pageLimit?: number;

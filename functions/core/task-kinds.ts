@@ -1,20 +1,102 @@
-/** The kinds of TwelveLabs task the notifier watches, and the statuses each one can report. */
-export const TASK_KINDS = ["embed", "embed-v2", "index"] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
+/*
+ * The kinds of asynchronous TwelveLabs work the notifier watches, in ONE table. A kind is one entry
+ * here (its statuses in lifecycle order, how a list may name its tasks, where it lives at
+ * TwelveLabs) plus its response schema in adapters/twelvelabs-responses.ts; everything else (the
+ * API's `kind` values, subscriptions' `kinds` filter, listings, events' links, the client, the
+ * poller's checks) reads this table.
+ */
 
-export const EMBED_STATUSES = ["processing", "ready", "failed"] as const;
-export const INDEX_STATUSES = [
-  "uploading",
-  "validating",
-  "pending",
-  "queued",
-  "indexing",
-  "ready",
-  "failed",
-] as const;
+/** How the list endpoint of a kind can name due tasks (every way only ever names, never infers). */
+export type ListCheck =
+  /** Lists filter by status and by a creation window with both bounds. */
+  | "window"
+  /** Lists take only a lower creation bound and sort oldest first (the indexing tasks' list). */
+  | "window-oldest-first"
+  /** Lists look up many ids in one call (`asset_ids`). */
+  | "ids"
+  /** No list can name a given task cheaply: a status call per task. */
+  | "none";
 
-/** A status exactly as TwelveLabs reports it. */
-export type RemoteStatus = (typeof EMBED_STATUSES)[number] | (typeof INDEX_STATUSES)[number];
+export interface KindSpec {
+  /** Every status TwelveLabs reports for this kind, in lifecycle order (`ready`, `failed` last). */
+  statuses: readonly string[];
+  /** The one status every unfinished task reports, when there is one (listed to name running tasks). */
+  runningStatus?: string;
+  listCheck: ListCheck;
+  /** Addressed inside an index: registration must carry `indexId`. */
+  needsIndexId: boolean;
+  /** Where a task lives: status read, result fetched, list (templates with `{task_id}`, `{index_id}`). */
+  endpoints: { status: string; result: string; list: string };
+  /** A top-level field of a single-task response that can be large and is never buffered (skipped). */
+  largeField?: string;
+}
+
+export const KIND_TABLE = {
+  embed: {
+    statuses: ["processing", "ready", "failed"],
+    runningStatus: "processing",
+    listCheck: "window",
+    needsIndexId: false,
+    endpoints: {
+      status: "/embed/tasks/{task_id}/status",
+      result: "/embed/tasks/{task_id}",
+      list: "/embed/tasks",
+    },
+  },
+  "embed-v2": {
+    statuses: ["processing", "ready", "failed"],
+    runningStatus: "processing",
+    listCheck: "window",
+    needsIndexId: false,
+    endpoints: {
+      status: "/embed-v2/tasks/{task_id}",
+      result: "/embed-v2/tasks/{task_id}",
+      list: "/embed-v2/tasks",
+    },
+    largeField: "data",
+  },
+  index: {
+    statuses: ["uploading", "validating", "pending", "queued", "indexing", "ready", "failed"],
+    listCheck: "window-oldest-first",
+    needsIndexId: false,
+    endpoints: { status: "/tasks/{task_id}", result: "/tasks/{task_id}", list: "/tasks" },
+  },
+  analyze: {
+    statuses: ["queued", "pending", "processing", "ready", "failed"],
+    // Its list has no creation window and three unfinished statuses: checked per task.
+    listCheck: "none",
+    needsIndexId: false,
+    endpoints: {
+      status: "/analyze/tasks/{task_id}",
+      result: "/analyze/tasks/{task_id}",
+      list: "/analyze/tasks",
+    },
+    largeField: "result",
+  },
+  asset: {
+    statuses: ["processing", "ready", "failed"],
+    listCheck: "ids",
+    needsIndexId: false,
+    endpoints: { status: "/assets/{task_id}", result: "/assets/{task_id}", list: "/assets" },
+  },
+  "indexed-asset": {
+    statuses: ["pending", "queued", "indexing", "ready", "failed"],
+    // Lists are per index: checked per task (correct under every reading, a call each).
+    listCheck: "none",
+    needsIndexId: true,
+    endpoints: {
+      status: "/indexes/{index_id}/indexed-assets/{task_id}",
+      result: "/indexes/{index_id}/indexed-assets/{task_id}",
+      list: "/indexes/{index_id}/indexed-assets",
+    },
+  },
+} as const satisfies Record<string, KindSpec>;
+
+export type TaskKind = keyof typeof KIND_TABLE;
+export const TASK_KINDS = Object.keys(KIND_TABLE) as TaskKind[];
+
+/** A status exactly as TwelveLabs reports it (for some kind). */
+export type RemoteStatus = (typeof KIND_TABLE)[TaskKind]["statuses"][number];
 /** Terminal states the notifier decides on its own. */
 export type OwnTerminalStatus = "timed_out" | "not_found";
 /** `registered`: stored, not yet seen at TwelveLabs. */
@@ -27,12 +109,16 @@ export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([
   "not_found",
 ]);
 
+export function kindSpec(kind: TaskKind): KindSpec {
+  return KIND_TABLE[kind];
+}
+
 export function isTaskKind(value: unknown): value is TaskKind {
-  return typeof value === "string" && (TASK_KINDS as readonly string[]).includes(value);
+  return typeof value === "string" && Object.hasOwn(KIND_TABLE, value);
 }
 
 export function statusesOf(kind: TaskKind): readonly RemoteStatus[] {
-  return kind === "index" ? INDEX_STATUSES : EMBED_STATUSES;
+  return KIND_TABLE[kind].statuses;
 }
 
 /** Whether TwelveLabs may report `status` for a task of `kind`; anything else is an invalid response. */
@@ -44,10 +130,12 @@ export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
+/** Every status a task can have, ours included (each once). */
 export const ALL_TASK_STATUSES: readonly TaskStatus[] = [
-  "registered",
-  ...INDEX_STATUSES,
-  "processing",
-  "timed_out",
-  "not_found",
+  ...new Set<TaskStatus>([
+    "registered",
+    ...TASK_KINDS.flatMap((k) => statusesOf(k)),
+    "timed_out",
+    "not_found",
+  ]),
 ];

@@ -25,6 +25,8 @@ export interface Task {
   checks: number;
   deadlineAt: number;
   tags: Record<string, string>;
+  /** The index an `indexed-asset` lives in (its address at TwelveLabs). */
+  indexId?: string;
   callbackUrl?: string;
   /** Headers sent with each webhook, sealed (adapters/header-box.ts); never shown, never logged. */
   callbackHeaders?: string;
@@ -50,6 +52,7 @@ export interface NewTaskInput {
   kind: TaskKind;
   deadlineSeconds?: number;
   tags?: Record<string, string>;
+  indexId?: string;
   callbackUrl?: string;
   /** Sealed headers and their names (the API seals them; core never sees their values). */
   callbackHeaders?: { sealed: string; names: string[] };
@@ -73,6 +76,7 @@ export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds
     version: 1,
     outbox: [],
   };
+  if (input.indexId) task.indexId = input.indexId;
   if (input.callbackUrl) task.callbackUrl = input.callbackUrl;
   if (input.callbackUrl && input.callbackHeaders) {
     task.callbackHeaders = input.callbackHeaders.sealed;

@@ -1,14 +1,15 @@
-import type { TaskKind } from "./task-kinds.js";
+import { KIND_TABLE, type TaskKind } from "./task-kinds.js";
 
 /*
- * TwelveLabs' API v1.3 as the notifier uses it, in one place: the client calls these paths, the
- * events link to them, the simulator serves them and the benchmarks count calls by them.
+ * TwelveLabs' API v1.3 as the notifier uses it: the client calls these paths, the events link to
+ * them, the simulator serves them and the benchmarks count calls by them. The paths themselves are
+ * in the kind table (task-kinds.ts).
  */
 
 export const TWELVELABS_BASE_URL = "https://api.twelvelabs.io/v1.3";
 
 export interface KindEndpoints {
-  /** Where one task's status is read (a template with `{task_id}`). */
+  /** Where one task's status is read (a template with `{task_id}`, and `{index_id}` for indexed assets). */
   status: string;
   /** Where its result is fetched. */
   result: string;
@@ -16,17 +17,13 @@ export interface KindEndpoints {
   list: string;
 }
 
-export const TWELVELABS_ENDPOINTS: Readonly<Record<TaskKind, KindEndpoints>> = {
-  embed: { status: "/embed/tasks/{task_id}/status", result: "/embed/tasks/{task_id}", list: "/embed/tasks" },
-  "embed-v2": {
-    status: "/embed-v2/tasks/{task_id}",
-    result: "/embed-v2/tasks/{task_id}",
-    list: "/embed-v2/tasks",
-  },
-  index: { status: "/tasks/{task_id}", result: "/tasks/{task_id}", list: "/tasks" },
-};
+export const TWELVELABS_ENDPOINTS: Readonly<Record<TaskKind, KindEndpoints>> = Object.fromEntries(
+  Object.entries(KIND_TABLE).map(([kind, spec]) => [kind, spec.endpoints]),
+) as Record<TaskKind, KindEndpoints>;
 
-/** A template with the task id filled in (encoded). */
-export function endpointPath(template: string, taskId: string): string {
-  return template.replace("{task_id}", encodeURIComponent(taskId));
+/** A template with the task id (and the index id, where the path has one) filled in, encoded. */
+export function endpointPath(template: string, taskId: string, indexId?: string): string {
+  return template
+    .replace("{task_id}", encodeURIComponent(taskId))
+    .replace("{index_id}", encodeURIComponent(indexId ?? ""));
 }

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
 import { TAG_KEY_PATTERN } from "../core/tag-attributes.js";
-import { ALL_TASK_STATUSES, TASK_KINDS } from "../core/task-kinds.js";
+import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
 
 /*
  * Every body, path and query the API accepts. valibot rather than zod: it is tree-shaken to the
@@ -117,8 +117,15 @@ export function registerBody(allowLoopbackHttp: boolean) {
       (b) => b.callbackHeaders === undefined || b.callbackUrl !== undefined,
       "callbackHeaders needs a callbackUrl",
     ),
+    v.check(
+      (b) => (b.indexId !== undefined) === kindSpec(b.kind ?? "embed").needsIndexId,
+      `indexId is required for kind ${NEEDS_INDEX.join(", ")}, and only for ${NEEDS_INDEX.length > 1 ? "them" : "it"}`,
+    ),
   );
 }
+
+/** Kinds addressed inside an index (registration carries `indexId`). */
+const NEEDS_INDEX = TASK_KINDS.filter((k) => kindSpec(k).needsIndexId);
 
 function registerFields(allowLoopbackHttp: boolean) {
   return v.strictObject({
@@ -133,6 +140,13 @@ function registerFields(allowLoopbackHttp: boolean) {
       ),
     ),
     tags: v.optional(tags),
+    indexId: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(TASK_ID_PATTERN, "indexId must be 1-128 characters of A-Z, a-z, 0-9, _ or -"),
+        v.description("The index of an indexed-asset (required for that kind, refused for others)."),
+      ),
+    ),
     callbackUrl: v.optional(
       v.pipe(
         v.string(),

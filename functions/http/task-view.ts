@@ -11,6 +11,7 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
   return {
     taskId: t.taskId,
     kind: t.kind,
+    indexId: t.indexId,
     status: t.status,
     history: t.history.map((h) => ({ status: h.status, at: iso(h.at) })),
     modelName: t.modelName,
@@ -27,7 +28,7 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     checks: t.checks,
     deadlineAt: iso(t.deadlineAt),
     finishedAt: iso(t.finishedAt),
-    links: taskLinks(twelvelabsBaseUrl, t.kind, t.taskId),
+    links: taskLinks(twelvelabsBaseUrl, t.kind, t.taskId, t.indexId),
   };
 }
 

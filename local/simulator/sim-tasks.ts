@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { TaskKind } from "../../functions/core/task-kinds.js";
+import { statusesOf, type TaskKind } from "../../functions/core/task-kinds.js";
 
 /** One step of a scripted timeline: the task reports `status` from `afterMs` after creation on. */
 export interface TimelineStep {
@@ -23,9 +23,15 @@ export interface SimTaskSpec {
   embeddingDim?: number;
   /** Deleted at TwelveLabs this long after creation: status calls deny it, lists omit it. */
   deleteAfterMs?: number;
+  /** The index it lives in (indexing tasks, indexed assets); default a new id. */
+  indexId?: string;
+  /** analyze: characters of generated text in a ready task's `result.data` (large bodies). */
+  resultChars?: number;
 }
 
-export interface SimTask extends Required<Omit<SimTaskSpec, "errorMessage" | "deleteAfterMs">> {
+export interface SimTask
+  extends Required<Omit<SimTaskSpec, "errorMessage" | "deleteAfterMs" | "indexId" | "resultChars">> {
+  resultChars: number;
   errorMessage?: string;
   /** When it was deleted (epoch ms on the simulator clock), if it was. */
   deletedAt?: number;
@@ -37,18 +43,13 @@ export function newObjectId(): string {
   return randomBytes(12).toString("hex");
 }
 
+/** Each kind's unfinished statuses in order, then `ready` after 20 s (see the kind table). */
 export function defaultTimeline(kind: TaskKind): TimelineStep[] {
-  if (kind === "index") {
-    return [
-      { status: "validating", afterMs: 0 },
-      { status: "pending", afterMs: 2_000 },
-      { status: "queued", afterMs: 4_000 },
-      { status: "indexing", afterMs: 6_000 },
-      { status: "ready", afterMs: 20_000 },
-    ];
-  }
+  const unfinished = statusesOf(kind).filter((s) => s !== "ready" && s !== "failed");
+  // Index tasks start at `validating` (an upload through the API is already past `uploading`).
+  const steps = kind === "index" ? unfinished.filter((s) => s !== "uploading") : unfinished;
   return [
-    { status: "processing", afterMs: 0 },
+    ...steps.map((status, i) => ({ status, afterMs: i * 2_000 })),
     { status: "ready", afterMs: 20_000 },
   ];
 }
@@ -68,7 +69,8 @@ export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
     createdAt,
     embeddingCount: spec.embeddingCount ?? 2,
     embeddingDim: spec.embeddingDim ?? 4,
-    indexId: newObjectId(),
+    indexId: spec.indexId ?? newObjectId(),
+    resultChars: spec.resultChars ?? 200,
     videoId: newObjectId(),
   };
   if (spec.deleteAfterMs !== undefined) task.deletedAt = createdAt + spec.deleteAfterMs;
@@ -168,3 +170,67 @@ export function indexTaskBody(task: SimTask, now: number): Record<string, unknow
     system_metadata: { duration: task.durationSec, filename: task.filename, height: 480, width: 854 },
   };
 }
+
+/** `GET /analyze/tasks/{task_id}` and its list's items (AnalyzeTaskResponse of twelvelabs-js 1.3.4). */
+export function analyzeTaskBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  const done = status === "ready" || status === "failed";
+  return {
+    task_id: task.id,
+    status,
+    created_at: iso(task.createdAt),
+    ...(done ? { completed_at: iso(changedAt) } : {}),
+    ...(status === "ready"
+      ? {
+          result: {
+            generation_id: `gen-${task.id}`,
+            data: "The video shows ".padEnd(task.resultChars, "a talk about embeddings. "),
+            finish_reason: "stop",
+            usage: { output_tokens: Math.ceil(task.resultChars / 4), input_tokens: 1200 },
+          },
+        }
+      : {}),
+    ...(status === "failed" ? { error: { message: task.errorMessage ?? "The analysis failed." } } : {}),
+  };
+}
+
+/** `GET /assets/{asset_id}` and `GET /assets` items (Asset). */
+export function assetBody(task: SimTask, now: number): Record<string, unknown> {
+  return {
+    _id: task.id,
+    method: "direct",
+    status: statusAt(task, now).status,
+    filename: task.filename,
+    file_type: "video/mp4",
+    created_at: iso(task.createdAt),
+  };
+}
+
+/** `GET /indexes/{index-id}/indexed-assets/{id}` and its list's items (indexedAsset). */
+export function indexedAssetBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  return {
+    _id: task.id,
+    created_at: iso(task.createdAt),
+    updated_at: iso(changedAt),
+    ...(status === "ready" ? { indexed_at: iso(changedAt) } : {}),
+    status,
+    system_metadata: { duration: task.durationSec, filename: task.filename, height: 480, width: 854 },
+  };
+}
+
+/** The body of one task of each kind, single and listed (the embed kinds list another shape). */
+export const SIM_BODIES: Record<
+  TaskKind,
+  {
+    one: (t: SimTask, now: number) => Record<string, unknown>;
+    item: (t: SimTask, now: number) => Record<string, unknown>;
+  }
+> = {
+  embed: { one: embedStatusBody, item: mediaEmbeddingTaskBody },
+  "embed-v2": { one: embedV2TaskBody, item: mediaEmbeddingTaskBody },
+  index: { one: indexTaskBody, item: indexTaskBody },
+  analyze: { one: analyzeTaskBody, item: analyzeTaskBody },
+  asset: { one: assetBody, item: assetBody },
+  "indexed-asset": { one: indexedAssetBody, item: indexedAssetBody },
+};

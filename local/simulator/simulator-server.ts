@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isTaskKind, TASK_KINDS, type TaskKind } from "../../functions/core/task-kinds.js";
+import { isTaskKind, kindSpec, TASK_KINDS, type TaskKind } from "../../functions/core/task-kinds.js";
 import { TWELVELABS_ENDPOINTS } from "../../functions/core/twelvelabs-endpoints.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
@@ -13,11 +13,8 @@ import {
 } from "./sim-modes.js";
 import {
   createSimTask,
-  embedStatusBody,
-  embedV2TaskBody,
   existsAt,
-  indexTaskBody,
-  mediaEmbeddingTaskBody,
+  SIM_BODIES,
   type SimTask,
   type SimTaskSpec,
   statusAt,
@@ -357,8 +354,10 @@ export class TwelveLabsSimulator {
 
   // ---- API handlers -------------------------------------------------------------------------
 
-  taskReply(kind: TaskKind, id: string): SimReply {
-    const task = this.tasks.get(key(kind, id));
+  taskReply(kind: TaskKind, id: string, indexId?: string): SimReply {
+    const found = this.tasks.get(key(kind, id));
+    // Inside an index: the same id under another index is not this task.
+    const task = indexId === undefined || found?.indexId === indexId ? found : undefined;
     const now = this.now();
     if (!task && this.rejectMalformedIds && !/^[0-9a-f]{24}$/.test(id)) {
       const message = "The task_id parameter is invalid.";
@@ -371,12 +370,10 @@ export class TwelveLabsSimulator {
       };
     }
     if (!task || !existsAt(task, now)) return this.notFound(kind);
-    if (kind === "embed") return { status: 200, body: embedStatusBody(task, now) };
-    if (kind === "embed-v2") return { status: 200, body: embedV2TaskBody(task, now) };
-    return { status: 200, body: indexTaskBody(task, now) };
+    return { status: 200, body: SIM_BODIES[kind].one(task, now) };
   }
 
-  listReply(kind: TaskKind, query: URLSearchParams): SimReply {
+  listReply(kind: TaskKind, query: URLSearchParams, indexId?: string): SimReply {
     const bad = (message: string): SimReply => ({
       status: 400,
       body:
@@ -390,31 +387,38 @@ export class TwelveLabsSimulator {
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX)
       return bad("page_limit must be 1..50");
     // Which statuses the filter asks for depends on the form this server reads (SimModes).
+    const listCheck = kindSpec(kind).listCheck;
     const statuses = statusFilter(
       query.getAll("status"),
-      kind === "index" ? this.modes.statusFilterForm : "both",
+      listCheck === "window" ? "both" : this.modes.statusFilterForm,
     );
+    const ids = query.getAll("asset_ids");
     const now = this.now();
     // A stale list answers from an older view, drawn independently for every call.
     const view = now - Math.floor(this.staleRandom() * this.modes.listStalenessMs);
     let after: number | undefined;
     let before: number | undefined;
-    const afterParam = kind === "index" ? query.get("created_at") : query.get("started_at");
+    const windowed = listCheck === "window";
+    const lowerOnly = kind === "index" || kind === "indexed-asset";
+    const afterParam = lowerOnly ? query.get("created_at") : windowed ? query.get("started_at") : null;
     if (afterParam !== null) {
       after = Date.parse(afterParam);
       if (Number.isNaN(after)) return bad("invalid date-time");
     }
-    if (kind !== "index" && query.get("ended_at") !== null) {
+    if (windowed && query.get("ended_at") !== null) {
       before = Date.parse(query.get("ended_at") as string);
       if (Number.isNaN(before)) return bad("invalid date-time");
     }
-    if (kind !== "index" && after === undefined && before === undefined) after = now - 7 * 24 * 3600_000;
+    // The embed lists default to the last week.
+    if (windowed && after === undefined && before === undefined) after = now - 7 * 24 * 3600_000;
 
     const sortBy = query.get("sort_by") ?? "created_at";
     const asc = query.get("sort_option") === "asc";
     const rows = [...this.tasks.values()]
       .filter((t) => t.kind === kind && existsAt(t, view))
-      .filter((t) => after === undefined || afterLowerBound(t.createdAt, after, this.modes, kind === "index"))
+      .filter((t) => indexId === undefined || t.indexId === indexId)
+      .filter((t) => ids.length === 0 || ids.includes(t.id))
+      .filter((t) => after === undefined || afterLowerBound(t.createdAt, after, this.modes, lowerOnly))
       .filter((t) => before === undefined || beforeUpperBound(t.createdAt, before, this.modes))
       .map((t) => ({ t, s: statusAt(t, view) }))
       .filter(({ s }) => statuses.length === 0 || statuses.includes(s.status))
@@ -425,9 +429,7 @@ export class TwelveLabsSimulator {
       });
     const total = rows.length;
     const slice = rows.slice((page - 1) * limit, page * limit);
-    const data = slice.map(({ t }) =>
-      kind === "index" ? indexTaskBody(t, view) : mediaEmbeddingTaskBody(t, view),
-    );
+    const data = slice.map(({ t }) => SIM_BODIES[kind].item(t, view));
     return {
       status: 200,
       body: {
@@ -457,15 +459,26 @@ const ROUTES: Route[] = TASK_KINDS.flatMap((kind): Route[] => {
     {
       template: e.status,
       pattern: routePattern(e.status),
-      handle: (s, p) => s.taskReply(kind, p[0] as string),
+      // Placeholders in template order: `{index_id}` comes before `{task_id}` where both are.
+      handle: (s, p) =>
+        p.length > 1 ? s.taskReply(kind, p[1] as string, p[0]) : s.taskReply(kind, p[0] as string),
     },
-    { template: e.list, pattern: routePattern(e.list), handle: (s, _p, q) => s.listReply(kind, q) },
+    {
+      template: e.list,
+      pattern: routePattern(e.list),
+      handle: (s, p, q) => s.listReply(kind, q, p[0]),
+    },
   ];
 });
 
 function routePattern(template: string): RegExp {
   const literal = (part: string) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${template.split("{task_id}").map(literal).join("([^/]+)")}$`);
+  return new RegExp(
+    `^${template
+      .split(/\{task_id\}|\{index_id\}/)
+      .map(literal)
+      .join("([^/]+)")}$`,
+  );
 }
 
 function matchRoute(path: string): { route: Route; params: string[] } | undefined {

@@ -156,6 +156,16 @@ describe("the notifier's OpenAPI document", () => {
             sub.enum || sub.type === "integer" || sub.pattern || sub.$ref || sub.type === "array";
           if (required || (generable && random() < 0.5)) out[k] = gen(sub);
         }
+        // if/then/else over one enum field: add what `then` requires, drop what `else` forbids.
+        if (schema.if) {
+          const [field, cond] = Object.entries(schema.if.properties as Record<string, Json>)[0] as [
+            string,
+            Json,
+          ];
+          if ((cond.enum as unknown[]).includes(out[field]))
+            for (const k of schema.then.required as string[]) out[k] ??= gen(schema.properties[k]);
+          else for (const k of schema.else.not.required as string[]) delete out[k];
+        }
         return out;
       }
       return {};

@@ -1,6 +1,8 @@
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TwelveLabsClient } from "../../functions/adapters/twelvelabs-client.js";
-import { TASK_KINDS } from "../../functions/core/task-kinds.js";
+import { statusesOf, TASK_KINDS } from "../../functions/core/task-kinds.js";
+import type { SimTask } from "../../local/simulator/sim-tasks.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { findOperation, validateResponse } from "../support/openapi.js";
@@ -28,15 +30,21 @@ describe("simulator responses match openapi-1.3.yaml", () => {
   ];
 
   test.each([
-    ["embed", "/embed/tasks/{task_id}/status", (id: string) => `/embed/tasks/${id}/status`],
-    ["embed-v2", "/embed-v2/tasks/{task_id}", (id: string) => `/embed-v2/tasks/${id}`],
-    ["index", "/tasks/{task_id}", (id: string) => `/tasks/${id}`],
+    ["embed", "/embed/tasks/{task_id}/status", (t: SimTask) => `/embed/tasks/${t.id}/status`],
+    ["embed-v2", "/embed-v2/tasks/{task_id}", (t: SimTask) => `/embed-v2/tasks/${t.id}`],
+    ["index", "/tasks/{task_id}", (t: SimTask) => `/tasks/${t.id}`],
+    ["asset", "/assets/{asset_id}", (t: SimTask) => `/assets/${t.id}`],
+    [
+      "indexed-asset",
+      "/indexes/{index-id}/indexed-assets/{indexed-asset-id}",
+      (t: SimTask) => `/indexes/${t.indexId}/indexed-assets/${t.id}`,
+    ],
   ] as const)("%s task in every phase", async (kind, template, path) => {
     // Prepare: one task that ends ready, one that fails, observed before and after.
     const ready = sim.addTask({ kind });
     const failed = sim.addTask({
       kind,
-      timeline: kind === "index" ? [{ status: "uploading", afterMs: 0 }, ...failing.slice(1)] : failing,
+      timeline: [{ status: statusesOf(kind)[0] as string, afterMs: 0 }, ...failing.slice(1)],
       errorMessage: "The video could not be decoded",
     });
     const seen = new Set<string>();
@@ -44,7 +52,7 @@ describe("simulator responses match openapi-1.3.yaml", () => {
       clock.advance(step);
       for (const t of [ready, failed]) {
         // Act
-        const { status, body } = await get(path(t.id));
+        const { status, body } = await get(path(t));
         // Assess
         expect(status).toBe(200);
         // embed-v2's `error` is documented by TwelveLabs' pages, not yet by its OpenAPI file (API-NOTES.md).
@@ -60,14 +68,20 @@ describe("simulator responses match openapi-1.3.yaml", () => {
   });
 
   test.each([
-    ["embed", "/embed/tasks"],
-    ["embed-v2", "/embed-v2/tasks"],
-    ["index", "/tasks"],
-  ] as const)("%s list pages", async (kind, path) => {
-    for (let i = 0; i < 7; i++) sim.addTask({ kind });
+    ["embed", "/embed/tasks", "/embed/tasks"],
+    ["embed-v2", "/embed-v2/tasks", "/embed-v2/tasks"],
+    ["index", "/tasks", "/tasks"],
+    ["asset", "/assets", "/assets"],
+    [
+      "indexed-asset",
+      "/indexes/{index-id}/indexed-assets",
+      "/indexes/6641c0efc70bb578439bd9aa/indexed-assets",
+    ],
+  ] as const)("%s list pages", async (kind, template, path) => {
+    for (let i = 0; i < 7; i++) sim.addTask({ kind, indexId: "6641c0efc70bb578439bd9aa" });
     const { status, body } = await get(`${path}?page=2&page_limit=3`);
     expect(status).toBe(200);
-    expect(validateResponse("GET", path, "200", body)).toEqual([]);
+    expect(validateResponse("GET", template, "200", body)).toEqual([]);
     const b = body as { data: unknown[]; page_info: { page: number; total_page: number } };
     expect(b.data.length).toBe(3);
     expect(b.page_info.page).toBe(2);
@@ -97,15 +111,18 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
       sim.resetCalls();
       for (const kind of TASK_KINDS) {
         const t = sim.addTask({ kind });
-        await client.getTask(kind, t.id);
+        await client.getTask(kind, t.id, { indexId: t.indexId });
         await client.listTasks(kind, {
-          status: kind === "index" ? "indexing" : "processing",
+          status: kind === "index" || kind === "indexed-asset" ? "indexing" : "processing",
           createdAfter: new Date(clock.now() - 3600_000).toISOString(),
           createdBefore: new Date(clock.now() + 1000).toISOString(),
+          ids: kind === "asset" ? [t.id, "6641c0efc70bb578439bd9ab"] : undefined,
+          indexId: t.indexId,
           page: 1,
           pageLimit: 50,
         });
       }
+      const kinds = TASK_KINDS.length;
       // Every status at once, oldest first over a creation window, as the window lists of index tasks send it.
       await client.listTasks("index", {
         createdAfter: new Date(clock.now() - 60_000).toISOString(),
@@ -114,9 +131,12 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
         page: 1,
         pageLimit: 50,
       });
-      expect(sim.calls.length).toBe(7);
-      expect(sim.calls[6]?.query.status).toBeUndefined();
-      expect(sim.calls[6]?.query.sort_option).toEqual(["asc"]);
+      expect(sim.calls.length).toBe(2 * kinds + 1);
+      expect(sim.calls[2 * kinds]?.query.status).toBeUndefined();
+      expect(sim.calls[2 * kinds]?.query.sort_option).toEqual(["asc"]);
+      // The asset lookup sends its ids in the repeated form the spec declares.
+      const assetList = sim.calls.find((c) => c.path.endsWith("/assets"));
+      expect(assetList?.query.asset_ids).toHaveLength(2);
       // Creation windows go out in the documented "YYYY-MM-DDTHH:mm:ssZ" form.
       for (const call of sim.calls) {
         for (const name of ["started_at", "ended_at", "created_at"]) {
@@ -124,7 +144,15 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
         }
       }
       for (const call of sim.calls) {
-        const op = findOperation(call.method, call.path.replace(/^\/v1\.3/, ""));
+        const path = call.path.replace(/^\/v1\.3/, "");
+        // The analysis endpoints are newer than the OpenAPI file: held to the SDK's request type below.
+        if (path.startsWith("/analyze/")) {
+          const allowed = ["status", "page", "page_limit", "video_url", "asset_id", "analysis_mode"];
+          for (const name of Object.keys(call.query))
+            expect(allowed, `analyze list parameter ${name}`).toContain(name);
+          continue;
+        }
+        const op = findOperation(call.method, path);
         expect(op, `${call.method} ${call.path}`).toBeDefined();
         for (const [name, values] of Object.entries(call.query)) {
           const schema = op?.params.query.get(name);
@@ -138,3 +166,63 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
     }
   });
 });
+
+describe("simulator analysis responses match the official SDK's own schemas (twelvelabs-js 1.3.4)", () => {
+  // Newer than openapi-1.3.yaml: the SDK's serialization schemas are the contract. Unknown keys fail.
+  const sdk = createRequire(import.meta.url);
+  const { AnalyzeTaskResponse } = sdk("twelvelabs-js/dist/serialization/types/AnalyzeTaskResponse.js") as {
+    AnalyzeTaskResponse: SdkSchema;
+  };
+  const { TasksListResponse } = sdk(
+    "twelvelabs-js/dist/serialization/resources/analyzeAsync/resources/tasks/types/TasksListResponse.js",
+  ) as { TasksListResponse: SdkSchema };
+  const strict = { unrecognizedObjectKeys: "fail" as const };
+
+  test("a task in every phase: queued, pending, processing, ready (with its long result), failed", async () => {
+    const ready = sim.addTask({ kind: "analyze", resultChars: 5_000 });
+    const failed = sim.addTask({
+      kind: "analyze",
+      timeline: [
+        { status: "queued", afterMs: 0 },
+        { status: "failed", afterMs: 5_000 },
+      ],
+      errorMessage: "The video is too short",
+    });
+    const seen = new Set<string>();
+    for (const step of [0, 2_000, 2_000, 30_000]) {
+      clock.advance(step);
+      for (const t of [ready, failed]) {
+        const { status, body } = await get(`/analyze/tasks/${t.id}`);
+        expect(status).toBe(200);
+        expect(AnalyzeTaskResponse.parse(body, strict)).toMatchObject({ ok: true });
+        seen.add((body as { status: string }).status);
+      }
+    }
+    expect([...seen].sort()).toEqual(["failed", "pending", "processing", "queued", "ready"]);
+  });
+
+  test("list pages", async () => {
+    for (let i = 0; i < 4; i++) sim.addTask({ kind: "analyze" });
+    const { status, body } = await get("/analyze/tasks?page=1&page_limit=2&status=queued");
+    expect(status).toBe(200);
+    expect(TasksListResponse.parse(body, strict)).toMatchObject({ ok: true });
+  });
+
+  test("the SDK's schema rejects a wrong shape (the contract check can fail)", () => {
+    expect(
+      AnalyzeTaskResponse.parse({ _id: "x", status: "ready", created_at: "2026-01-01T00:00:00Z" }, strict),
+    ).toMatchObject({
+      ok: false,
+    });
+    expect(
+      AnalyzeTaskResponse.parse(
+        { task_id: "x", status: "canceled", created_at: "2026-01-01T00:00:00Z" },
+        strict,
+      ),
+    ).toMatchObject({ ok: false });
+  });
+});
+
+interface SdkSchema {
+  parse(raw: unknown, opts: { unrecognizedObjectKeys: "fail" }): { ok: boolean };
+}

@@ -11,7 +11,7 @@ import type {
 } from "../../functions/core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../../functions/core/snapshot.js";
 import type { Task } from "../../functions/core/task.js";
-import type { TaskKind } from "../../functions/core/task-kinds.js";
+import { kindSpec, type TaskKind } from "../../functions/core/task-kinds.js";
 import {
   applyTransitionPatch,
   type CheckPatch,
@@ -124,7 +124,7 @@ export class DirectTwelveLabs implements TwelveLabsPort {
     if (opts?.deadlineAt !== undefined && this.now() >= opts.deadlineAt)
       throw new TwelveLabsTransientError("no time left in this run");
     this.calls += 1;
-    const r = this.sim.taskReply(kind, id);
+    const r = this.sim.taskReply(kind, id, opts?.indexId);
     if (r.status !== 200) throw new TwelveLabsNotFoundError("not found");
     return parseTaskOf(kind, r.body);
   }
@@ -137,9 +137,16 @@ export class DirectTwelveLabs implements TwelveLabsPort {
     if (q.status) params.set("status", q.status);
     params.set("page", String(q.page ?? 1));
     params.set("page_limit", String(q.pageLimit ?? 50));
-    if (q.createdAfter) params.set(kind === "index" ? "created_at" : "started_at", q.createdAfter);
-    if (q.createdBefore && kind !== "index") params.set("ended_at", q.createdBefore);
-    if (kind === "index") params.set("sort_option", q.oldestFirst ? "asc" : "desc");
-    return parseTaskList(kind, this.sim.listReply(kind, params).body);
+    const listCheck = kindSpec(kind).listCheck;
+    for (const id of q.ids ?? []) params.append("asset_ids", id);
+    if (listCheck === "window") {
+      if (q.createdAfter) params.set("started_at", q.createdAfter);
+      if (q.createdBefore) params.set("ended_at", q.createdBefore);
+    }
+    if (listCheck === "window-oldest-first") {
+      if (q.createdAfter) params.set("created_at", q.createdAfter);
+      params.set("sort_option", q.oldestFirst ? "asc" : "desc");
+    }
+    return parseTaskList(kind, this.sim.listReply(kind, params, q.indexId).body);
   }
 }
