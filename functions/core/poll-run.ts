@@ -324,7 +324,7 @@ async function checkKindsThroughLists(
       deps.listStats?.set(kind, stats);
     }
     const plan = planListCheck(kind, tasks, stats, s.batchMinDue);
-    if (!plan.running && !plan.window) {
+    if (!plan.running && !plan.window && !plan.ids) {
       perTask.push(...tasks);
       continue;
     }

@@ -34,5 +34,9 @@ describe.each(["batched", "per-task"])("%s checks", (path) => {
     // The path under test is the one taken: list calls on the batched path, none on the other.
     const listed = h.sim.calls.some((c) => !c.route.includes("{"));
     expect(listed).toBe(path === "batched");
+    // Assets are looked up by id on the batched path.
+    const lookups = h.sim.calls.filter((c) => c.route === "GET /assets");
+    expect(lookups.length > 0).toBe(path === "batched");
+    for (const c of lookups) expect((c.query.asset_ids ?? []).length).toBeGreaterThan(0);
   });
 });

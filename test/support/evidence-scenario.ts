@@ -1,4 +1,4 @@
-import type { TaskKind } from "../../functions/core/task-kinds.js";
+import { statusesOf, TASK_KINDS } from "../../functions/core/task-kinds.js";
 import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES, type SimModes } from "../../local/simulator/sim-modes.js";
 import type { PollerHarness } from "./poller-harness.js";
@@ -26,7 +26,7 @@ export const MODE_CASES: Array<[string, Partial<SimModes>]> = [
 type Fate = "ready" | "failed" | "not_found";
 
 /**
- * Tasks of every kind that finish `ready`, `failed`, or are deleted at TwelveLabs while processing,
+ * Tasks of every kind (the whole kind table) that finish `ready`, `failed`, or are deleted at TwelveLabs while processing,
  * registered at once; the real poller runs until every one has ended. Returns what each task was
  * announced as, and what it should have been.
  */
@@ -39,12 +39,14 @@ export async function runEvidenceScenario(
 ): Promise<{ wrong: string[]; lost: string[]; duplicates: string[]; announced: number }> {
   h.sim.setModes({ ...DEFAULT_MODES, ...modes });
   const expected = new Map<string, Fate>();
-  const kinds: TaskKind[] = ["embed", "embed-v2", "index"];
-  for (const kind of kinds) {
+  for (const kind of TASK_KINDS) {
+    // The last unfinished status of the kind (processing, indexing): where tasks wait longest.
+    const running = statusesOf(kind)
+      .filter((s) => s !== "ready" && s !== "failed")
+      .at(-1) as string;
     for (let i = 0; i < perKind; i++) {
       const fate: Fate = i % 4 === 1 ? "failed" : i % 4 === 3 ? "not_found" : "ready";
       const ends = 300 + i * 150;
-      const running = kind === "index" ? "indexing" : "processing";
       const timeline =
         fate === "not_found"
           ? [{ status: running, afterMs: 0 }]
@@ -59,7 +61,7 @@ export async function runEvidenceScenario(
         ...(fate === "failed" ? { errorMessage: "The video could not be decoded" } : {}),
       });
       expected.set(t.id, fate);
-      await h.register({ taskId: t.id, kind });
+      await h.register({ taskId: t.id, kind, ...(kind === "indexed-asset" ? { indexId: t.indexId } : {}) });
     }
   }
   const ids = [...expected.keys()];

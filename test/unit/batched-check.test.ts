@@ -46,7 +46,10 @@ class ListOnly implements TwelveLabsPort {
   async listTasks(_kind: TaskKind, q: ListTasksQuery, _o?: CallOptions): Promise<TaskPage> {
     this.queries.push(q);
     if (this.fail) throw this.fail;
-    const rows = this.items.filter((s) => q.status === undefined || s.status === q.status);
+    const rows = this.items.filter(
+      (s) =>
+        (q.status === undefined || s.status === q.status) && (q.ids === undefined || q.ids.includes(s.id)),
+    );
     const page = q.page ?? 1;
     return {
       tasks: rows.slice((page - 1) * PAGE_LIMIT, page * PAGE_LIMIT),
@@ -199,5 +202,41 @@ describe("checkThroughLists: only positive evidence", () => {
     });
     expect(tl.queries).toHaveLength(0);
     expect(out.toConfirm).toHaveLength(6);
+  });
+});
+
+describe("kinds from the kind table", () => {
+  test("assets are looked up by id, a page of ids per call; analyses and indexed assets are checked per task", () => {
+    const due = (kind: TaskKind, n: number) =>
+      Array.from({ length: n }, (_, i) => task(`${kind}-${i}`, kind));
+    expect(planListCheck("asset", due("asset", 120), undefined, 2)).toMatchObject({
+      ids: true,
+      estimatedCalls: 3,
+    });
+    // One asset: its own call is as cheap.
+    expect(planListCheck("asset", due("asset", 1), undefined, 1).ids).toBeFalsy();
+    for (const kind of ["analyze", "indexed-asset"] as const) {
+      const plan = planListCheck(kind, due(kind, 100), { running: 0, perMinute: 0 }, 2);
+      expect(plan).toMatchObject({ running: false, window: false, estimatedCalls: 100 });
+      expect(plan.ids).toBeFalsy();
+    }
+  });
+
+  test("an asset lookup names what it returns; an id it leaves out is checked alone, never inferred", async () => {
+    const due = Array.from({ length: 60 }, (_, i) => task(`a${i}`, "asset"));
+    // TwelveLabs answers for all but a7 (deleted, or a stale answer): a7 goes back for its own call.
+    const tl = new ListOnly(
+      due
+        .filter((t) => t.taskId !== "a7")
+        .map((t, i) => snap(t.taskId, "asset", i % 2 ? "ready" : "processing")),
+    );
+    const plan = planListCheck("asset", due, undefined, 2);
+    const out = await checkThroughLists(tl, "asset", due, plan, ctx());
+    expect(tl.queries.map((q) => q.ids?.length)).toEqual([50, 10]);
+    expect(out.calls).toBe(2);
+    expect(out.named.size).toBe(59);
+    expect(out.toConfirm.map((t) => t.taskId)).toEqual(["a7"]);
+    expect(out.named.get("a1")?.status).toBe("ready");
+    expect(out.named.get("a2")?.status).toBe("processing");
   });
 });
