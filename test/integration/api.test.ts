@@ -105,7 +105,47 @@ describe("POST /tasks", () => {
     expect(res.body.error.message).toBe('unknown field "body.colour"');
   });
 
-  test("a callback URL is stored for later webhooks", async () => {
+  test("every kind of the table registers; an indexed asset carries its indexId, and only it does", async () => {
+    for (const kind of ["analyze", "asset"] as const) {
+      const res = await api.call("POST", "/tasks", { body: { taskId: `kind-${kind}`, kind } });
+      expect(res.status, kind).toBe(202);
+      expect(res.body.kind).toBe(kind);
+    }
+    const analyze = await api.call("GET", "/tasks/kind-analyze");
+    expect(analyze.body.links.status).toBe("https://api.twelvelabs.io/v1.3/analyze/tasks/kind-analyze");
+    const asset = await api.call("GET", "/tasks/kind-asset");
+    expect(asset.body.links.status).toBe("https://api.twelvelabs.io/v1.3/assets/kind-asset");
+
+    const missing = await api.call("POST", "/tasks", { body: { taskId: "ia-1", kind: "indexed-asset" } });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.message).toBe("indexId is required for kind indexed-asset, and only for it");
+    const misplaced = await api.call("POST", "/tasks", {
+      body: { taskId: "ia-2", indexId: "6641c0efc70bb578439bd9aa" },
+    });
+    expect(misplaced.status).toBe(422);
+    const badId = await api.call("POST", "/tasks", {
+      body: { taskId: "ia-3", kind: "indexed-asset", indexId: "../../etc" },
+    });
+    expect(badId.status).toBe(422);
+    const ok = await api.call("POST", "/tasks", {
+      body: { taskId: "ia-4", kind: "indexed-asset", indexId: "6641c0efc70bb578439bd9aa" },
+    });
+    expect(ok.status).toBe(202);
+    expect(ok.body.indexId).toBe("6641c0efc70bb578439bd9aa");
+    expect(ok.body.links.status).toBe(
+      "https://api.twelvelabs.io/v1.3/indexes/6641c0efc70bb578439bd9aa/indexed-assets/ia-4",
+    );
+    // The same id in another index is a different registration: a conflict, said plainly.
+    const other = await api.call("POST", "/tasks", {
+      body: { taskId: "ia-4", kind: "indexed-asset", indexId: "6641c0efc70bb578439bd9bb" },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toContain("indexId");
+    const listed = await api.call("GET", "/tasks", { query: { kind: "indexed-asset" } });
+    expect(listed.body.items.map((t: { taskId: string }) => t.taskId)).toEqual(["ia-4"]);
+  });
+
+  test("a callback URL is stored for webhooks", async () => {
     const res = await api.call("POST", "/tasks", {
       body: { taskId: "withcallback01", callbackUrl: "https://hooks.example.com/tl" },
     });

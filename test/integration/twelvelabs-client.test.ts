@@ -97,6 +97,39 @@ describe("one-task status per kind", () => {
     expect(snap.createdAt).toBe(new Date(t.createdAt).toISOString());
   });
 
+  test("analyze: a ready analysis' long result is streamed past, not buffered; completed_at comes through", async () => {
+    const t = sim.addTask({
+      kind: "analyze",
+      timeline: [{ status: "ready", afterMs: 0 }],
+      resultChars: 3_000_000,
+    });
+    const snap = await client({ maxBodyBytes: 64 * 1024 }).getTask("analyze", t.id);
+    expect(snap).toMatchObject({ id: t.id, kind: "analyze", status: "ready", terminal: true });
+    expect(snap.metadata.completedAt).toBe(new Date(t.createdAt).toISOString());
+    expect(sim.calls.at(-1)?.route).toBe("GET /analyze/tasks/{task_id}");
+  });
+
+  test("asset and indexed asset: their own paths (an indexed asset inside its index), statuses and metadata", async () => {
+    const a = sim.addTask({ kind: "asset", filename: "raw.mp4" });
+    expect(await client().getTask("asset", a.id)).toMatchObject({
+      kind: "asset",
+      status: "processing",
+      metadata: { filename: "raw.mp4", fileType: "video/mp4" },
+    });
+    const ia = sim.addTask({ kind: "indexed-asset", indexId: "6641c0efc70bb578439bd9aa" });
+    expect(
+      await client().getTask("indexed-asset", ia.id, { indexId: "6641c0efc70bb578439bd9aa" }),
+    ).toMatchObject({
+      kind: "indexed-asset",
+      status: "pending",
+    });
+    expect(sim.calls.at(-1)?.path).toBe(`/v1.3/indexes/6641c0efc70bb578439bd9aa/indexed-assets/${ia.id}`);
+    // Under another index the same id is not found.
+    await expect(
+      client().getTask("indexed-asset", ia.id, { indexId: "6641c0efc70bb578439bd9bb" }),
+    ).rejects.toMatchObject({ name: "TwelveLabsNotFoundError" });
+  });
+
   test("index: statuses walk validating to ready; metadata and index id come through", async () => {
     const t = sim.addTask({ kind: "index", filename: "talk.mp4", durationSec: 531.5 });
     const snap = await client().getTask("index", t.id);
