@@ -165,6 +165,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     batchMinDue: 2,
     batchLookbackMs: 3600_000,
     maxOutboxPerPass: 500,
+    watchKinds: [],
+    defaultDeadlineSeconds: 24 * 3600,
   };
   const listStats = new Map();
   let runs = 0;

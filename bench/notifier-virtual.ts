@@ -83,6 +83,8 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
     batchMinDue: o.batchMinDue,
     batchLookbackMs: 3600_000,
     maxOutboxPerPass: 500,
+    watchKinds: [],
+    defaultDeadlineSeconds: 24 * 3600,
   };
   const order = w.tasks.map((t, i) => ({ t, i })).sort((a, b) => a.t.createdAt - b.t.createdAt);
   const ids = new Array<string>(w.tasks.length);

@@ -111,6 +111,8 @@ export async function pollerRun(cases: PollerRunCase[]): Promise<string> {
       batchMinDue: DEFAULT_BATCH_MIN_DUE,
       batchLookbackMs: 24 * 3600_000,
       maxOutboxPerPass: 500,
+      watchKinds: [],
+      defaultDeadlineSeconds: 24 * 3600,
     };
     sim.resetCalls();
     const started = performance.now();

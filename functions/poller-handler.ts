@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
+import { DynamoDbDiscoveryStore } from "./adapters/dynamodb-discovery-store.js";
 import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
@@ -12,6 +13,7 @@ import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
 import { POLLER_METRICS, type PollerMetric, type RunCallCounts, runMetrics } from "./config/metric-names.js";
 import type { PollerConfig } from "./config/poller-config.js";
 import type { ListStats } from "./core/batched-check.js";
+import type { DiscoveryStore } from "./core/discovery.js";
 import {
   PollerAuthFailure,
   PollerRunFailure,
@@ -35,6 +37,8 @@ export interface PollerHandlerDeps {
   lease?: RunLease;
   /** Before each run: brings the store's view of the table up to date (its shard layout). */
   prepare?: () => Promise<unknown>;
+  /** Marks and discovered tasks (watching the account). */
+  discovery?: DiscoveryStore;
   log: PollerLog;
   metrics: MetricsSink;
   now?: () => number;
@@ -92,6 +96,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
           random: deps.random ?? Math.random,
           sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
           listStats,
+          discovery: deps.discovery,
           onTaskError: (taskId, stage, err) =>
             deps.log.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
         },
@@ -153,6 +158,7 @@ export function pollerDeps(
   return {
     store,
     prepare: () => store.syncShardLayout(),
+    discovery: new DynamoDbDiscoveryStore(aws.dynamo, config.tableName, config.shards),
     publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
     twelvelabs,
     callCounts: () => twelvelabs.stats(),

@@ -140,6 +140,22 @@ export class DynamoDbTaskStore implements TaskStore {
     }
   }
 
+  async adopt(task: Task, adopted: Task): Promise<boolean> {
+    const u = new UpdateBuilder();
+    u.set("tags", adopted.tags);
+    u.set("deadlineAt", adopted.deadlineAt);
+    for (const [name, value] of [
+      ["callbackUrl", adopted.callbackUrl],
+      ["callbackHeaders", adopted.callbackHeaders],
+      ["callbackHeaderNames", adopted.callbackHeaderNames],
+    ] as const) {
+      if (value !== undefined) u.set(name, value);
+    }
+    if (adopted.callbackUrl !== undefined) u.set(WEBHOOK_EVENTS_ATTRIBUTE, {});
+    u.remove("source");
+    return this.conditionalUpdate(task, u);
+  }
+
   async get(taskId: string): Promise<Task | undefined> {
     const res = await this.db.send(
       new GetItemCommand({
@@ -499,6 +515,7 @@ function fromItem(item: Item): Task {
   if (typeof raw.errorMessage === "string") task.errorMessage = raw.errorMessage;
   if (typeof raw.lastCheckedAt === "number") task.lastCheckedAt = raw.lastCheckedAt;
   if (typeof raw.indexId === "string") task.indexId = raw.indexId;
+  if (raw.source === "discovered") task.source = "discovered";
   if (typeof raw.callbackUrl === "string") task.callbackUrl = raw.callbackUrl;
   if (typeof raw.callbackHeaders === "string") task.callbackHeaders = raw.callbackHeaders;
   if (Array.isArray(raw.callbackHeaderNames)) task.callbackHeaderNames = raw.callbackHeaderNames as string[];

@@ -4,8 +4,10 @@ import {
   PASS_INTERVAL_MS,
   PASSES_PER_MINUTE,
 } from "../core/deployment-defaults.js";
+import { DISCOVERABLE_KINDS } from "../core/discovery.js";
 import { DEFAULT_SCHEDULE } from "../core/due-schedule.js";
 import type { PollerSettings } from "../core/poll-run.js";
+import type { TaskKind } from "../core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
   bool,
@@ -13,6 +15,7 @@ import {
   type Env,
   httpUrl,
   intInRange,
+  list,
   optionalString,
   requireString,
   tagAttributes,
@@ -75,9 +78,22 @@ export function pollerConfig(env: Env): PollerConfig {
       batchMinDue: intInRange(env, "BATCH_MIN_DUE", DEFAULT_BATCH_MIN_DUE, 0, 100_000),
       batchLookbackMs: intInRange(env, "BATCH_LOOKBACK_HOURS", 24, 1, 24 * 7) * 3600_000,
       maxOutboxPerPass: intInRange(env, "MAX_OUTBOX_PER_PASS", 500, 1, 100_000),
+      watchKinds: watchKinds(env),
+      defaultDeadlineSeconds: intInRange(env, "DEFAULT_DEADLINE_SECONDS", 24 * 3600, 10, 30 * 24 * 3600),
     },
   };
   if (apiKeySecretName) cfg.apiKeySecretName = apiKeySecretName;
   else if (apiKey) cfg.apiKey = apiKey;
   return cfg;
+}
+
+/** WATCH_ACCOUNT_KINDS: kinds whose new tasks are discovered without registering (empty: off). */
+export function watchKinds(env: Env): TaskKind[] {
+  const kinds = list(env, "WATCH_ACCOUNT_KINDS");
+  const bad = kinds.find((k) => !(DISCOVERABLE_KINDS as readonly string[]).includes(k));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `environment variable WATCH_ACCOUNT_KINDS: "${bad.slice(0, 20)}" cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,
+    );
+  return [...new Set(kinds)] as TaskKind[];
 }

@@ -1,8 +1,9 @@
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
+import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";
-import type { Task } from "./task.js";
+import { newTask, type Task } from "./task.js";
 import type { TaskKind } from "./task-kinds.js";
 import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
 import {
@@ -22,7 +23,9 @@ export interface PollerDeps {
   /** What the lists held on earlier passes, per kind (kept across invocations by the handler), for the cost model. */
   listStats?: Map<TaskKind, ListStats>;
   /** Told about each task whose check or publish failed; the run goes on. */
-  onTaskError?: (taskId: string, stage: "check" | "write" | "publish", error: unknown) => void;
+  onTaskError?: (taskId: string, stage: "check" | "write" | "publish" | "discover", error: unknown) => void;
+  /** Marks and discovered tasks, for watching the account (settings.watchKinds). */
+  discovery?: DiscoveryStore;
 }
 
 export interface PollerSettings extends LifecycleSettings {
@@ -41,6 +44,10 @@ export interface PollerSettings extends LifecycleSettings {
   batchLookbackMs: number;
   /** Outbox events a pass tries to publish at most, so an SNS outage cannot starve the checks. */
   maxOutboxPerPass: number;
+  /** Kinds whose new tasks are discovered through the list endpoints (watching the account); empty: off. */
+  watchKinds: readonly TaskKind[];
+  /** The deadline a discovered task gets. */
+  defaultDeadlineSeconds: number;
 }
 
 export interface RunSummary {
@@ -63,6 +70,9 @@ export interface RunSummary {
   publishedByType: Record<string, number>;
   /** Passes whose outbox drain stopped early (its limit, or the publisher failing): the rest waits. */
   outboxDeferred: number;
+  /** Tasks found by watching the account, and the list calls discovery made. */
+  discovered: number;
+  discoveryCalls: number;
   /** List calls made by batched checks, and the tasks those lists answered for. */
   listCalls: number;
   checkedThroughLists: number;
@@ -118,6 +128,8 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     outboxDeferred: 0,
     notificationDelaysMs: [],
     publishedByType: {},
+    discovered: 0,
+    discoveryCalls: 0,
     listCalls: 0,
     checkedThroughLists: 0,
     conflicts: 0,
@@ -131,11 +143,13 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
   let authError: unknown;
 
   try {
+    const marks = deps.discovery ? await deps.discovery.syncMarks(s.watchKinds, deps.now()) : [];
     for (let pass = 0; pass < s.passes; pass++) {
       const passStart = deps.now();
       if (passStart >= endAt) break;
       sum.passes += 1;
       await drainOutbox(deps, s, sum, endAt);
+      await discoverNew(deps, s, sum, marks, endAt);
       const due = await readDue(deps, s, sum, endAt);
       const onAuth = (err: unknown) => {
         authError = err;
@@ -153,7 +167,8 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
         if (nextPassAt >= endAt) break;
         // Idle: nothing comes due before this invocation ends, so do not sleep through it (cost).
         const nextDue = await earliestDue(deps);
-        if (nextDue === undefined || nextDue >= endAt) {
+        // Watching the account, a pass is never idle: new tasks may appear at any moment.
+        if (marks.length === 0 && (nextDue === undefined || nextDue >= endAt)) {
           sum.stoppedIdle = true;
           break;
         }
@@ -171,6 +186,35 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     throw new PollerAuthFailure(sum, authError);
   }
   return sum;
+}
+
+/** One discovery scan per watched kind; a failing scan only delays discovery (its mark stays). */
+async function discoverNew(
+  deps: PollerDeps,
+  s: PollerSettings,
+  sum: RunSummary,
+  marks: DiscoveryMark[],
+  endAt: number,
+): Promise<void> {
+  if (!deps.discovery) return;
+  for (const mark of marks) {
+    if (deps.now() >= endAt) return;
+    const scanStart = deps.now();
+    const r = await discover(
+      deps.twelvelabs,
+      deps.discovery,
+      mark,
+      (taskId, kind) => ({
+        ...newTask({ taskId, kind }, deps.now(), s.defaultDeadlineSeconds),
+        source: "discovered",
+      }),
+      { now: deps.now, deadlineAt: endAt },
+    );
+    sum.discovered += r.discovered;
+    sum.discoveryCalls += r.calls;
+    if (r.complete) mark.scannedUntil = Math.max(mark.scannedUntil, scanStart);
+    if (r.error !== undefined) deps.onTaskError?.(`discovery:${mark.kind}`, "discover", r.error);
+  }
 }
 
 async function earliestDue(deps: PollerDeps): Promise<number | undefined> {

@@ -47,6 +47,11 @@ export interface ListFilter {
 export interface TaskStore {
   /** Stores a new task; when the id exists already, returns the stored one with `created: false`. */
   register(task: Task): Promise<{ created: boolean; task: Task }>;
+  /**
+   * Makes a discovered task a registered one with the settings of `adopted` (tags, deadline,
+   * callback), conditional on the version read; `false` when someone wrote first.
+   */
+  adopt(task: Task, adopted: Task): Promise<boolean>;
   get(taskId: string): Promise<Task | undefined>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
   /**

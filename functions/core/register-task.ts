@@ -37,12 +37,49 @@ export async function registerTask(
   if (req.callbackHeaders)
     input.callbackHeaders = { sealed: req.callbackHeaders.sealed, names: req.callbackHeaders.names };
   const result = await store.register(newTask(input, now, defaultDeadlineSeconds));
+  if (!result.created && result.task.source === "discovered")
+    return adoptDiscovered(store, result.task, req, input, defaultDeadlineSeconds);
   if (!result.created) {
     const conflict = conflictingSetting(result.task, req);
     if (conflict)
       throw new ConflictError(`task ${req.taskId} is already registered with a different ${conflict}`);
   }
   return result;
+}
+
+/**
+ * A registration of a task found by watching the account: it keeps its kind and history and takes
+ * the registration's tags, deadline and callback (the deadline counted from when it was found).
+ */
+async function adoptDiscovered(
+  store: TaskStore,
+  found: Task,
+  req: RegisterRequest,
+  input: NewTaskInput,
+  defaultDeadlineSeconds: number,
+): Promise<RegisterOutcome> {
+  let current: Task | undefined = found;
+  for (let attempt = 0; attempt < 5 && current; attempt++) {
+    if (current.source !== "discovered") break; // registered meanwhile: compare as usual below
+    if (req.kind !== undefined && req.kind !== current.kind)
+      throw new ConflictError(`task ${req.taskId} is watched as kind ${current.kind}, not ${req.kind}`);
+    const settings = newTask({ ...input, kind: current.kind }, current.registeredAt, defaultDeadlineSeconds);
+    const adopted: Task = { ...current, tags: settings.tags, deadlineAt: settings.deadlineAt };
+    delete adopted.source;
+    if (settings.callbackUrl !== undefined) adopted.callbackUrl = settings.callbackUrl;
+    if (settings.callbackHeaders !== undefined) {
+      adopted.callbackHeaders = settings.callbackHeaders;
+      adopted.callbackHeaderNames = settings.callbackHeaderNames;
+    }
+    if (await store.adopt(current, adopted))
+      return { created: false, task: { ...adopted, version: current.version + 1 } };
+    current = await store.get(req.taskId); // the poller wrote in between: read again, try again
+  }
+  if (!current) throw new ConflictError(`task ${req.taskId} changed while being registered; try again`);
+  const conflict = conflictingSetting(current, req);
+  if (conflict)
+    throw new ConflictError(`task ${req.taskId} is already registered with a different ${conflict}`);
+  return { created: false, task: current };
 }
 
 function conflictingSetting(stored: Task, req: RegisterRequest): string | undefined {

@@ -27,6 +27,8 @@ export interface Task {
   tags: Record<string, string>;
   /** The index an `indexed-asset` lives in (its address at TwelveLabs). */
   indexId?: string;
+  /** Found by watching the account rather than registered (absent: registered). */
+  source?: "discovered";
   callbackUrl?: string;
   /** Headers sent with each webhook, sealed (adapters/header-box.ts); never shown, never logged. */
   callbackHeaders?: string;

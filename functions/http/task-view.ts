@@ -11,6 +11,7 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
   return {
     taskId: t.taskId,
     kind: t.kind,
+    source: t.source ?? "registered",
     indexId: t.indexId,
     status: t.status,
     history: t.history.map((h) => ({ status: h.status, at: iso(h.at) })),

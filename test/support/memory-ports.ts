@@ -1,4 +1,9 @@
 import { parseTaskList, parseTaskOf } from "../../functions/adapters/twelvelabs-responses.js";
+import {
+  DISCOVERABLE_KINDS,
+  type DiscoveryMark,
+  type DiscoveryStore,
+} from "../../functions/core/discovery.js";
 import { EventsPendingError } from "../../functions/core/domain-errors.js";
 import type { TaskEvent } from "../../functions/core/events.js";
 import type {
@@ -44,6 +49,13 @@ export class MemoryStore implements TaskStore {
     this.tasks.set(task.taskId, structuredClone(task));
     this.meter.writes += 1;
     return { created: true, task };
+  }
+  async adopt(task: Task, adopted: Task) {
+    const cur = this.tasks.get(task.taskId);
+    this.meter.writes += 1;
+    if (!cur || cur.version !== task.version) return false;
+    this.tasks.set(task.taskId, { ...structuredClone(adopted), version: cur.version + 1 });
+    return true;
   }
   async get(id: string) {
     const t = this.tasks.get(id);
@@ -148,5 +160,29 @@ export class DirectTwelveLabs implements TwelveLabsPort {
       params.set("sort_option", q.oldestFirst ? "asc" : "desc");
     }
     return parseTaskList(kind, this.sim.listReply(kind, params, q.indexId).body);
+  }
+}
+
+/** Discovery's marks in memory, its tasks in a MemoryStore (the same rules as the DynamoDB one). */
+export class MemoryDiscoveryStore implements DiscoveryStore {
+  readonly marks = new Map<TaskKind, DiscoveryMark & { disabled?: boolean }>();
+  constructor(private readonly store: MemoryStore) {}
+  async syncMarks(watched: readonly TaskKind[], now: number): Promise<DiscoveryMark[]> {
+    const out: DiscoveryMark[] = [];
+    for (const kind of DISCOVERABLE_KINDS) {
+      const m = this.marks.get(kind);
+      if (watched.includes(kind)) {
+        if (!m || m.disabled) this.marks.set(kind, { kind, enabledAt: now, scannedUntil: now });
+        out.push({ ...(this.marks.get(kind) as DiscoveryMark) });
+      } else if (m) m.disabled = true;
+    }
+    return out;
+  }
+  async advanceMark(kind: TaskKind, scannedUntil: number): Promise<void> {
+    const m = this.marks.get(kind);
+    if (m && !m.disabled && m.scannedUntil < scannedUntil) m.scannedUntil = scannedUntil;
+  }
+  async addDiscovered(task: Task): Promise<boolean> {
+    return (await this.store.register(task)).created;
   }
 }

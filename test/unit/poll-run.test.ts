@@ -22,6 +22,8 @@ const SETTINGS: PollerSettings = {
   batchMinDue: 2,
   batchLookbackMs: 3600_000,
   maxOutboxPerPass: 50,
+  watchKinds: [],
+  defaultDeadlineSeconds: 24 * 3600,
 };
 
 function setup(modes = {}) {

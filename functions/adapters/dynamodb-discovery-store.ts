@@ -1,0 +1,106 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { DISCOVERABLE_KINDS, type DiscoveryMark, type DiscoveryStore } from "../core/discovery.js";
+import type { Task } from "../core/task.js";
+import type { TaskKind } from "../core/task-kinds.js";
+import { taskItem } from "./dynamodb-task-store.js";
+import { TASK_TABLE } from "./task-table.js";
+
+/** The item holding one kind's discovery mark. */
+function markKey(kind: TaskKind) {
+  return { [TASK_TABLE.partitionKey]: { S: `META#watch#${kind}` } };
+}
+
+/**
+ * Discovery's marks and discovered tasks in the task table. Every write is conditional: a mark
+ * only moves forward, a task is only added when its id is unknown, so concurrent runs agree.
+ */
+export class DynamoDbDiscoveryStore implements DiscoveryStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly shards: number,
+  ) {}
+
+  async syncMarks(watched: readonly TaskKind[], now: number): Promise<DiscoveryMark[]> {
+    const marks: DiscoveryMark[] = [];
+    for (const kind of DISCOVERABLE_KINDS) {
+      const res = await this.db.send(
+        new GetItemCommand({ TableName: this.tableName, Key: markKey(kind), ConsistentRead: true }),
+      );
+      const item = res.Item;
+      const active = item !== undefined && item.disabledAt === undefined;
+      if (watched.includes(kind)) {
+        if (active) {
+          marks.push({
+            kind,
+            enabledAt: Number(item.enabledAt?.N),
+            scannedUntil: Number(item.scannedUntil?.N),
+          });
+          continue;
+        }
+        // Watched for the first time, or again after a while without: from now on.
+        await this.db.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              ...markKey(kind),
+              entity: { S: "meta" },
+              enabledAt: { N: String(now) },
+              scannedUntil: { N: String(now) },
+            },
+          }),
+        );
+        marks.push({ kind, enabledAt: now, scannedUntil: now });
+      } else if (active) {
+        await this.db.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: markKey(kind),
+            UpdateExpression: "SET disabledAt = :now",
+            ExpressionAttributeValues: { ":now": { N: String(now) } },
+          }),
+        );
+      }
+    }
+    return marks;
+  }
+
+  async advanceMark(kind: TaskKind, scannedUntil: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: markKey(kind),
+          UpdateExpression: "SET scannedUntil = :s",
+          ConditionExpression:
+            "attribute_exists(enabledAt) AND attribute_not_exists(disabledAt) AND scannedUntil < :s",
+          ExpressionAttributeValues: { ":s": { N: String(scannedUntil) } },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err; // already further along
+    }
+  }
+
+  async addDiscovered(task: Task): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: taskItem(task, this.shards),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false; // registered, or found earlier
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { CallOptions, TwelveLabsPort } from "./ports.js";
+import type { Task } from "./task.js";
+import { kindSpec, TASK_KINDS, type TaskKind } from "./task-kinds.js";
+import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
+
+/*
+ * Watching the account: tasks of the chosen kinds created at TwelveLabs after the mode was turned
+ * on are found through the list endpoints and watched as if registered. Discovery only ever adds a
+ * task to watch (due at once, `registered`); its status still changes only on positive evidence,
+ * through the same checks as any task.
+ *
+ * Per kind, a mark records when watching began (`enabledAt`: nothing created earlier is taken)
+ * and up to when a complete scan has been made (`scannedUntil`). A scan reads the kind's list
+ * newest first, every status, no filter whose reading the spec leaves open, until it passes the
+ * cutoff: `scannedUntil` less a lag that covers stale lists and clock skew. Only a complete scan
+ * moves the mark, forward only (a conditional write), so an outage or a run cut short only delays
+ * discovery, and concurrent runs register each task once (registration is a conditional put).
+ */
+
+/** How far back each scan looks past the last complete one: list staleness and clock skew. */
+export const DISCOVERY_LAG_MS = 2 * 60_000;
+/** Pages one scan reads at most (50 tasks each); a longer backlog is read over the next passes. */
+export const DISCOVERY_MAX_PAGES = 20;
+const PAGE_LIMIT = 50;
+
+/** Kinds that can be watched: those with an account-wide list (indexed assets are listed per index). */
+export const DISCOVERABLE_KINDS: readonly TaskKind[] = TASK_KINDS.filter((k) => !kindSpec(k).needsIndexId);
+
+export interface DiscoveryMark {
+  kind: TaskKind;
+  enabledAt: number;
+  scannedUntil: number;
+}
+
+/** Where marks and discovered tasks are kept (the task table in AWS). */
+export interface DiscoveryStore {
+  /**
+   * The marks of the watched kinds: created at `now` for a kind watched for the first time (or
+   * again after it was not watched); kinds no longer watched are marked so.
+   */
+  syncMarks(watched: readonly TaskKind[], now: number): Promise<DiscoveryMark[]>;
+  /** Moves the mark forward to `scannedUntil` unless it is already there or beyond. */
+  advanceMark(kind: TaskKind, scannedUntil: number): Promise<void>;
+  /** Stores a task unless its id is known already; `true` when it was new. */
+  addDiscovered(task: Task): Promise<boolean>;
+}
+
+export interface DiscoveryOutcome {
+  calls: number;
+  /** Tasks created since the mark and not watched before. */
+  discovered: number;
+  /** The scan reached the cutoff (and moved the mark). */
+  complete: boolean;
+  error?: unknown;
+}
+
+/**
+ * One scan of one kind. `newTask` makes the task to watch from its id (default deadline, no tags,
+ * `source: "discovered"`). Throws only on an authentication error (the run must stop).
+ */
+export async function discover(
+  twelvelabs: TwelveLabsPort,
+  store: DiscoveryStore,
+  mark: DiscoveryMark,
+  newTask: (taskId: string, kind: TaskKind) => Task,
+  ctx: { now: () => number; deadlineAt: number },
+): Promise<DiscoveryOutcome> {
+  const out: DiscoveryOutcome = { calls: 0, discovered: 0, complete: false };
+  const scanStart = ctx.now();
+  const cutoff = Math.max(mark.enabledAt, mark.scannedUntil - DISCOVERY_LAG_MS);
+  const found = new Set<string>();
+  const opts: CallOptions = { deadlineAt: ctx.deadlineAt };
+  try {
+    for (let page = 1; page <= DISCOVERY_MAX_PAGES && ctx.now() < ctx.deadlineAt; page++) {
+      const res = await twelvelabs.listTasks(mark.kind, { page, pageLimit: PAGE_LIMIT }, opts);
+      out.calls += 1;
+      let passedCutoff = false;
+      for (const snap of res.tasks) {
+        const created = snap.createdAt === undefined ? Number.NaN : Date.parse(snap.createdAt);
+        // No creation time, no proof it is new: never taken (an older task must not be announced).
+        if (Number.isNaN(created)) continue;
+        if (created < cutoff) passedCutoff = true;
+        else if (created >= mark.enabledAt) found.add(snap.id);
+      }
+      for (const id of found) {
+        if (ctx.now() >= ctx.deadlineAt) break;
+        if (await store.addDiscovered(newTask(id, mark.kind))) out.discovered += 1;
+      }
+      found.clear();
+      // Newest first: an item older than the cutoff means everything after it is older too.
+      if (passedCutoff || page >= res.totalPages || res.tasks.length === 0) {
+        out.complete = true;
+        break;
+      }
+    }
+  } catch (err) {
+    if (err instanceof TwelveLabsAuthError) throw err;
+    out.error = err;
+    return out;
+  }
+  if (out.complete) await store.advanceMark(mark.kind, scanStart);
+  return out;
+}
