@@ -165,6 +165,10 @@ export class TwelveLabsSimulator {
     return this.tasks.get(key(kind, id));
   }
 
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   addFault(rule: FaultRule): void {
     this.faults.add(rule);
   }
