@@ -4,6 +4,7 @@ import {
   DEFAULT_TAG_ATTRIBUTES,
   PASSES_PER_MINUTE,
 } from "../functions/core/deployment-defaults.js";
+import type { TaskKind } from "../functions/core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 
 /** The stages this app deploys; `-c stage=<name>` picks one. */
@@ -63,6 +64,12 @@ export interface StageConfig {
    * many webhook functions may run at once (bounds the calls made to receivers).
    */
   webhooks: { secretOverlap: Duration; existingSecretName?: string; maxConcurrency: number };
+  /**
+   * Watch the account: tasks of these kinds created at TwelveLabs after the stage is deployed with
+   * them are found through the list endpoints and watched without being registered (README:
+   * "Watching the account"). Empty: off. Watchable: embed, embed-v2, index, analyze, asset.
+   */
+  watchAccount: TaskKind[];
 }
 
 const common = {
@@ -76,6 +83,7 @@ const common = {
   maxQuietPeriod: Duration.minutes(10),
   shards: DEFAULT_SHARDS,
   webhooks: { secretOverlap: Duration.hours(24), maxConcurrency: 5 },
+  watchAccount: [],
 };
 
 export const STAGE_CONFIGS: Record<Stage, StageConfig> = {

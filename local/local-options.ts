@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 import { PASS_INTERVAL_MS } from "../functions/core/deployment-defaults.js";
+import { DISCOVERABLE_KINDS } from "../functions/core/discovery.js";
+import type { TaskKind } from "../functions/core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
 
@@ -15,6 +17,8 @@ export const USAGE = `Usage: npm start -- [options]
   --simulate             use the TwelveLabs simulator even if TWELVELABS_API_KEY is set
   --simulator-port <n>   port of the simulator (default 4010; 0 picks a free one)
   --twelvelabs-url <url> TwelveLabs API base URL (default ${TWELVELABS_BASE_URL})
+  --watch-account <kinds> also watch tasks nobody registered, of these kinds (comma-separated:
+                         ${DISCOVERABLE_KINDS.join(", ")}), created from now on
   --demo                 register two simulated tasks and show their notifications
   --help                 this text
 
@@ -33,6 +37,8 @@ export interface LocalOptions {
   twelvelabsKey?: string;
   /** The webhook signing secret (NOTIFIER_WEBHOOK_SECRET), as stored: whsec_... or rotation JSON. */
   webhookSecret?: string;
+  /** Kinds whose tasks are discovered without registering. */
+  watchAccount: TaskKind[];
   demo: boolean;
   help: boolean;
 }
@@ -57,6 +63,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
         "simulator-port": { type: "string", default: "4010" },
         "twelvelabs-url": { type: "string", default: TWELVELABS_BASE_URL },
         demo: { type: "boolean", default: false },
+        "watch-account": { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -102,6 +109,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
     twelvelabsUrl: url.replace(/\/+$/, ""),
     demo: Boolean(values.demo),
     help: Boolean(values.help),
+    watchAccount: watchKindsOf(values["watch-account"] as string | undefined),
   };
   if (apiKey) opts.apiKey = apiKey;
   if (adminKey) opts.adminKey = adminKey;
@@ -117,4 +125,16 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
     opts.webhookSecret = webhookSecret;
   }
   return opts;
+}
+
+function watchKindsOf(value: string | undefined): TaskKind[] {
+  if (value === undefined) return [];
+  const kinds = value
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const bad = kinds.find((k) => !(DISCOVERABLE_KINDS as readonly string[]).includes(k));
+  if (bad !== undefined || kinds.length === 0)
+    throw new UsageError(`--watch-account takes kinds among ${DISCOVERABLE_KINDS.join(", ")}`);
+  return [...new Set(kinds)] as TaskKind[];
 }

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const twelvelabs = await startTwelveLabs(opts, cleanups);
     const aws = await startStandIns(opts, cleanups);
     const hooks = await webhookSettings(opts, aws);
-    const { api, poller } = await loadHandlers(aws, twelvelabs, hooks);
+    const { api, poller } = await loadHandlers(aws, twelvelabs, hooks, opts.watchAccount);
     const keys = {
       client: opts.apiKey ?? randomBytes(15).toString("base64url"),
       admin: opts.adminKey ?? randomBytes(15).toString("base64url"),
@@ -209,8 +209,10 @@ async function loadHandlers(
   aws: EmbeddedAws,
   twelvelabs: TwelveLabsTarget,
   hooks: WebhookSettings,
+  watchAccount: readonly string[],
 ): Promise<{ api: ApiHandler; poller: PollerHandler }> {
   Object.assign(process.env, aws.env, {
+    WATCH_ACCOUNT_KINDS: watchAccount.join(","),
     WEBHOOK_QUEUE_URL: hooks.queueUrl,
     WEBHOOK_SECRET: hooks.secret,
     CALLBACK_HEADER_KEY: hooks.headerKey,
@@ -294,7 +296,7 @@ function printBanner(
   console.log(`TwelveLabs task notifier, local mode
   API:        ${base}   (header x-api-key: client key ${keys.client} for /tasks, admin key ${keys.admin} for everything)
   TwelveLabs: ${sim ? `simulator at ${twelvelabs.url} (not the real API; create tasks with POST ${sim.origin}/_sim/tasks)` : twelvelabs.url}
-  Poller:     every ${opts.intervalMs / 1000} s
+  Poller:     every ${opts.intervalMs / 1000} s${opts.watchAccount.length > 0 ? `; watching the account for new ${opts.watchAccount.join(", ")} tasks (nothing to register)` : ""}
   Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? " (generated; set NOTIFIER_WEBHOOK_SECRET to choose one)" : " (NOTIFIER_WEBHOOK_SECRET)"}
   Data:       ${opts.dataDir ? resolve(opts.dataDir) : "in memory (use --data <dir> to keep it)"}
 In another terminal:

@@ -25,6 +25,8 @@ export const POLLER_METRICS = {
   NotificationDelay: "Milliseconds",
   /** Events accepted by SNS, with the dimension `eventType`. */
   EventsPublishedByType: "Count",
+  /** Tasks found by watching the account. */
+  TasksDiscovered: "Count",
 } as const;
 export type PollerMetric = keyof typeof POLLER_METRICS;
 
@@ -45,6 +47,7 @@ export function runMetrics(
 ): MetricValue[] {
   const out: MetricValue[] = [
     ["TasksChecked", s.tasksChecked],
+    ["TasksDiscovered", s.discovered],
     ["Transitions", s.transitions],
     ["EventsPublished", s.eventsPublished],
     ["PublishFailures", s.publishFailures],

@@ -74,7 +74,11 @@ export class NotifierDashboard extends Construct {
         ],
         [poller("RunDuration", "Maximum", "run duration (max)")],
       ),
-      graph("Tasks checked, transitions", [poller("TasksChecked"), poller("Transitions")]),
+      graph("Tasks checked, transitions, discovered", [
+        poller("TasksChecked"),
+        poller("Transitions"),
+        poller("TasksDiscovered"),
+      ]),
       graph(
         "TwelveLabs calls and 429s",
         [poller("TwelveLabsCalls")],

@@ -52,6 +52,8 @@ export class Poller extends Construct {
         STAGE: c.stage,
         TWELVELABS_BASE_URL: c.twelvelabsBaseUrl,
         PASSES_PER_RUN: String(c.passesPerRun),
+        DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
+        WATCH_ACCOUNT_KINDS: c.watchAccount.join(","),
         PASS_INTERVAL_MS: String(Math.floor(intervalMs / c.passesPerRun)),
         SAFETY_MARGIN_MS: "3000",
         RETENTION_DAYS: String(c.retentionDays),

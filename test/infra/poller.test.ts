@@ -7,7 +7,11 @@ import { Poller } from "../../infra/constructs/poller.js";
 import { TaskTable } from "../../infra/constructs/task-table.js";
 import { bareStack, stageConfig } from "../support/cdk.js";
 
-function build(reserve: boolean, pollEvery = Duration.minutes(1)) {
+function build(
+  reserve: boolean,
+  pollEvery = Duration.minutes(1),
+  more: Parameters<typeof stageConfig>[1] = {},
+) {
   const stack = bareStack();
   const table = new TaskTable(stack, "Tasks", {
     removalPolicy: RemovalPolicy.DESTROY,
@@ -16,7 +20,7 @@ function build(reserve: boolean, pollEvery = Duration.minutes(1)) {
   const topic = new Topic(stack, "Topic");
   const secret = new Secret(stack, "Secret");
   new Poller(stack, "Poller", {
-    config: stageConfig("dev", { reservePollerConcurrency: reserve, pollEvery }),
+    config: stageConfig("dev", { reservePollerConcurrency: reserve, pollEvery, ...more }),
     table,
     topic,
     secret,
@@ -111,5 +115,31 @@ describe("Poller", () => {
       expect(a).toMatch(
         /^(dynamodb|sns:Publish|secretsmanager:(GetSecretValue|DescribeSecret)|sqs:SendMessage|sqs:GetQueue)/,
       );
+  });
+});
+
+describe("watching the account (stage setting watchAccount)", () => {
+  const env = (t: Template) =>
+    (
+      Object.values(t.findResources("AWS::Lambda::Function"))[0] as {
+        Properties: { Environment: { Variables: Record<string, string> } };
+      }
+    ).Properties.Environment.Variables;
+
+  test("off by default; the chosen kinds and the default deadline reach the poller", () => {
+    expect(env(build(false)).WATCH_ACCOUNT_KINDS).toBe("");
+    const on = env(build(false, Duration.minutes(1), { watchAccount: ["embed", "asset", "analyze"] }));
+    expect(on.WATCH_ACCOUNT_KINDS).toBe("embed,asset,analyze");
+    expect(on.DEFAULT_DEADLINE_SECONDS).toBe(String(24 * 3600));
+  });
+
+  test("a kind that cannot be watched fails the synth, naming the setting", async () => {
+    const { App } = await import("aws-cdk-lib");
+    const { TaskNotifierStack } = await import("../../infra/task-notifier-stack.js");
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    expect(
+      () =>
+        new TaskNotifierStack(app, "X", { config: stageConfig("dev", { watchAccount: ["indexed-asset"] }) }),
+    ).toThrow(/Stage dev: watchAccount in infra\/config.ts: indexed-asset cannot be watched/);
   });
 });

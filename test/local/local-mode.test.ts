@@ -175,6 +175,42 @@ describe("npm start", { timeout: 90_000 }, () => {
     expect(await p.stop()).toBe(0);
   }, 90_000);
 
+  test("--watch-account: a task nobody registered is found, watched and announced", async () => {
+    const p = await startLocal(
+      [
+        "--port",
+        String(await freePort()),
+        "--simulator-port",
+        "0",
+        "--interval",
+        "0.5",
+        "--watch-account",
+        "embed,asset",
+      ],
+      FAST,
+    );
+    cleanups.push(() => p.stop());
+    expect(p.output()).toContain("watching the account for new embed, asset tasks");
+    await new Promise((r) => setTimeout(r, 1200)); // the first pass turns watching on
+    const created = await fetch(`${p.sim}/_sim/tasks`, {
+      method: "POST",
+      body: JSON.stringify({
+        kind: "asset",
+        filename: "upload.mp4",
+        timeline: [{ status: "ready", afterMs: 500 }],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const seen = await waitFor(
+      "the discovered task",
+      () => p.output().includes(`[notification] task.ready ${id}`) || undefined,
+    );
+    expect(seen).toBe(true);
+    const task = await call(p, "GET", `/tasks/${id}`);
+    expect(task.body).toMatchObject({ taskId: id, kind: "asset", source: "discovered", status: "ready" });
+    expect(await p.stop()).toBe(0);
+  }, 90_000);
+
   test("--data keeps tasks across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "notifier-data-"));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -211,6 +247,12 @@ describe("clear one-line errors", () => {
     const lines = p.output().trim().split("\n");
     return { code, last: lines[lines.length - 1] ?? "" };
   }
+
+  test("--watch-account with a kind that cannot be watched", async () => {
+    const { code, last } = await failure(["--watch-account", "embed,indexed-asset"]);
+    expect(code).toBe(2);
+    expect(last).toContain("--watch-account takes kinds among embed, embed-v2, index, analyze, asset");
+  });
 
   test("a malformed NOTIFIER_WEBHOOK_SECRET", async () => {
     const { code, last } = await failure([], { NOTIFIER_WEBHOOK_SECRET: "whsec_not base64!" });
