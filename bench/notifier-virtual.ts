@@ -4,7 +4,12 @@ import { newTask } from "../functions/core/task.js";
 import { seededRandom } from "../local/simulator/sim-faults.js";
 import type { SimModes } from "../local/simulator/sim-modes.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
-import { DirectTwelveLabs, MemoryStore, VirtualClock } from "../test/support/memory-ports.js";
+import {
+  DirectTwelveLabs,
+  MemoryDiscoveryStore,
+  MemoryStore,
+  VirtualClock,
+} from "../test/support/memory-ports.js";
 import { BENCH_LIFECYCLE } from "./call-efficiency.js";
 import { percentile, type Workload } from "./workloads.js";
 
@@ -15,6 +20,8 @@ export interface NotifierBenchOptions {
   passesPerMinute: number;
   batchMinDue: number;
   modes?: Partial<SimModes>;
+  /** Nothing is registered: the poller watches the account for new embed tasks (discovery). */
+  watchAccount?: boolean;
 }
 
 export interface BenchOutcome {
@@ -83,9 +90,10 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
     batchMinDue: o.batchMinDue,
     batchLookbackMs: 3600_000,
     maxOutboxPerPass: 500,
-    watchKinds: [],
+    watchKinds: o.watchAccount ? ["embed"] : [],
     defaultDeadlineSeconds: 24 * 3600,
   };
+  const discovery = o.watchAccount ? new MemoryDiscoveryStore(store) : undefined;
   const order = w.tasks.map((t, i) => ({ t, i })).sort((a, b) => a.t.createdAt - b.t.createdAt);
   const ids = new Array<string>(w.tasks.length);
   let next = 0;
@@ -104,7 +112,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
         errorMessage: t.fate === "failed" ? "The video could not be processed" : undefined,
       });
       ids[i] = sim_.id;
-      void store.register(newTask({ taskId: sim_.id, kind: "embed" }, clock.t, 86_400));
+      if (!o.watchAccount) void store.register(newTask({ taskId: sim_.id, kind: "embed" }, clock.t, 86_400));
       clock.t = saved;
     }
   };
@@ -118,7 +126,10 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
     const nextTick = start + Math.ceil((idleSince - start) / 60_000) * 60_000;
     const nextArrival =
       next < order.length ? start + (order[next]?.t.createdAt ?? 0) : Number.POSITIVE_INFINITY;
-    const runStart = Math.min(nextTick, Math.max(nextArrival, idleSince) + WAKE_LATENCY_MS);
+    // Watching the account, nothing is registered: no stream wakes the poller, the ticks do.
+    const runStart = o.watchAccount
+      ? nextTick
+      : Math.min(nextTick, Math.max(nextArrival, idleSince) + WAKE_LATENCY_MS);
     arriveUntil(runStart);
     clock.t = runStart;
     const sleep = async (ms: number) => {
@@ -126,7 +137,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
       clock.t += ms;
     };
     await runPoller(
-      { store, twelvelabs: tl, publisher, now: clock.now, random, sleep, listStats },
+      { store, twelvelabs: tl, publisher, now: clock.now, random, sleep, listStats, discovery },
       settings,
       runStart + 55_000,
     );

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { bundles } from "./bundles.js";
 import { callEfficiency } from "./call-efficiency.js";
 import { clientThroughput } from "./client-throughput.js";
+import { discoveryCost } from "./discovery-cost.js";
 import { notifierVsSdk } from "./notifier-vs-sdk.js";
 import { pollerRun } from "./poller-run.js";
 
@@ -31,6 +32,7 @@ add(
 add(callEfficiency());
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 add(await notifierVsSdk(join(ROOT, "bench", "results", "calls-vs-delay.svg")));
+add(await discoveryCost());
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${head}\n\n${sections.join("\n\n")}\n`);
 process.exit(0);
 
