@@ -13,6 +13,8 @@ export const WEBHOOK_SECRET_USAGE = `Usage: npm run webhook-secret -- <command> 
   show   --secret-id <name>     print the secret(s) signing now: give receivers the first
   rotate --secret-id <name>     put a new secret in place; the old one keeps signing beside it for
                                 the stage's overlap (infra/config.ts webhooks.secretOverlap, 24 h)
+  finish --secret-id <name>     drop the previous secret now (before the overlap ends), once every
+                                receiver has the new one
   --overlap-hours <h>           the overlap to assume for show (default 24)
   --region <region>             AWS region (default: the AWS SDK's)
 
@@ -54,7 +56,7 @@ export async function webhookSecretCommand(
     deps.print(generateWebhookSecret());
     return 0;
   }
-  if (command !== "show" && command !== "rotate") {
+  if (command !== "show" && command !== "rotate" && command !== "finish") {
     deps.print(WEBHOOK_SECRET_USAGE);
     return 2;
   }
@@ -73,6 +75,13 @@ export async function webhookSecretCommand(
   const stored = parseWebhookSecret(res.SecretString ?? "");
   if (command === "show") {
     for (const s of signingSecrets(stored, now(), overlapHours * 3600_000)) deps.print(s);
+    return 0;
+  }
+  if (command === "finish") {
+    await client.send(
+      new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify({ current: stored.current }) }),
+    );
+    deps.print("finished: only the current secret signs (within 5 minutes, the function's cache)");
     return 0;
   }
   const next = generateWebhookSecret();

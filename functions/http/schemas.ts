@@ -1,4 +1,6 @@
+import { isIP } from "node:net";
 import * as v from "valibot";
+import { isForbiddenAddress } from "../core/forbidden-addresses.js";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
 import { TAG_KEY_PATTERN } from "../core/tag-attributes.js";
 import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
@@ -38,7 +40,11 @@ function hasControlChar(s: string): boolean {
 
 const MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
 
-/** https only, no credentials, no loopback/private literal hosts (it will receive signed webhooks). */
+/**
+ * https only, no credentials, no host that names a forbidden address literally (private, loopback,
+ * link-local, CGNAT, ... as core/forbidden-addresses.ts lists them); local mode also takes http(s)
+ * to loopback. Host names are checked again at connect time, on every address they resolve to.
+ */
 export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean {
   if (s.length > 2048) return false;
   let u: URL;
@@ -48,14 +54,15 @@ export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean 
     return false;
   }
   if (u.username || u.password) return false;
-  const host = u.hostname.toLowerCase();
-  const loopback = host === "localhost" || host === "127.0.0.1" || host === "[::1]" || /^127\./.test(host);
+  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const named = isIP(host) === 0;
+  // Loopback: the name localhost, or a literal that only the loopback allowance lets through.
+  const loopback =
+    host === "localhost" ||
+    (!named && isForbiddenAddress(host) && !isForbiddenAddress(host, { allowLoopback: true }));
   if (allowLoopbackHttp && loopback && (u.protocol === "http:" || u.protocol === "https:")) return true;
-  if (u.protocol !== "https:" || !host) return false;
-  if (loopback || host.endsWith(".localhost")) return false;
-  if (/^(10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(host)) return false;
-  if (host.startsWith("[")) return false; // IPv6 literals: not for callbacks
-  return true;
+  if (u.protocol !== "https:" || !host || loopback || host.endsWith(".localhost")) return false;
+  return named || !isForbiddenAddress(host);
 }
 
 /** Headers the notifier sets itself (or HTTP owns): a task's own headers may not name them. */

@@ -49,6 +49,17 @@ test("rotate: the stack's generated value becomes {current, previous, rotatedAt}
     print: (l) => shown.push(l),
   });
   expect(shown).toEqual([next, `whsec_${generated}`]);
+
+  // finish: the previous secret is dropped before the overlap ends.
+  expect(
+    await webhookSecretCommand(["finish", "--secret-id", "notifier/webhooks"], {
+      client: client(standIn.endpoint),
+      print: () => undefined,
+    }),
+  ).toBe(0);
+  expect(
+    signingSecrets(parseWebhookSecret(secrets.get("notifier/webhooks") ?? ""), t0 + 3600_000, 24 * 3600_000),
+  ).toEqual([next]);
 });
 
 test("generate prints a fresh valid secret; mistakes are exit code 2 with a reason", async () => {
