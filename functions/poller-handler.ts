@@ -158,7 +158,7 @@ export function pollerDeps(
   return {
     store,
     prepare: () => store.syncShardLayout(),
-    discovery: new DynamoDbDiscoveryStore(aws.dynamo, config.tableName, config.shards),
+    discovery: new DynamoDbDiscoveryStore(aws.dynamo, config.tableName, store),
     publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
     twelvelabs,
     callCounts: () => twelvelabs.stats(),

@@ -369,6 +369,7 @@ export function notifierOpenApiDocument(): Json {
             properties: { kind: { enum: TASK_KINDS.filter((k) => kindSpec(k).needsIndexId) } },
             required: ["kind"],
           },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a thenable.
           then: { required: ["indexId"] },
           else: { not: { required: ["indexId"] } },
         },

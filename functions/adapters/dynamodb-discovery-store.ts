@@ -8,7 +8,7 @@ import {
 import { DISCOVERABLE_KINDS, type DiscoveryMark, type DiscoveryStore } from "../core/discovery.js";
 import type { Task } from "../core/task.js";
 import type { TaskKind } from "../core/task-kinds.js";
-import { taskItem } from "./dynamodb-task-store.js";
+import type { DynamoDbTaskStore } from "./dynamodb-task-store.js";
 import { TASK_TABLE } from "./task-table.js";
 
 /** The item holding one kind's discovery mark. */
@@ -24,7 +24,7 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly tableName: string,
-    private readonly shards: number,
+    private readonly tasks: Pick<DynamoDbTaskStore, "putIfNew">,
   ) {}
 
   async syncMarks(watched: readonly TaskKind[], now: number): Promise<DiscoveryMark[]> {
@@ -89,18 +89,6 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
   }
 
   async addDiscovered(task: Task): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: taskItem(task, this.shards),
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false; // registered, or found earlier
-      throw err;
-    }
+    return this.tasks.putIfNew(task); // false: registered, or found earlier
   }
 }

@@ -123,6 +123,16 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async register(task: Task): Promise<{ created: boolean; task: Task }> {
+    if (await this.putIfNew(task)) return { created: true, task };
+    const existing = await this.get(task.taskId);
+    // Removed in between: let the caller retry.
+    if (!existing)
+      throw new ConditionalCheckFailedException({ message: "removed while registering", $metadata: {} });
+    return { created: false, task: existing };
+  }
+
+  /** Stores the task unless its id is known; `false` (and no read) when it is. */
+  async putIfNew(task: Task): Promise<boolean> {
     try {
       await this.db.send(
         new PutItemCommand({
@@ -131,12 +141,10 @@ export class DynamoDbTaskStore implements TaskStore {
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return { created: true, task };
+      return true;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const existing = await this.get(task.taskId);
-      if (!existing) throw err; // removed in between: let the caller retry
-      return { created: false, task: existing };
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
     }
   }
 

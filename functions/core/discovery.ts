@@ -30,6 +30,8 @@ export interface DiscoveryMark {
   kind: TaskKind;
   enabledAt: number;
   scannedUntil: number;
+  /** Ids this run already handed to the store (scans overlap by the lag): not written again. */
+  known?: Set<string>;
 }
 
 /** Where marks and discovered tasks are kept (the task table in AWS). */
@@ -82,9 +84,12 @@ export async function discover(
         if (created < cutoff) passedCutoff = true;
         else if (created >= mark.enabledAt) found.add(snap.id);
       }
+      mark.known ??= new Set();
       for (const id of found) {
         if (ctx.now() >= ctx.deadlineAt) break;
+        if (mark.known.has(id)) continue;
         if (await store.addDiscovered(newTask(id, mark.kind))) out.discovered += 1;
+        mark.known.add(id);
       }
       found.clear();
       // Newest first: an item older than the cutoff means everything after it is older too.
