@@ -225,6 +225,36 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     ]);
   });
 
+  test("the newer kinds in the bundles: an indexed asset and an analysis are announced with their links", async () => {
+    const ia = sim.addTask({
+      kind: "indexed-asset",
+      indexId: "6641c0efc70bb578439bd9aa",
+      timeline: [{ status: "ready", afterMs: 0 }],
+    });
+    const an = sim.addTask({
+      kind: "analyze",
+      timeline: [{ status: "ready", afterMs: 0 }],
+      resultChars: 100_000,
+    });
+    const queue = aws.fauxqs.createQueue("bundle-kinds").queueUrl;
+    aws.fauxqs.subscribe({ topic: "task-events", queue: "bundle-kinds" });
+    for (const body of [
+      { taskId: ia.id, kind: "indexed-asset", indexId: "6641c0efc70bb578439bd9aa" },
+      { taskId: an.id, kind: "analyze" },
+    ]) {
+      const created = await invoke(fns.api, apiEvent("POST", "/tasks", { body }));
+      expect(created.result.statusCode, JSON.stringify(created.result.body)).toBe(202);
+    }
+    const polled = await invoke(fns.poller, scheduled, 8_000);
+    expect(polled.ok, JSON.stringify(polled.error)).toBe(true);
+    const got = await drainQueue(aws.sqs, queue);
+    const links = Object.fromEntries(got.map((m) => [m.event.task.kind, m.event.links.status]));
+    expect(links["indexed-asset"]).toBe(
+      `${sim.url}/indexes/6641c0efc70bb578439bd9aa/indexed-assets/${ia.id}`,
+    );
+    expect(links.analyze).toBe(`${sim.url}/analyze/tasks/${an.id}`);
+  });
+
   test("the bundled api serves its OpenAPI document", async () => {
     const res = await invoke(fns.api, apiEvent("GET", "/openapi.json", { apiKeyId: "" }));
     expect(res.result.statusCode).toBe(200);
@@ -247,9 +277,6 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: t.id } }));
     const res = await invoke(fns.poller, scheduled, 8_000);
     secretValues.set(SECRET_NAME, sim.apiKey);
-    secretValues.set(SIGNING_SECRET_NAME, JSON.stringify({ current: GENERATED_SIGNING }));
-    secretValues.set(HEADER_KEY_NAME, "k".repeat(64));
-    webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
     expect(res.ok).toBe(false);
     expect(res.error?.name).toBe("PollerAuthFailure");
     expect(res.error?.message).not.toContain(UNSET_SECRET_VALUE);
