@@ -67,6 +67,11 @@ const task: Json = {
   properties: {
     taskId: { type: "string" },
     kind: { enum: [...TASK_KINDS] },
+    source: {
+      enum: ["registered", "discovered"],
+      description: "discovered: found by watching the account; registering it makes it registered.",
+    },
+    indexId: { type: "string", description: "The index of an indexed-asset." },
     status: { enum: [...ALL_TASK_STATUSES] },
     history: {
       type: "array",

@@ -11,7 +11,12 @@ export interface RegisterRequest {
   indexId?: string;
   callbackUrl?: string;
   /** Sealed by the caller (the API); `matches` tells whether a stored task holds the same headers. */
-  callbackHeaders?: { sealed: string; names: string[]; matches(stored: Task): boolean };
+  callbackHeaders?: {
+    names: string[];
+    /** Sealed for the registration they are stored with (bound to its time). */
+    sealFor(registeredAt: number): string;
+    matches(stored: Task): boolean;
+  };
 }
 
 export interface RegisterOutcome {
@@ -35,7 +40,7 @@ export async function registerTask(
   if (req.indexId) input.indexId = req.indexId;
   if (req.callbackUrl) input.callbackUrl = req.callbackUrl;
   if (req.callbackHeaders)
-    input.callbackHeaders = { sealed: req.callbackHeaders.sealed, names: req.callbackHeaders.names };
+    input.callbackHeaders = { sealed: req.callbackHeaders.sealFor(now), names: req.callbackHeaders.names };
   const result = await store.register(newTask(input, now, defaultDeadlineSeconds));
   if (!result.created && result.task.source === "discovered")
     return adoptDiscovered(store, result.task, req, input, defaultDeadlineSeconds);
@@ -63,7 +68,16 @@ async function adoptDiscovered(
     if (current.source !== "discovered") break; // registered meanwhile: compare as usual below
     if (req.kind !== undefined && req.kind !== current.kind)
       throw new ConflictError(`task ${req.taskId} is watched as kind ${current.kind}, not ${req.kind}`);
-    const settings = newTask({ ...input, kind: current.kind }, current.registeredAt, defaultDeadlineSeconds);
+    // Settings as of when the task was found; headers sealed for that registration.
+    const headers = req.callbackHeaders && {
+      sealed: req.callbackHeaders.sealFor(current.registeredAt),
+      names: req.callbackHeaders.names,
+    };
+    const settings = newTask(
+      { ...input, kind: current.kind, callbackHeaders: headers },
+      current.registeredAt,
+      defaultDeadlineSeconds,
+    );
     const adopted: Task = { ...current, tags: settings.tags, deadlineAt: settings.deadlineAt };
     delete adopted.source;
     if (settings.callbackUrl !== undefined) adopted.callbackUrl = settings.callbackUrl;

@@ -318,17 +318,16 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
   return json(200, { results });
 }
 
-/** Registers a validated body: its callbackHeaders sealed, bound to this registration's time. */
+/** Registers a validated body, its callbackHeaders sealed for the registration they land on. */
 async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
   const now = deps.now();
-  return registerTask(deps.store, await sealed(deps, body, now), now, deps.defaultDeadlineSeconds);
+  return registerTask(deps.store, await sealed(deps, body), now, deps.defaultDeadlineSeconds);
 }
 
 /** The registration with its callbackHeaders sealed (their values never reach the store in clear). */
 async function sealed(
   deps: ApiDeps,
   body: Omit<RegisterRequest, "callbackHeaders"> & { callbackHeaders?: Record<string, string> },
-  now: number,
 ): Promise<RegisterRequest> {
   const { callbackHeaders, ...rest } = body;
   if (!callbackHeaders) return rest;
@@ -344,7 +343,7 @@ async function sealed(
   return {
     ...rest,
     callbackHeaders: {
-      sealed: box.seal(callbackHeaders, headerBinding(body.taskId, now)),
+      sealFor: (registeredAt) => box.seal(callbackHeaders, headerBinding(body.taskId, registeredAt)),
       names: Object.keys(callbackHeaders).sort(),
       matches: (stored: Task) => {
         if (stored.callbackHeaders === undefined) return false;

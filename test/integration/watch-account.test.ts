@@ -2,6 +2,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, test } from "vitest";
 import { DISCOVERABLE_KINDS } from "../../functions/core/discovery.js";
 import { registerTask } from "../../functions/core/register-task.js";
+import { statusesOf, type TaskKind } from "../../functions/core/task-kinds.js";
 import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES } from "../../local/simulator/sim-modes.js";
 import { MODE_CASES } from "../support/evidence-scenario.js";
@@ -16,6 +17,8 @@ let h: PollerHarness;
 afterEach(async () => h?.close());
 
 const WATCHED = DISCOVERABLE_KINDS.join(",");
+/** The first status of a kind's lifecycle: a task starts there. */
+const running = (kind: TaskKind) => statusesOf(kind)[0] as string;
 
 async function runUntilSettled(handler: PollerHandler, ids: string[], timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
@@ -51,8 +54,21 @@ describe("watching the account", () => {
       expect(first.discovered).toBe(0);
       await sleep(20);
       const fresh = DISCOVERABLE_KINDS.flatMap((kind) => [
-        h.sim.addTask({ kind, timeline: [{ status: "ready", afterMs: 400 }] }),
-        h.sim.addTask({ kind, timeline: [{ status: "failed", afterMs: 600 }], errorMessage: "bad input" }),
+        h.sim.addTask({
+          kind,
+          timeline: [
+            { status: running(kind), afterMs: 0 },
+            { status: "ready", afterMs: 400 },
+          ],
+        }),
+        h.sim.addTask({
+          kind,
+          timeline: [
+            { status: running(kind), afterMs: 0 },
+            { status: "failed", afterMs: 600 },
+          ],
+          errorMessage: "bad input",
+        }),
       ]);
       await runUntilSettled(
         h.handlerWith({ WATCH_ACCOUNT_KINDS: WATCHED }).handler,

@@ -281,6 +281,38 @@ describe("the API", () => {
   });
 });
 
+test("a discovered task registered with a callback and headers gets its webhook, headers opened for its registration", async () => {
+  h = await startWebhookHarness();
+  receiver = await startWebhookReceiver();
+  const watching = h.poller.handlerWith({ WATCH_ACCOUNT_KINDS: "embed" }).handler;
+  await h.poller.run(5_000, watching); // watching starts
+  const t = h.poller.sim.addTask({
+    kind: "embed",
+    timeline: [
+      { status: "processing", afterMs: 0 },
+      { status: "ready", afterMs: 1_500 },
+    ],
+  });
+  await h.poller.run(5_000, watching);
+  expect((await h.poller.store.get(t.id))?.source).toBe("discovered");
+  const adopted = await h.call("POST", "/tasks", {
+    body: { taskId: t.id, callbackUrl: receiver.url, callbackHeaders: { authorization: "Bearer adopted" } },
+  });
+  expect(adopted.status).toBe(200);
+  expect(adopted.body).toMatchObject({ source: "registered", callbackHeaderNames: ["authorization"] });
+  await new Promise((r) => setTimeout(r, 1_600));
+  await h.poller.run(5_000, watching);
+  expect(await h.deliverUntil(() => receiver.received.length >= 1)).toBe(true);
+  const got = receiver.received[0];
+  expect(got?.headers.authorization).toBe("Bearer adopted");
+  expect(new Webhook(h.secret).verify(got?.body ?? "", got?.headers as Record<string, string>)).toMatchObject(
+    {
+      type: "task.ready",
+      task: { id: t.id },
+    },
+  );
+});
+
 test("the attempt log keeps the newest 20, and never writes into a later registration of the same id", async () => {
   h = await startWebhookHarness();
   receiver = await startWebhookReceiver();
