@@ -37,11 +37,14 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
       const active = item !== undefined && item.disabledAt === undefined;
       if (watched.includes(kind)) {
         if (active) {
-          marks.push({
+          const mark: DiscoveryMark = {
             kind,
             enabledAt: Number(item.enabledAt?.N),
             scannedUntil: Number(item.scannedUntil?.N),
-          });
+          };
+          if (item.resumePage?.N && item.resumeStartedAt?.N)
+            mark.resume = { page: Number(item.resumePage.N), startedAt: Number(item.resumeStartedAt.N) };
+          marks.push(mark);
           continue;
         }
         // Watched for the first time, or again after a while without: from now on.
@@ -77,7 +80,7 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: markKey(kind),
-          UpdateExpression: "SET scannedUntil = :s",
+          UpdateExpression: "SET scannedUntil = :s REMOVE resumePage, resumeStartedAt",
           ConditionExpression:
             "attribute_exists(enabledAt) AND attribute_not_exists(disabledAt) AND scannedUntil < :s",
           ExpressionAttributeValues: { ":s": { N: String(scannedUntil) } },
@@ -85,6 +88,27 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err; // already further along
+    }
+  }
+
+  async saveResume(kind: TaskKind, resume: { page: number; startedAt: number }): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: markKey(kind),
+          UpdateExpression: "SET resumePage = :p, resumeStartedAt = :t",
+          // Only for the scan it belongs to: not once another run finished a later one.
+          ConditionExpression:
+            "attribute_exists(enabledAt) AND attribute_not_exists(disabledAt) AND scannedUntil < :t",
+          ExpressionAttributeValues: {
+            ":p": { N: String(resume.page) },
+            ":t": { N: String(resume.startedAt) },
+          },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
 

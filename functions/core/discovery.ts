@@ -19,7 +19,7 @@ import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 
 /** How far back each scan looks past the last complete one: list staleness and clock skew. */
 export const DISCOVERY_LAG_MS = 2 * 60_000;
-/** Pages one scan reads at most (50 tasks each); a longer backlog is read over the next passes. */
+/** Pages one pass reads at most (50 tasks each); a longer backlog goes on over the next passes and runs. */
 export const DISCOVERY_MAX_PAGES = 20;
 const PAGE_LIMIT = 50;
 
@@ -32,6 +32,8 @@ export interface DiscoveryMark {
   scannedUntil: number;
   /** Ids this run already handed to the store (scans overlap by the lag): not written again. */
   known?: Set<string>;
+  /** Where an unfinished scan goes on: the next page to read, and when that scan began. */
+  resume?: { page: number; startedAt: number };
 }
 
 /** Where marks and discovered tasks are kept (the task table in AWS). */
@@ -41,8 +43,10 @@ export interface DiscoveryStore {
    * again after it was not watched); kinds no longer watched are marked so.
    */
   syncMarks(watched: readonly TaskKind[], now: number): Promise<DiscoveryMark[]>;
-  /** Moves the mark forward to `scannedUntil` unless it is already there or beyond. */
+  /** Moves the mark forward to `scannedUntil` unless it is already there or beyond; clears any resume point. */
   advanceMark(kind: TaskKind, scannedUntil: number): Promise<void>;
+  /** Records where an unfinished scan goes on (kept across runs). */
+  saveResume(kind: TaskKind, resume: { page: number; startedAt: number }): Promise<void>;
   /** Stores a task unless its id is known already; `true` when it was new. */
   addDiscovered(task: Task): Promise<boolean>;
 }
@@ -68,30 +72,38 @@ export async function discover(
   ctx: { now: () => number; deadlineAt: number },
 ): Promise<DiscoveryOutcome> {
   const out: DiscoveryOutcome = { calls: 0, discovered: 0, complete: false };
-  const scanStart = ctx.now();
+  // A scan cut short (page budget, deadline) goes on where it stopped, one page back: new tasks
+  // push items to later pages, so going back a page re-reads some and skips none.
+  const scanStart = mark.resume?.startedAt ?? ctx.now();
+  let page = mark.resume ? Math.max(1, mark.resume.page - 1) : 1;
   const cutoff = Math.max(mark.enabledAt, mark.scannedUntil - DISCOVERY_LAG_MS);
-  const found = new Set<string>();
   const opts: CallOptions = { deadlineAt: ctx.deadlineAt };
+  mark.known ??= new Set();
   try {
-    for (let page = 1; page <= DISCOVERY_MAX_PAGES && ctx.now() < ctx.deadlineAt; page++) {
+    for (let read = 0; read < DISCOVERY_MAX_PAGES; read++, page++) {
+      if (ctx.now() >= ctx.deadlineAt) break;
       const res = await twelvelabs.listTasks(mark.kind, { page, pageLimit: PAGE_LIMIT }, opts);
       out.calls += 1;
       let passedCutoff = false;
+      const found: string[] = [];
       for (const snap of res.tasks) {
         const created = snap.createdAt === undefined ? Number.NaN : Date.parse(snap.createdAt);
         // No creation time, no proof it is new: never taken (an older task must not be announced).
         if (Number.isNaN(created)) continue;
         if (created < cutoff) passedCutoff = true;
-        else if (created >= mark.enabledAt) found.add(snap.id);
+        else if (created >= mark.enabledAt) found.push(snap.id);
       }
-      mark.known ??= new Set();
+      let cut = false;
       for (const id of found) {
-        if (ctx.now() >= ctx.deadlineAt) break;
         if (mark.known.has(id)) continue;
+        if (ctx.now() >= ctx.deadlineAt) {
+          cut = true; // this page is read again next time
+          break;
+        }
         if (await store.addDiscovered(newTask(id, mark.kind))) out.discovered += 1;
         mark.known.add(id);
       }
-      found.clear();
+      if (cut) break;
       // Newest first: an item older than the cutoff means everything after it is older too.
       if (passedCutoff || page >= res.totalPages || res.tasks.length === 0) {
         out.complete = true;
@@ -101,8 +113,15 @@ export async function discover(
   } catch (err) {
     if (err instanceof TwelveLabsAuthError) throw err;
     out.error = err;
-    return out;
+    return out; // the resume point, if any, stays: the next scan goes on from there
   }
-  if (out.complete) await store.advanceMark(mark.kind, scanStart);
+  if (out.complete) {
+    mark.scannedUntil = Math.max(mark.scannedUntil, scanStart);
+    mark.resume = undefined;
+    await store.advanceMark(mark.kind, scanStart);
+  } else {
+    mark.resume = { page, startedAt: scanStart };
+    await store.saveResume(mark.kind, mark.resume);
+  }
   return out;
 }

@@ -199,7 +199,6 @@ async function discoverNew(
   if (!deps.discovery) return;
   for (const mark of marks) {
     if (deps.now() >= endAt) return;
-    const scanStart = deps.now();
     const r = await discover(
       deps.twelvelabs,
       deps.discovery,
@@ -212,7 +211,6 @@ async function discoverNew(
     );
     sum.discovered += r.discovered;
     sum.discoveryCalls += r.calls;
-    if (r.complete) mark.scannedUntil = Math.max(mark.scannedUntil, scanStart);
     if (r.error !== undefined) deps.onTaskError?.(`discovery:${mark.kind}`, "discover", r.error);
   }
 }

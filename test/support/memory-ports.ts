@@ -173,14 +173,27 @@ export class MemoryDiscoveryStore implements DiscoveryStore {
       const m = this.marks.get(kind);
       if (watched.includes(kind)) {
         if (!m || m.disabled) this.marks.set(kind, { kind, enabledAt: now, scannedUntil: now });
-        out.push({ ...(this.marks.get(kind) as DiscoveryMark) });
+        const cur = this.marks.get(kind) as DiscoveryMark;
+        out.push({
+          kind,
+          enabledAt: cur.enabledAt,
+          scannedUntil: cur.scannedUntil,
+          resume: cur.resume && { ...cur.resume },
+        });
       } else if (m) m.disabled = true;
     }
     return out;
   }
   async advanceMark(kind: TaskKind, scannedUntil: number): Promise<void> {
     const m = this.marks.get(kind);
-    if (m && !m.disabled && m.scannedUntil < scannedUntil) m.scannedUntil = scannedUntil;
+    if (m && !m.disabled && m.scannedUntil < scannedUntil) {
+      m.scannedUntil = scannedUntil;
+      m.resume = undefined;
+    }
+  }
+  async saveResume(kind: TaskKind, resume: { page: number; startedAt: number }): Promise<void> {
+    const m = this.marks.get(kind);
+    if (m && !m.disabled && m.scannedUntil < resume.startedAt) m.resume = { ...resume };
   }
   async addDiscovered(task: Task): Promise<boolean> {
     return (await this.store.register(task)).created;
