@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -8,6 +7,7 @@ import {
 import { DISCOVERABLE_KINDS, type DiscoveryMark, type DiscoveryStore } from "../core/discovery.js";
 import type { Task } from "../core/task.js";
 import type { TaskKind } from "../core/task-kinds.js";
+import { writeIf } from "./conditional-write.js";
 import type { DynamoDbTaskStore } from "./dynamodb-task-store.js";
 import { TASK_TABLE } from "./task-table.js";
 
@@ -75,8 +75,9 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
   }
 
   async advanceMark(kind: TaskKind, scannedUntil: number): Promise<void> {
-    try {
-      await this.db.send(
+    // False when another run is already further along: nothing to do.
+    await writeIf(() =>
+      this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: markKey(kind),
@@ -85,20 +86,18 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
             "attribute_exists(enabledAt) AND attribute_not_exists(disabledAt) AND scannedUntil < :s",
           ExpressionAttributeValues: { ":s": { N: String(scannedUntil) } },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err; // already further along
-    }
+      ),
+    );
   }
 
   async saveResume(kind: TaskKind, resume: { page: number; startedAt: number }): Promise<void> {
-    try {
-      await this.db.send(
+    // Only for the scan it belongs to: not once another run finished a later one.
+    await writeIf(() =>
+      this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: markKey(kind),
           UpdateExpression: "SET resumePage = :p, resumeStartedAt = :t",
-          // Only for the scan it belongs to: not once another run finished a later one.
           ConditionExpression:
             "attribute_exists(enabledAt) AND attribute_not_exists(disabledAt) AND scannedUntil < :t",
           ExpressionAttributeValues: {
@@ -106,10 +105,8 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
             ":t": { N: String(resume.startedAt) },
           },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 
   async addDiscovered(task: Task): Promise<boolean> {

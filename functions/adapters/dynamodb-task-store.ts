@@ -15,6 +15,7 @@ import type { TaskEvent } from "../core/events.js";
 import type { ListFilter, Page, TaskStore } from "../core/ports.js";
 import type { Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
+import { writeIf } from "./conditional-write.js";
 import { listThroughIndex } from "./task-listing.js";
 import {
   kindStatusKey,
@@ -81,8 +82,8 @@ export class DynamoDbTaskStore implements TaskStore {
 
   /** Records `n` as the layout when `condition` holds; `false` when it did not. */
   private async setLayout(n: number, condition: string, old?: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writeIf(() =>
+      this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.layoutKey(),
@@ -95,12 +96,8 @@ export class DynamoDbTaskStore implements TaskStore {
             ...(old === undefined ? {} : { ":old": { N: String(old) } }),
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   private async shardsEmptyFrom(from: number, to: number): Promise<boolean> {
@@ -133,19 +130,15 @@ export class DynamoDbTaskStore implements TaskStore {
 
   /** Stores the task unless its id is known; `false` (and no read) when it is. */
   async putIfNew(task: Task): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writeIf(() =>
+      this.db.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: this.toItem(task),
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async adopt(task: Task, adopted: Task): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   WEBHOOK_EVENTS_MAX,
   type WebhookAttempt,
 } from "../core/webhook-delivery.js";
+import { writeIf } from "./conditional-write.js";
 import { taskKey, WEBHOOK_EVENTS_ATTRIBUTE } from "./task-table.js";
 
 const ATTEMPTS = "webhookAttempts";
@@ -80,8 +81,8 @@ export class DynamoDbWebhookLog implements WebhookLog {
   /** Drops the oldest attempts beyond the bound; if another append came between, that one trims. */
   private async trimAttempts(taskId: string, length: number): Promise<void> {
     const drop = length - WEBHOOK_ATTEMPT_LOG_MAX;
-    try {
-      await this.db.send(
+    await writeIf(() =>
+      this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: taskKey(taskId),
@@ -90,10 +91,8 @@ export class DynamoDbWebhookLog implements WebhookLog {
           ExpressionAttributeNames: { "#a": ATTEMPTS },
           ExpressionAttributeValues: { ":n": { N: String(length) } },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 
   /** Keeps an event for redelivery while fewer than WEBHOOK_EVENTS_MAX are kept (a task has few). */
@@ -140,8 +139,8 @@ export class DynamoDbWebhookLog implements WebhookLog {
   }
 
   async setDisabled(taskId: string, registeredAt: number, at: number | undefined): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writeIf(() =>
+      this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: taskKey(taskId),
@@ -153,12 +152,8 @@ export class DynamoDbWebhookLog implements WebhookLog {
             ...(at === undefined ? {} : { ":at": { N: String(at) } }),
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async storedEvent(taskId: string, eventId?: string): Promise<TaskEvent | undefined> {
