@@ -379,6 +379,7 @@ describe("subscriptions", () => {
     const cases = {
       failuresOnly: { events: ["failed"] },
       indexReady: { events: ["ready"], kinds: ["index"] },
+      newerKinds: { kinds: ["analyze", "indexed-asset"] },
       teamVideo: { tags: { team: "video" } },
       defaults: {},
     };
@@ -425,12 +426,16 @@ describe("subscriptions", () => {
     await publisher.publish(ev("e2", "task.ready", "index"));
     await publisher.publish(ev("e3", "task.ready", "embed", { team: "audio" }));
     await publisher.publish(ev("e4", "task.status_changed", "embed", { team: "video" }));
+    await publisher.publish(ev("e5", "task.ready", "analyze"));
+    await publisher.publish(ev("e6", "task.failed", "indexed-asset"));
+    await publisher.publish(ev("e7", "task.ready", "asset"));
     // Assess
     const got = async (name: string) =>
       (await drainQueue(sqs, queues[name] as string)).map((m) => m.event.id).sort();
-    expect(await got("failuresOnly")).toEqual(["e1"]);
+    expect(await got("failuresOnly")).toEqual(["e1", "e6"]);
     expect(await got("indexReady")).toEqual(["e2"]);
     expect(await got("teamVideo")).toEqual(["e1"]);
-    expect(await got("defaults")).toEqual(["e1", "e2", "e3"]);
+    expect(await got("defaults")).toEqual(["e1", "e2", "e3", "e5", "e6", "e7"]);
+    expect(await got("newerKinds")).toEqual(["e5", "e6"]);
   });
 });
