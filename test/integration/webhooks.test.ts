@@ -209,6 +209,17 @@ describe("retries", () => {
   });
 });
 
+test("an unusable signing secret sends nothing unsigned: the event waits a minute and stays queued", async () => {
+  h = await startWebhookHarness({ secret: "whsec_not-base64!" });
+  receiver = await startWebhookReceiver();
+  await readyTask();
+  await h.poller.run();
+  expect(await h.deliverUntil(() => h.retryAsked.length >= 1, 5_000)).toBe(true);
+  expect(h.retryAsked[0]).toBe(60);
+  expect(receiver.received).toHaveLength(0);
+  expect(receiver.connections).toBe(0);
+});
+
 describe("the API", () => {
   test("redeliver: a named event, signed afresh; errors for unknown tasks, events, and tasks without a callback", async () => {
     h = await startWebhookHarness();
