@@ -4,7 +4,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
-import { headerBox } from "./adapters/header-box.js";
+import { headerBoxFrom } from "./adapters/header-box.js";
 import { secretReader } from "./adapters/secret-reader.js";
 import { SnsSubscriptions } from "./adapters/sns-subscriptions.js";
 import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
@@ -47,8 +47,9 @@ export function apiDeps(
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
   if (config.headerKeySecretName || config.headerKey) {
-    const readKey = secretReader({ name: config.headerKeySecretName, value: config.headerKey });
-    deps.headerSealer = async () => headerBox(await readKey());
+    deps.headerSealer = headerBoxFrom(
+      secretReader({ name: config.headerKeySecretName, value: config.headerKey }),
+    );
   }
   if (config.webhookQueueUrl && aws.sqs) {
     deps.webhooks = {

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
-import { type HeaderBox, headerBox } from "./adapters/header-box.js";
+import { type HeaderBox, headerBoxFrom } from "./adapters/header-box.js";
 import { secretReader } from "./adapters/secret-reader.js";
 import { REDELIVERY_ATTRIBUTE, SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
 import { guardedAgent } from "./adapters/ssrf-guard.js";
@@ -227,8 +227,9 @@ export function webhookDeps(
     concurrency: config.concurrency,
   };
   if (config.headerKeySecretName || config.headerKey) {
-    const readKey = secretReader({ name: config.headerKeySecretName, value: config.headerKey });
-    deps.headerBox = async () => headerBox(await readKey());
+    deps.headerBox = headerBoxFrom(
+      secretReader({ name: config.headerKeySecretName, value: config.headerKey }),
+    );
   }
   return deps;
 }

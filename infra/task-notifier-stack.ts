@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import { DISCOVERABLE_KINDS } from "../functions/core/discovery.js";
+import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import { tagAttributesProblem } from "../functions/core/tag-attributes.js";
 import type { StageConfig } from "./config.js";
 import { Alarms } from "./constructs/alarms.js";
@@ -24,7 +24,7 @@ export class TaskNotifierStack extends Stack {
     // Refused here, at synth, rather than by every publish failing once deployed.
     const tagProblem = tagAttributesProblem(c.tagAttributes);
     if (tagProblem) throw new Error(`Stage ${c.stage}: tagAttributes in infra/config.ts: ${tagProblem}`);
-    const unwatchable = c.watchAccount.filter((k) => !DISCOVERABLE_KINDS.includes(k));
+    const unwatchable = unwatchableKinds(c.watchAccount);
     if (unwatchable.length > 0)
       throw new Error(
         `Stage ${c.stage}: watchAccount in infra/config.ts: ${unwatchable.join(", ")} cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { PASS_INTERVAL_MS } from "../functions/core/deployment-defaults.js";
-import { DISCOVERABLE_KINDS } from "../functions/core/discovery.js";
+import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import type { TaskKind } from "../functions/core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
@@ -133,7 +133,7 @@ function watchKindsOf(value: string | undefined): TaskKind[] {
     .split(",")
     .map((k) => k.trim())
     .filter(Boolean);
-  const bad = kinds.find((k) => !(DISCOVERABLE_KINDS as readonly string[]).includes(k));
+  const [bad] = unwatchableKinds(kinds);
   if (bad !== undefined || kinds.length === 0)
     throw new UsageError(`--watch-account takes kinds among ${DISCOVERABLE_KINDS.join(", ")}`);
   return [...new Set(kinds)] as TaskKind[];

@@ -28,39 +28,20 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
   ) {}
 
   async syncMarks(watched: readonly TaskKind[], now: number): Promise<DiscoveryMark[]> {
-    const marks: DiscoveryMark[] = [];
-    for (const kind of DISCOVERABLE_KINDS) {
-      const res = await this.db.send(
-        new GetItemCommand({ TableName: this.tableName, Key: markKey(kind), ConsistentRead: true }),
-      );
-      const item = res.Item;
-      const active = item !== undefined && item.disabledAt === undefined;
-      if (watched.includes(kind)) {
-        if (active) {
-          const mark: DiscoveryMark = {
-            kind,
-            enabledAt: Number(item.enabledAt?.N),
-            scannedUntil: Number(item.scannedUntil?.N),
-          };
-          if (item.resumePage?.N && item.resumeStartedAt?.N)
-            mark.resume = { page: Number(item.resumePage.N), startedAt: Number(item.resumeStartedAt.N) };
-          marks.push(mark);
-          continue;
-        }
-        // Watched for the first time, or again after a while without: from now on.
-        await this.db.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: {
-              ...markKey(kind),
-              entity: { S: "meta" },
-              enabledAt: { N: String(now) },
-              scannedUntil: { N: String(now) },
-            },
-          }),
-        );
-        marks.push({ kind, enabledAt: now, scannedUntil: now });
-      } else if (active) {
+    // One read per kind, all at once (every run makes them).
+    const marks = await Promise.all(DISCOVERABLE_KINDS.map((kind) => this.syncMark(kind, watched, now)));
+    return marks.filter((m): m is DiscoveryMark => m !== undefined);
+  }
+
+  /** One kind's mark: read, started or stopped as `watched` says; undefined when not watched. */
+  private async syncMark(kind: TaskKind, watched: readonly TaskKind[], now: number) {
+    const res = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: markKey(kind), ConsistentRead: true }),
+    );
+    const item = res.Item;
+    const active = item !== undefined && item.disabledAt === undefined;
+    if (!watched.includes(kind)) {
+      if (active) {
         await this.db.send(
           new UpdateItemCommand({
             TableName: this.tableName,
@@ -70,8 +51,31 @@ export class DynamoDbDiscoveryStore implements DiscoveryStore {
           }),
         );
       }
+      return undefined;
     }
-    return marks;
+    if (active) {
+      const mark: DiscoveryMark = {
+        kind,
+        enabledAt: Number(item.enabledAt?.N),
+        scannedUntil: Number(item.scannedUntil?.N),
+      };
+      if (item.resumePage?.N && item.resumeStartedAt?.N)
+        mark.resume = { page: Number(item.resumePage.N), startedAt: Number(item.resumeStartedAt.N) };
+      return mark;
+    }
+    // Watched for the first time, or again after a while without: from now on.
+    await this.db.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...markKey(kind),
+          entity: { S: "meta" },
+          enabledAt: { N: String(now) },
+          scannedUntil: { N: String(now) },
+        },
+      }),
+    );
+    return { kind, enabledAt: now, scannedUntil: now };
   }
 
   async advanceMark(kind: TaskKind, scannedUntil: number): Promise<void> {

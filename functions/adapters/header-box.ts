@@ -11,6 +11,19 @@ export type HeaderBox = HeaderSealer;
 
 const VERSION = "v1";
 
+/**
+ * A box that reads its key through `readKey` (cached by the reader) and derives it once per key
+ * value, not once per registration or delivery.
+ */
+export function headerBoxFrom(readKey: () => Promise<string>): () => Promise<HeaderBox> {
+  let last: { material: string; box: HeaderBox } | undefined;
+  return async () => {
+    const material = await readKey();
+    if (last?.material !== material) last = { material, box: headerBox(material) };
+    return last.box;
+  };
+}
+
 export function headerBox(keyMaterial: string): HeaderBox {
   if (keyMaterial.trim().length < 16) throw new Error("the callback header key is too short");
   const key = Buffer.from(

@@ -20,14 +20,21 @@ export function secretReader(source: { name?: string; value?: string }, maxAgeSe
       raw = await getSecret<string>(name, { maxAge: maxAgeSeconds, forceFetch: read?.fresh === true });
     } catch (err) {
       const why = (err as { cause?: { name?: string }; name?: string }).cause?.name ?? (err as Error).name;
-      throw new SecretUnreadableError(`cannot read the secret "${name}" (${why})`);
+      throw new SecretUnreadableError(`cannot read the secret "${name}" (${why})`, why);
     }
     if (typeof raw !== "string" || raw.trim() === "")
-      throw new SecretUnreadableError(`the secret "${name}" is empty`);
+      throw new SecretUnreadableError(`the secret "${name}" is empty`, "empty");
     return raw;
   };
 }
 
 export class SecretUnreadableError extends Error {
   override readonly name = "SecretUnreadableError";
+  constructor(
+    message: string,
+    /** `empty`, or the class of the error that kept it from being read (never the value). */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
 }

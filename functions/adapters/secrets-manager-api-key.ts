@@ -1,6 +1,6 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { TwelveLabsAuthError } from "../core/twelvelabs-errors.js";
 import { UNSET_SECRET_VALUE } from "./secret-placeholder.js";
+import { SecretUnreadableError, secretReader } from "./secret-reader.js";
 
 /** Reads the TwelveLabs key; `fresh` bypasses any cache (after TwelveLabs rejected the cached key). */
 export type ApiKeyProvider = (opts?: { fresh?: boolean }) => Promise<string>;
@@ -11,21 +11,20 @@ export type ApiKeyProvider = (opts?: { fresh?: boolean }) => Promise<string>;
  * loudly and the alarm on authentication failures fires. A fresh read (a rotated key) skips the cache.
  */
 export function apiKeyProvider(opts: { secretName?: string; apiKey?: string }): ApiKeyProvider {
-  if (opts.apiKey) {
-    const key = opts.apiKey;
-    return async () => key;
-  }
+  if (opts.apiKey) return secretReader({ value: opts.apiKey });
   const name = opts.secretName as string;
-  return async (read) => {
-    let raw: unknown;
+  const read = secretReader({ name }, 300);
+  return async (fresh) => {
+    let raw = "";
     try {
-      raw = await getSecret<string>(name, { maxAge: 300, forceFetch: read?.fresh === true });
+      raw = await read(fresh);
     } catch (err) {
+      if (!(err instanceof SecretUnreadableError)) throw err;
       // Unreadable secret (missing, no permission, KMS): as fatal for the run as a rejected key.
-      const why = (err as { cause?: { name?: string }; name?: string }).cause?.name ?? (err as Error).name;
-      throw new TwelveLabsAuthError(`Cannot read the TwelveLabs API key secret "${name}" (${why})`);
+      if (err.reason !== "empty")
+        throw new TwelveLabsAuthError(`Cannot read the TwelveLabs API key secret "${name}" (${err.reason})`);
     }
-    const value = typeof raw === "string" ? raw.trim() : "";
+    const value = raw.trim();
     if (!value || value === UNSET_SECRET_VALUE) {
       throw new TwelveLabsAuthError(
         `The TwelveLabs API key secret "${name}" has no key yet: put your key in it`,

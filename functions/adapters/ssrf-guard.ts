@@ -3,8 +3,6 @@ import { isIP } from "node:net";
 import { Agent, buildConnector } from "undici";
 import { isForbiddenAddress } from "../core/forbidden-addresses.js";
 
-export { isForbiddenAddress };
-
 /*
  * The SSRF guard of webhook deliveries. Registration refuses literal private hosts early (a clear
  * 422), but a name can resolve anywhere and change its answer later, so the check that counts is

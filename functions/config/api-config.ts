@@ -4,6 +4,7 @@ import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
   bool,
   ConfigError,
+  defaultDeadlineSeconds,
   type Env,
   httpUrl,
   intInRange,
@@ -36,7 +37,7 @@ export function apiConfig(env: Env): ApiConfig {
     tableName: requireString(env, "TABLE_NAME"),
     topicArn: requireString(env, "TOPIC_ARN"),
     shards: intInRange(env, "SHARDS", DEFAULT_SHARDS, 1, 64),
-    defaultDeadlineSeconds: intInRange(env, "DEFAULT_DEADLINE_SECONDS", 24 * 3600, 10, 30 * 24 * 3600),
+    defaultDeadlineSeconds: defaultDeadlineSeconds(env),
     tagAttributes: tagAttributes(env),
     // Set only by local mode; the stack never sets it.
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),

@@ -60,6 +60,11 @@ export function tagAttributes(env: Env): string[] {
   return keys;
 }
 
+/** DEFAULT_DEADLINE_SECONDS: the deadline of a task registered (or discovered) without one. */
+export function defaultDeadlineSeconds(env: Env): number {
+  return intInRange(env, "DEFAULT_DEADLINE_SECONDS", 24 * 3600, 10, 30 * 24 * 3600);
+}
+
 export function list(env: Env, name: string): string[] {
   return (env[name] ?? "")
     .split(",")

@@ -4,7 +4,7 @@ import {
   PASS_INTERVAL_MS,
   PASSES_PER_MINUTE,
 } from "../core/deployment-defaults.js";
-import { DISCOVERABLE_KINDS } from "../core/discovery.js";
+import { DISCOVERABLE_KINDS, unwatchableKinds } from "../core/discovery.js";
 import { DEFAULT_SCHEDULE } from "../core/due-schedule.js";
 import type { PollerSettings } from "../core/poll-run.js";
 import type { TaskKind } from "../core/task-kinds.js";
@@ -12,6 +12,7 @@ import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
   bool,
   ConfigError,
+  defaultDeadlineSeconds,
   type Env,
   httpUrl,
   intInRange,
@@ -79,7 +80,7 @@ export function pollerConfig(env: Env): PollerConfig {
       batchLookbackMs: intInRange(env, "BATCH_LOOKBACK_HOURS", 24, 1, 24 * 7) * 3600_000,
       maxOutboxPerPass: intInRange(env, "MAX_OUTBOX_PER_PASS", 500, 1, 100_000),
       watchKinds: watchKinds(env),
-      defaultDeadlineSeconds: intInRange(env, "DEFAULT_DEADLINE_SECONDS", 24 * 3600, 10, 30 * 24 * 3600),
+      defaultDeadlineSeconds: defaultDeadlineSeconds(env),
     },
   };
   if (apiKeySecretName) cfg.apiKeySecretName = apiKeySecretName;
@@ -90,7 +91,7 @@ export function pollerConfig(env: Env): PollerConfig {
 /** WATCH_ACCOUNT_KINDS: kinds whose new tasks are discovered without registering (empty: off). */
 export function watchKinds(env: Env): TaskKind[] {
   const kinds = list(env, "WATCH_ACCOUNT_KINDS");
-  const bad = kinds.find((k) => !(DISCOVERABLE_KINDS as readonly string[]).includes(k));
+  const [bad] = unwatchableKinds(kinds);
   if (bad !== undefined)
     throw new ConfigError(
       `environment variable WATCH_ACCOUNT_KINDS: "${bad.slice(0, 20)}" cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,

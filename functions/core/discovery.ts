@@ -26,6 +26,11 @@ const PAGE_LIMIT = 50;
 /** Kinds that can be watched: those with an account-wide list (indexed assets are listed per index). */
 export const DISCOVERABLE_KINDS: readonly TaskKind[] = TASK_KINDS.filter((k) => !kindSpec(k).needsIndexId);
 
+/** The given kinds that cannot be watched (the stack, the poller and local mode refuse them). */
+export function unwatchableKinds(kinds: readonly string[]): string[] {
+  return kinds.filter((k) => !(DISCOVERABLE_KINDS as readonly string[]).includes(k));
+}
+
 export interface DiscoveryMark {
   kind: TaskKind;
   enabledAt: number;

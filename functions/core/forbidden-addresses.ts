@@ -72,7 +72,7 @@ function expandV6(addr: string): number[] | undefined {
 }
 
 /** Loopback addresses, the only private ones local mode may deliver to. */
-function isLoopback(ip: string): boolean {
+export function isLoopback(ip: string): boolean {
   const family = isIP(ip);
   if (family === 4) return ip.startsWith("127.");
   const v4 = embeddedV4(ip);

@@ -111,7 +111,8 @@ function conflictingSetting(stored: Task, req: RegisterRequest): string | undefi
   return undefined;
 }
 
-function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+/** Same keys, same values (tags, callback headers). */
+export function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
 }

@@ -15,7 +15,7 @@ import {
   type WebhookLog,
   type WebhookQueue,
 } from "../core/ports.js";
-import { type RegisterRequest, registerTask } from "../core/register-task.js";
+import { type RegisterRequest, registerTask, sameRecord } from "../core/register-task.js";
 import { filterPolicyFor } from "../core/subscription-filter.js";
 import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
 import type { Task } from "../core/task.js";
@@ -338,8 +338,6 @@ async function sealed(
       "callbackHeaders cannot be stored: no header key is configured",
     );
   const box = await deps.headerSealer();
-  const same = (a: Record<string, string>, b: Record<string, string>) =>
-    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, x]) => b[k] === x);
   return {
     ...rest,
     callbackHeaders: {
@@ -348,7 +346,7 @@ async function sealed(
       matches: (stored: Task) => {
         if (stored.callbackHeaders === undefined) return false;
         try {
-          return same(
+          return sameRecord(
             box.open(stored.callbackHeaders, headerBinding(stored.taskId, stored.registeredAt)),
             callbackHeaders,
           );

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import * as v from "valibot";
-import { isForbiddenAddress } from "../core/forbidden-addresses.js";
+import { isForbiddenAddress, isLoopback } from "../core/forbidden-addresses.js";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
 import { TAG_KEY_PATTERN } from "../core/tag-attributes.js";
 import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
@@ -56,10 +56,7 @@ export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean 
   if (u.username || u.password) return false;
   const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   const named = isIP(host) === 0;
-  // Loopback: the name localhost, or a literal that only the loopback allowance lets through.
-  const loopback =
-    host === "localhost" ||
-    (!named && isForbiddenAddress(host) && !isForbiddenAddress(host, { allowLoopback: true }));
+  const loopback = host === "localhost" || (!named && isLoopback(host));
   if (allowLoopbackHttp && loopback && (u.protocol === "http:" || u.protocol === "https:")) return true;
   if (u.protocol !== "https:" || !host || loopback || host.endsWith(".localhost")) return false;
   return named || !isForbiddenAddress(host);

@@ -1,8 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { guardedAgent, isForbiddenAddress, type LookupFn } from "../../functions/adapters/ssrf-guard.js";
+import { guardedAgent, type LookupFn } from "../../functions/adapters/ssrf-guard.js";
 import { sendWebhook } from "../../functions/adapters/webhook-sender.js";
+import { isForbiddenAddress } from "../../functions/core/forbidden-addresses.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 
 /** A DNS answer for names under `.test` (the real resolver is the system's; its answers are scripted here). */
