@@ -33,13 +33,23 @@ export interface StageConfig {
   pointInTimeRecovery: boolean;
   terminationProtection: boolean;
   logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR";
-  /** Where alarms go (email), if anywhere. */
+  /**
+   * Where the stage's alarms go: an email address subscribed to the operations topic (confirm the
+   * email AWS sends). Unset, synthesis warns that the alarms reach no one; the topic's ARN is the
+   * `OperationsTopicArn` output either way, for other subscriptions.
+   */
   alarmEmail?: string;
   initialSubscriptions: InitialSubscription[];
   twelvelabsBaseUrl: string;
   /** An existing Secrets Manager secret (name) with the key; otherwise one is created, empty. */
   existingApiKeySecretName?: string;
-  /** Reserve concurrency 1 for the poller (new accounts often cannot: a lease item does the job then). */
+  /**
+   * Reserve concurrency 1 for the poller. Off everywhere by default: the lease item already keeps
+   * runs from overlapping, and a reservation fails to deploy in accounts whose concurrency limit is
+   * 100 or lower (Lambda keeps 100 unreserved; new accounts start at 10) and makes the schedule and
+   * the stream wake-up contend for one slot (a throttled wake-up waits for the next tick). Turn it on
+   * only where the account's limit is above 100 and you want a hard cap beside the lease.
+   */
   reservePollerConcurrency: boolean;
   api: { rateLimit: number; burstLimit: number; quotaPerDay: number };
   /** Tag keys copied into SNS message attributes so subscriptions can filter on them (at most 5). */
@@ -120,7 +130,7 @@ export const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     pointInTimeRecovery: true,
     terminationProtection: true,
     logLevel: "INFO",
-    reservePollerConcurrency: true,
+    reservePollerConcurrency: false,
     api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
   },
 };

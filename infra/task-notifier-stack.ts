@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import { tagAttributesProblem } from "../functions/core/tag-attributes.js";
@@ -24,6 +24,12 @@ export class TaskNotifierStack extends Stack {
     // Refused here, at synth, rather than by every publish failing once deployed.
     const tagProblem = tagAttributesProblem(c.tagAttributes);
     if (tagProblem) throw new Error(`Stage ${c.stage}: tagAttributes in infra/config.ts: ${tagProblem}`);
+    // A warning, not an error: a stage may route alarms elsewhere (OperationsTopicArn output).
+    if (!c.alarmEmail)
+      Annotations.of(this).addWarningV2(
+        "twelvelabs-task-notifier:alarmsReachNoOne",
+        `Stage ${c.stage}: its alarms reach no one: set alarmEmail for the stage in infra/config.ts, or subscribe to the OperationsTopicArn output.`,
+      );
     const unwatchable = unwatchableKinds(c.watchAccount);
     if (unwatchable.length > 0)
       throw new Error(
@@ -75,37 +81,53 @@ export class TaskNotifierStack extends Stack {
       alarms: alarms.alarms,
     }).dashboard;
 
-    new CfnOutput(this, "ApiUrl", { value: api.api.url, description: "Base URL of the notifier API" });
-    new CfnOutput(this, "DashboardName", {
-      value: dashboard.dashboardName,
-      description:
-        "CloudWatch > Dashboards: the poller, TwelveLabs calls, events, delays, the API and the alarms",
-    });
-    new CfnOutput(this, "AdminApiKeyId", {
-      value: api.adminKey.keyId,
-      description:
-        "The admin API key's id (every route, subscriptions too): aws apigateway get-api-key --include-value",
-    });
-    new CfnOutput(this, "ApiKeyId", {
-      value: api.apiKey.keyId,
-      description: "aws apigateway get-api-key --include-value --api-key <id>",
-    });
-    new CfnOutput(this, "TopicArn", {
-      value: events.topic.topicArn,
-      description: "SNS topic of task events",
-    });
-    new CfnOutput(this, "TableName", { value: table.tableName });
-    new CfnOutput(this, "WebhookSecretName", {
-      value: webhooks.signingSecret.secretName,
-      description: "Webhook signing secret; receivers use whsec_ + its current value (README: Webhooks)",
-    });
-    new CfnOutput(this, "WebhookDeadLetterQueueUrl", {
-      value: webhooks.deadLetterQueue.queueUrl,
-      description: "Webhook deliveries that failed every attempt",
-    });
-    new CfnOutput(this, "SecretName", {
-      value: secret.secretName,
-      description: "Put your TwelveLabs API key here",
-    });
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output(
+      "ApiUrl",
+      api.api.url,
+      "Base URL of the notifier API, ending in /v1/ (export NOTIFIER=<this without the final slash>)",
+    );
+    output(
+      "ClientApiKeyId",
+      api.apiKey.keyId,
+      "The client API key's id (task routes): aws apigateway get-api-key --include-value --api-key <id>",
+    );
+    output(
+      "AdminApiKeyId",
+      api.adminKey.keyId,
+      "The admin API key's id (every route, subscriptions too): aws apigateway get-api-key --include-value --api-key <id>",
+    );
+    output(
+      "TopicArn",
+      events.topic.topicArn,
+      "SNS topic of task events (subscriptions, SNS HTTPS receivers check it)",
+    );
+    output(
+      "OperationsTopicArn",
+      alarms.topic.topic.topicArn,
+      "SNS topic the stage's alarms notify (alarmEmail subscribes to it; add your own subscriptions)",
+    );
+    output(
+      "TwelveLabsKeySecretName",
+      secret.secretName,
+      "Secrets Manager secret holding the TwelveLabs API key: put your key here",
+    );
+    output(
+      "WebhookSecretName",
+      webhooks.signingSecret.secretName,
+      "Webhook signing secret; receivers use whsec_ + its current value (README: Webhooks)",
+    );
+    output(
+      "WebhookDeadLetterQueueUrl",
+      webhooks.deadLetterQueue.queueUrl,
+      "Webhook deliveries that failed every attempt",
+    );
+    output("TableName", table.tableName, "DynamoDB table of watched tasks");
+    output(
+      "DashboardName",
+      dashboard.dashboardName,
+      "CloudWatch > Dashboards: the poller, TwelveLabs calls, events, delays, the API and the alarms",
+    );
   }
 }

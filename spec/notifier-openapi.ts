@@ -357,7 +357,7 @@ export function notifierOpenApiDocument(): Json {
           type: "apiKey",
           in: "header",
           name: "x-api-key",
-          description: "The stage's client key (output ApiKeyId): task routes.",
+          description: "The stage's client key (output ClientApiKeyId): task routes.",
         },
         adminKey: {
           type: "apiKey",

@@ -8,6 +8,15 @@ import type { RunSummary } from "../core/poll-run.js";
 export const SERVICE_NAME = "twelvelabs-task-notifier";
 export const METRIC_NAMESPACE = "TwelveLabsTaskNotifier";
 
+/**
+ * The dimensions every custom metric carries: stages that share an account and region must not
+ * read each other's numbers (dev's placeholder key raising prod's alarm, a dead prod poller hidden
+ * by dev's runs). The functions emit them; the alarms and the dashboard read exactly these.
+ */
+export function metricDimensions(stage: string): { service: string; stage: string } {
+  return { service: SERVICE_NAME, stage };
+}
+
 /** Every metric the poller emits, with its unit. */
 export const POLLER_METRICS = {
   TasksChecked: "Count",

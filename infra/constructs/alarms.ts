@@ -6,10 +6,12 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { CfnSubscription } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { METRIC_NAMESPACE, type PollerMetric, SERVICE_NAME } from "../../functions/config/metric-names.js";
+import {
+  METRIC_NAMESPACE,
+  metricDimensions,
+  type PollerMetric,
+} from "../../functions/config/metric-names.js";
 import { NotificationTopic } from "./notification-topic.js";
-
-const DIMENSIONS = { service: SERVICE_NAME };
 
 export interface AlarmsProps {
   stage: string;
@@ -46,7 +48,7 @@ export class Alarms extends Construct {
       new Metric({
         namespace: METRIC_NAMESPACE,
         metricName,
-        dimensionsMap: DIMENSIONS,
+        dimensionsMap: metricDimensions(props.stage),
         statistic: "Sum",
         period,
       });

@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   AccessLogFormat,
   ApiKey,
@@ -22,6 +22,11 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { StageConfig } from "../config.js";
 import { NotifierFunction } from "./notifier-function.js";
+
+/** The REST API's name in a stage: API Gateway's own metrics are keyed by it. */
+export function restApiName(stage: string): string {
+  return `twelvelabs-task-notifier-${stage}`;
+}
 
 export interface ApiProps {
   config: StageConfig;
@@ -89,17 +94,16 @@ export class NotifierApi extends Construct {
     this.function.fn.addToRolePolicy(
       new PolicyStatement({ actions: ["sns:ListSubscriptionsByTopic"], resources: [props.topic.topicArn] }),
     );
-    this.function.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ["sns:Unsubscribe"],
-        resources: [props.topic.topicArn, `${props.topic.topicArn}:*`],
-      }),
-    );
+    // The Service Authorization Reference lists no resource type for sns:Unsubscribe (unlike
+    // Subscribe, which takes topic*): IAM evaluates it against "*" only, so a topic ARN (or
+    // "<topic>:*") in Resource never matches. The function itself unsubscribes only ids that
+    // ListSubscriptionsByTopic returned for this stage's topic (routes.ts, DELETE /subscriptions/{id}).
+    this.function.fn.addToRolePolicy(new PolicyStatement({ actions: ["sns:Unsubscribe"], resources: ["*"] }));
 
     Validations.of(this.function.fn.role ?? this.function.fn).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.topic.node.defaultChild as CfnElement)}>:*]`,
+      id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
       reason:
-        "Unsubscribe is allowed on subscriptions of this stack's topic only (topic ARN followed by the subscription id).",
+        "sns:Unsubscribe has no resource type in the Service Authorization Reference (Resource must be *); the function unsubscribes only subscriptions it listed on this stage's topic.",
     });
 
     const accessLogs = new LogGroup(this, "AccessLogs", {
@@ -107,12 +111,17 @@ export class NotifierApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.api = new RestApi(this, "Api", {
+      // Per stage: API Gateway's metrics (Api5xx, the dashboard) are keyed by ApiName, so one name
+      // for every stage would add up the stages that share an account and region.
+      restApiName: restApiName(c.stage),
       description: `TwelveLabs task notifier (${c.stage})`,
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.HEADER,
       defaultMethodOptions: { apiKeyRequired: true },
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      // The region-wide API Gateway logging role (AWS::ApiGateway::Account) is not a stage's to own:
+      // the last stage deployed would win and destroying one would stop every API's execution logs.
+      // It lives in the account stack (infra/account-stack.ts), deployed once per account and region.
+      cloudWatchRole: false,
       deployOptions: {
         stageName: "v1",
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -123,6 +132,8 @@ export class NotifierApi extends Construct {
         throttlingBurstLimit: c.api.burstLimit,
       },
     });
+    // The Endpoint output RestApi adds by itself duplicates the stack's ApiUrl output.
+    this.api.node.tryRemoveChild("Endpoint");
     const errorTemplate = (code: string) => ({
       "application/json": `{"error":{"code":"${code}","message":$context.error.messageString}}`,
     });
@@ -188,10 +199,6 @@ export class NotifierApi extends Construct {
     plan.addApiKey(this.adminKey);
     this.function.fn.addEnvironment("ADMIN_API_KEY_ID", this.adminKey.keyId);
 
-    Validations.of(this.api.node.findChild("CloudWatchRole")).acknowledge({
-      id: "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
-      reason: "The API Gateway account role needs exactly this AWS managed policy to write execution logs.",
-    });
     Validations.of(this.api).acknowledge({
       id: "AwsSolutions::AwsSolutions-APIG3",
       reason:

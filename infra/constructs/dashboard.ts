@@ -14,8 +14,8 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import {
   METRIC_NAMESPACE,
+  metricDimensions,
   type PollerMetric,
-  SERVICE_NAME,
   type WebhookMetric,
 } from "../../functions/config/metric-names.js";
 import { EVENT_TYPES } from "../../functions/core/events.js";
@@ -49,7 +49,7 @@ export class NotifierDashboard extends Construct {
       new Metric({
         namespace: METRIC_NAMESPACE,
         metricName: name,
-        dimensionsMap: { service: SERVICE_NAME, ...dimensions },
+        dimensionsMap: { ...metricDimensions(props.stage), ...dimensions },
         statistic,
         period: minute,
         label: label ?? name,

@@ -158,14 +158,16 @@ describe("TaskNotifierStack", () => {
     });
   });
 
-  test("outputs: API URL, API key id, topic ARN, table name, secret names, the webhook DLQ", () => {
+  test("outputs: API URL, key ids, both topics, table name, secret names, the webhook DLQ", () => {
     const { t } = synth("dev");
     for (const name of [
       "ApiUrl",
-      "ApiKeyId",
+      "ClientApiKeyId",
+      "AdminApiKeyId",
+      "OperationsTopicArn",
       "TopicArn",
       "TableName",
-      "SecretName",
+      "TwelveLabsKeySecretName",
       "WebhookSecretName",
       "WebhookDeadLetterQueueUrl",
     ])
