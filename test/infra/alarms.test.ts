@@ -48,7 +48,10 @@ test("eight alarms, all to the operations topic, with the alarm email subscribed
     Namespace: "TwelveLabsTaskNotifier",
     ComparisonOperator: "LessThanThreshold",
     TreatMissingData: "breaching",
-    Dimensions: [{ Name: "service", Value: "twelvelabs-task-notifier" }],
+    Dimensions: [
+      { Name: "service", Value: "twelvelabs-task-notifier" },
+      { Name: "stage", Value: "dev" },
+    ],
   });
   t.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" });
   t.hasResourceProperties("AWS::KMS::Key", {

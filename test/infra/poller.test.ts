@@ -5,7 +5,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { describe, expect, test } from "vitest";
 import { Poller } from "../../infra/constructs/poller.js";
 import { TaskTable } from "../../infra/constructs/task-table.js";
-import { bareStack, stageConfig } from "../support/cdk.js";
+import { appContext, bareStack, stageConfig } from "../support/cdk.js";
 
 function build(
   reserve: boolean,
@@ -136,7 +136,7 @@ describe("watching the account (stage setting watchAccount)", () => {
   test("a kind that cannot be watched fails the synth, naming the setting", async () => {
     const { App } = await import("aws-cdk-lib");
     const { TaskNotifierStack } = await import("../../infra/task-notifier-stack.js");
-    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
     expect(
       () =>
         new TaskNotifierStack(app, "X", { config: stageConfig("dev", { watchAccount: ["indexed-asset"] }) }),

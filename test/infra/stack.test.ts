@@ -3,10 +3,10 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, test } from "vitest";
 import { resolveStage, type STAGES } from "../../infra/config.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
-import { stageConfig } from "../support/cdk.js";
+import { appContext, stageConfig } from "../support/cdk.js";
 
 function synth(stage: (typeof STAGES)[number], overrides = {}) {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
   const stack = new TaskNotifierStack(app, `TaskNotifier-${stage}`, {
     config: stageConfig(stage, overrides),
     env: { account: "123456789012", region: "eu-west-1" },
@@ -70,8 +70,10 @@ describe("TaskNotifierStack", () => {
         if (!id.startsWith(prefix)) continue;
         for (const st of p.Properties.PolicyDocument.Statement) {
           const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
+          // One statement per secret, or one for several (cdk.json's minimizePolicies merges them).
           if (actions.includes("secretsmanager:GetSecretValue"))
-            out.push(JSON.stringify(stack.resolve(st.Resource)).replace(/[^A-Za-z]/g, ""));
+            for (const r of [st.Resource].flat())
+              out.push(JSON.stringify(stack.resolve(r)).replace(/[^A-Za-z]/g, ""));
         }
       }
       return out.sort();
@@ -150,7 +152,7 @@ describe("TaskNotifierStack", () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
             Resource: Match.anyValue(),
           }),
         ]),

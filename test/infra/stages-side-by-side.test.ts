@@ -6,7 +6,7 @@ import { ACCOUNT_STACK_ID, TaskNotifierAccountStack } from "../../infra/account-
 import { STAGES, type Stage } from "../../infra/config.js";
 import { restApiName } from "../../infra/constructs/api.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
-import { stageConfig } from "../support/cdk.js";
+import { appContext, stageConfig } from "../support/cdk.js";
 
 /*
  * dev, staging and prod synthesised side by side in one app, as they are deployed into one account
@@ -14,7 +14,7 @@ import { stageConfig } from "../support/cdk.js";
  */
 const env = { account: "123456789012", region: "eu-west-1" };
 function sideBySide(overrides: Partial<Record<Stage, { alarmEmail?: string }>> = {}) {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
   const account = new TaskNotifierAccountStack(app, ACCOUNT_STACK_ID, { env });
   const stacks = Object.fromEntries(
     STAGES.map((stage) => [

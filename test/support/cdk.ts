@@ -1,11 +1,23 @@
+import { readFileSync } from "node:fs";
 import { App, Stack } from "aws-cdk-lib";
 import { RestApi } from "aws-cdk-lib/aws-apigateway";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { STAGE_CONFIGS, type Stage, type StageConfig } from "../../infra/config.js";
 
+/**
+ * cdk.json's context (its feature flags), so that tests synthesise what `cdk synth` and `cdk deploy`
+ * do, plus `extra` (e.g. skipping Lambda bundling).
+ */
+export function appContext(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as {
+    context: Record<string, unknown>;
+  };
+  return { ...cdkJson.context, ...extra };
+}
+
 /** A bare stack in an app that skips Lambda bundling (the full synth tests bundle for real). */
 export function bareStack(): Stack {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
   return new Stack(app, "Test", { env: { account: "123456789012", region: "eu-west-1" } });
 }
 

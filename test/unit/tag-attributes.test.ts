@@ -9,6 +9,7 @@ import { MAX_TAG_ATTRIBUTES } from "../../functions/core/tag-attributes.js";
 import { newTask } from "../../functions/core/task.js";
 import { STAGE_CONFIGS } from "../../infra/config.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
+import { appContext } from "../support/cdk.js";
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
 
@@ -42,7 +43,7 @@ test("one more is refused when a function starts, naming the variable", () => {
 });
 
 test("and at synth, before anything is deployed", () => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
   expect(
     () =>
       new TaskNotifierStack(app, "TaskNotifier-dev", {
