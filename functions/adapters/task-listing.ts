@@ -7,6 +7,7 @@ import {
 import { InvalidCursorError } from "../core/domain-errors.js";
 import type { ListFilter, Page } from "../core/ports.js";
 import type { Task } from "../core/task.js";
+import { TASK_ID_PATTERN } from "../core/task-id.js";
 import { statusesOf, TASK_KINDS, type TaskKind, type TaskStatus } from "../core/task-kinds.js";
 import { kindStatusKey, TASK_TABLE, taskKey } from "./task-table.js";
 
@@ -30,10 +31,14 @@ export function listPartitions(filter: ListFilter): string[] {
   );
 }
 
+/** The longest cursor handed out: a page is cut short rather than exceed it (URLs stay well under API Gateway's 10 KB). */
+export const MAX_CURSOR_CHARS = 6_000;
+
 /**
- * A filtered listing from the list index (keys only, newest first), then the page's items by key:
- * what a page reads is proportional to the page, however many tasks are stored. Each partition the
- * filter covers is read from where the cursor left it, the keys merged newest first.
+ * A listing from the list index (keys only, newest first), then the page's items by key: what a
+ * page reads is proportional to the page, however many tasks are stored. Each partition the filter
+ * covers (every kind and status when unfiltered) is read from where the cursor left it, the keys
+ * merged newest first.
  */
 export async function listThroughIndex(
   db: DynamoDBClient,
@@ -44,7 +49,7 @@ export async function listThroughIndex(
   fromItem: (item: Item) => Task,
 ): Promise<Page<Task>> {
   const parts = listPartitions(filter);
-  const positions = decodePositions(cursor, parts);
+  const positions = decodePositions(cursor, filter, parts);
   const ix = TASK_TABLE.listIndex;
   const found = await Promise.all(
     parts.map(async (part) => {
@@ -91,14 +96,28 @@ export async function listThroughIndex(
     merged.push({ part: f.part, key: f.keys[heads[best] as number] as [number, string] });
     heads[best] = (heads[best] as number) + 1;
   }
-  const next: Positions = { ...positions };
-  for (const { part, keys, more } of found) {
-    const taken = merged.filter((m) => m.part === part);
-    if (taken.length === 0) {
-      if (keys.length === 0 && !more) next[part] = null;
-      continue;
+  const nextPositions = (taken: typeof merged): Positions => {
+    const next: Positions = { ...positions };
+    for (const { part, keys, more } of found) {
+      const mine = taken.filter((m) => m.part === part);
+      if (mine.length === 0) {
+        if (keys.length === 0 && !more) next[part] = null;
+        continue;
+      }
+      next[part] = mine.length === keys.length && !more ? null : (mine.at(-1)?.key ?? null);
     }
-    next[part] = taken.length === keys.length && !more ? null : (taken.at(-1)?.key ?? null);
+    return next;
+  };
+  // A page whose cursor would be too long (many partitions, long ids) is cut short: the rest is
+  // the next page's, nothing is skipped.
+  let next = nextPositions(merged);
+  let nextCursor = Object.values(next).some((p) => p !== null)
+    ? encodePositions(next, filter, parts)
+    : undefined;
+  while (nextCursor !== undefined && nextCursor.length > MAX_CURSOR_CHARS && merged.length > 1) {
+    merged.pop();
+    next = nextPositions(merged);
+    nextCursor = encodePositions(next, filter, parts);
   }
   const items = await getAll(
     db,
@@ -112,7 +131,7 @@ export async function listThroughIndex(
       (t) => (!filter.kind || t.kind === filter.kind) && (!filter.status || t.status === filter.status),
     ),
   };
-  if (Object.values(next).some((p) => p !== null)) page.cursor = encodePositions(next);
+  if (nextCursor !== undefined) page.cursor = nextCursor;
   return page;
 }
 
@@ -146,27 +165,82 @@ async function getAll(
   return ids.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
 }
 
-function encodePositions(p: Positions): string {
-  return Buffer.from(JSON.stringify({ p }), "utf8").toString("base64url");
+/** The filter a listing was asked with, as its query string writes it. */
+export function filterLabel(filter: ListFilter): string {
+  const parts = [
+    ...(filter.status ? [`status=${filter.status}`] : []),
+    ...(filter.kind ? [`kind=${filter.kind}`] : []),
+  ];
+  return parts.length > 0 ? parts.join("&") : "no filter";
 }
 
-/** Only a cursor of ours for this very filter is accepted; anything else is invalid (400). */
-function decodePositions(cursor: string | undefined, parts: readonly string[]): Positions {
+/*
+ * A cursor: base64url of {"f": the filter's label, "p": [[partition index] (done) or
+ * [partition index, registeredAt, taskId] (resume after)]}. Partitions not named start from the top.
+ */
+function encodePositions(p: Positions, filter: ListFilter, parts: readonly string[]): string {
+  const entries = Object.entries(p).map(([part, at]) => {
+    const i = parts.indexOf(part);
+    return at === null ? [i] : [i, at[0], at[1]];
+  });
+  return Buffer.from(JSON.stringify({ f: filterLabel(filter), p: entries }), "utf8").toString("base64url");
+}
+
+/** Newest registeredAt a cursor may name (year 2286): anything larger is forged. */
+const MAX_EPOCH_MS = 10_000_000_000_000;
+
+/**
+ * Only a cursor of ours for this very filter is accepted: every field checked for shape, range and
+ * length before any of it reaches DynamoDB, so a forged cursor is a 400 `invalid_cursor` (never a
+ * DynamoDB validation error and a 500). A cursor of another filter says which one it belongs to.
+ */
+function decodePositions(
+  cursor: string | undefined,
+  filter: ListFilter,
+  parts: readonly string[],
+): Positions {
   const start: Positions = {};
   if (cursor === undefined) return start;
+  const invalid = (why: string) =>
+    new InvalidCursorError(
+      `cursor is not valid (${why}): pass back the cursor of the previous page exactly, with the same filter, or start without one`,
+    );
+  if (cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw invalid("not a cursor of ours");
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { p?: unknown };
-    if (typeof parsed.p !== "object" || parsed.p === null || Array.isArray(parsed.p))
-      throw new Error("shape");
-    for (const [part, at] of Object.entries(parsed.p)) {
-      if (!parts.includes(part)) throw new Error("another filter's cursor");
-      if (at === null) start[part] = null;
-      else if (Array.isArray(at) && at.length === 2 && Number.isFinite(at[0]) && typeof at[1] === "string")
-        start[part] = [at[0] as number, at[1] as string];
-      else throw new Error("position");
-    }
-    return start;
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw new InvalidCursorError("cursor is not valid");
+    throw invalid("not a cursor of ours");
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw invalid("not a cursor of ours");
+  const { f, p, ...extra } = parsed as { f?: unknown; p?: unknown };
+  if (Object.keys(extra).length > 0 || typeof f !== "string" || !Array.isArray(p))
+    throw invalid("not a cursor of ours");
+  if (f !== filterLabel(filter))
+    throw new InvalidCursorError(
+      `cursor belongs to the listing with ${f.length <= 64 ? f : "another filter"}, not ${filterLabel(filter)}: repeat that filter with it, or start this listing without a cursor`,
+    );
+  if (p.length > parts.length) throw invalid("too many positions");
+  for (const entry of p) {
+    if (!Array.isArray(entry)) throw invalid("bad position");
+    const [i, at, id] = entry as unknown[];
+    if (!Number.isSafeInteger(i) || (i as number) < 0 || (i as number) >= parts.length)
+      throw invalid("bad position");
+    const part = parts[i as number] as string;
+    if (part in start) throw invalid("repeated position");
+    if (entry.length === 1) start[part] = null;
+    else if (
+      entry.length === 3 &&
+      Number.isSafeInteger(at) &&
+      (at as number) >= 0 &&
+      (at as number) <= MAX_EPOCH_MS &&
+      typeof id === "string" &&
+      TASK_ID_PATTERN.test(id)
+    )
+      start[part] = [at as number, id];
+    else throw invalid("bad position");
+  }
+  return start;
 }

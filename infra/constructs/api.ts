@@ -70,11 +70,10 @@ export class NotifierApi extends Construct {
       "GetItem",
       "Query",
       "BatchGetItem",
-      "Scan",
       "DeleteItem",
     ]);
-    // The table: register (conditional put), read, list (the list index and its items, or a Scan
-    // page when unfiltered), delete; nothing else.
+    // The table: register (conditional put), read, list (the list index and its items, filtered or
+    // not: never a Scan), delete; nothing else.
     // Subscriptions of this topic only; the api never publishes.
     const protocols = ["email", "https", ...(c.subscriptions.sms ? ["sms"] : [])];
     this.function.fn.addEnvironment("SUBSCRIPTION_PROTOCOLS", protocols.join(","));

@@ -25,7 +25,6 @@ export type TableAction =
   | "UpdateItem"
   | "DeleteItem"
   | "Query"
-  | "Scan"
   | "BatchGetItem";
 
 export interface NotifierFunctionProps {

@@ -113,7 +113,6 @@ describe("TaskNotifierStack", () => {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
-        "dynamodb:Scan",
       ].sort(),
     );
     // Both topics sign what they deliver with SHA256 (signature version 2).

@@ -121,3 +121,65 @@ test("a cursor of another listing is refused as invalid (400), not served", asyn
   expect(res.status).toBe(400);
   expect(res.body.error?.code).toBe("invalid_cursor");
 });
+
+test("unfiltered: served from the index, newest first across every kind and status, each task exactly once", async () => {
+  reads.count = 0;
+  const first = await list({ limit: "25" });
+  expect(first.status).toBe(200);
+  const times = first.body.items.map((t) => t.taskId);
+  // The newest 25 of list000000..list002999 (registered one second apart), whatever their kind or status.
+  expect(times).toEqual(Array.from({ length: 25 }, (_, i) => `list${String(2999 - i).padStart(6, "0")}`));
+  // Keys from the partitions the page touched plus the 25 items: not a Scan of 3,000 tasks.
+  expect(reads.count).toBeLessThan(200);
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await list({ limit: "100", ...(cursor ? { cursor } : {}) });
+    expect(res.status).toBe(200);
+    ids.push(...res.body.items.map((t) => t.taskId));
+    cursor = res.body.cursor;
+    pages += 1;
+  } while (cursor && pages < 100);
+  const listed = ids.filter((id) => id.startsWith("list"));
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(listed).toHaveLength(3000);
+  expect(listed).toEqual([...listed].sort().reverse());
+}, 120_000);
+
+test("forged cursors, filtered or not, are 400 invalid_cursor, never a 500", async () => {
+  const b64 = (x: unknown) => Buffer.from(JSON.stringify(x), "utf8").toString("base64url");
+  const key = `TASK#${"x".repeat(3000)}`;
+  const forged = [
+    b64({ pk: { S: key } }),
+    b64({ pk: { S: "TASK#a", N: "1" } }),
+    b64({ f: "no filter", p: [[0, 1e308, "a"]] }),
+    b64({ f: "no filter", p: [[0, 1733000000000, "a".repeat(2500)]] }),
+    b64({ f: "no filter", p: [[0, 1733000000000, "a"], [0]] }),
+    b64({ f: "no filter", p: [[9999]] }),
+    b64({ f: "no filter", p: [[0, -1, "a"]] }),
+    b64({ f: "no filter", p: [], x: 1 }),
+    b64({ f: "status=failed", p: [[0, { S: "a", N: "1" }, "a"]] }),
+    "a".repeat(9000),
+    "%%%",
+    b64("just a string"),
+  ];
+  for (const cursor of forged)
+    for (const filter of [{}, { status: "failed" }, { kind: "embed", status: "processing" }] as Array<
+      Record<string, string>
+    >) {
+      const res = await list({ ...filter, cursor });
+      expect(res.status, `${cursor.slice(0, 40)} ${JSON.stringify(filter)}`).toBe(400);
+      expect(res.body.error?.code).toBe("invalid_cursor");
+    }
+});
+
+test("a cursor used with another filter says which filter it belongs to", async () => {
+  const first = await list({ kind: "embed", limit: "1" });
+  const res = await api(apiEvent("GET", "/tasks", { query: { cursor: first.body.cursor as string } }));
+  const body = JSON.parse(res.body) as { error: { code: string; message: string } };
+  expect(res.statusCode).toBe(400);
+  expect(body.error.code).toBe("invalid_cursor");
+  expect(body.error.message).toContain("kind=embed");
+  expect(body.error.message).toContain("no filter");
+});
