@@ -146,7 +146,11 @@ const subscription: Json = {
     protocol: { type: "string" },
     endpoint: { type: "string" },
     pendingConfirmation: { type: "boolean" },
-    filterPolicy: { type: "object" },
+    filterPolicy: {
+      type: "object",
+      description:
+        "The SNS filter policy on message attributes (eventType, kind, tag.<key>); absent while a subscription awaits confirmation",
+    },
   },
 };
 
@@ -175,7 +179,7 @@ const errors = (...codes: number[]) =>
           409: "Conflicts with what is stored, a limit, a pending announcement, or no callbackUrl to redeliver to",
           413: "Body over 64 KiB",
           415: "Body not sent as application/json",
-          422: "A value breaks a rule; the message says which",
+          422: "A value breaks a rule (the message says which and what to fix), or a subscription filter exceeds SNS's limits (filter_too_complex)",
           429: "Usage plan throttle or quota (API Gateway)",
           500: "Unexpected failure; details only in the function's log",
         }[c] ?? "Error",
@@ -301,6 +305,7 @@ const OPERATIONS: Record<string, Json> = {
       events: ["failed", "timed_out"],
     }),
     responses: {
+      200: ok("Already subscribed with this filter: the existing subscription", ref("Subscription")),
       201: ok("Subscribed (email and HTTPS confirm first)", ref("Subscription")),
       ...errors(400, 403, 409, 413, 415, 422, 429, 500),
     },

@@ -1,10 +1,13 @@
 import {
+  GetSubscriptionAttributesCommand,
   InvalidParameterException,
   ListSubscriptionsByTopicCommand,
+  NotFoundException,
   type SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
+import { mapBounded } from "../core/bounded-concurrency.js";
 import { ConflictError } from "../core/domain-errors.js";
 import type { Subscription, SubscriptionRegistry } from "../core/ports.js";
 
@@ -40,7 +43,7 @@ export class SnsSubscriptions implements SubscriptionRegistry {
         /already exists with different attributes/i.test(err.message)
       ) {
         throw new ConflictError(
-          `${protocol} ${endpoint} is already subscribed with a different filter: delete that subscription first (GET /subscriptions lists it)`,
+          `${protocol} ${endpoint} is already subscribed with a different filter (events, kinds or tags): delete that subscription first (GET /subscriptions lists it with its filter), then subscribe again`,
         );
       }
       throw err;
@@ -78,7 +81,29 @@ export class SnsSubscriptions implements SubscriptionRegistry {
       }
       next = res.NextToken;
     } while (next);
+    // Each confirmed subscription's filter policy (a pending one has no ARN to ask about yet).
+    await mapBounded(out, 5, async (sub) => {
+      if (!sub.id) return;
+      const policy = await this.filterPolicyOf(`${this.topicArn}:${sub.id}`);
+      if (policy) sub.filterPolicy = policy;
+    });
     return out;
+  }
+
+  private async filterPolicyOf(arn: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const res = await this.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
+      const raw = res.Attributes?.FilterPolicy;
+      if (!raw) return undefined;
+      const parsed = JSON.parse(raw) as unknown;
+      return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : undefined;
+    } catch (err) {
+      // Deleted between the listing and this read: listed without a filter rather than failing the list.
+      if (err instanceof NotFoundException) return undefined;
+      throw err;
+    }
   }
 
   async unsubscribe(id: string): Promise<boolean> {

@@ -1,7 +1,13 @@
 import * as v from "valibot";
 import type { TaskMetadata, TaskPage, TaskSnapshot } from "../core/snapshot.js";
 import { isRemoteStatusOf, isTerminal, type TaskKind } from "../core/task-kinds.js";
+import { cleanText, urlWithoutSecrets } from "../core/text-rules.js";
 import { TwelveLabsInvalidResponseError } from "../core/twelvelabs-errors.js";
+
+/** A video's URL as it may be stored and published: never its query (a presigned URL's signature and token). */
+function publicUrl(raw: string | null | undefined): string | undefined {
+  return raw ? urlWithoutSecrets(raw) : undefined;
+}
 
 /*
  * Validation of TwelveLabs response bodies (shapes from openapi-1.3.yaml). Objects are loose because
@@ -10,7 +16,8 @@ import { TwelveLabsInvalidResponseError } from "../core/twelvelabs-errors.js";
  */
 
 const optNumber = v.nullish(v.pipe(v.number(), v.finite()));
-const optString = v.nullish(v.string());
+// Text TwelveLabs sends travels on to SNS, SQS and DynamoDB: repaired where ill-formed (core/text-rules.ts).
+const optString = v.nullish(v.pipe(v.string(), v.transform(cleanText)));
 const isoDate = v.nullish(
   v.pipe(
     v.string(),
@@ -159,7 +166,7 @@ function fromEmbedItem(kind: "embed" | "embed-v2", raw: unknown, what: string): 
     metadata: clean({
       durationSec: m.duration,
       filename: m.input_filename,
-      inputUrl: m.input_url,
+      inputUrl: publicUrl(m.input_url),
       clipLengthSec: m.video_clip_length ?? m.clip_length,
     }),
   });
@@ -181,7 +188,7 @@ export function parseEmbedV2Task(raw: unknown): TaskSnapshot {
     metadata: clean({
       durationSec: m.duration,
       filename: m.input_filename,
-      inputUrl: m.input_url,
+      inputUrl: publicUrl(m.input_url),
       clipLengthSec: m.clip_length,
     }),
   });

@@ -1,4 +1,4 @@
-import type { TaskMetadata } from "./snapshot.js";
+import { publishableMetadata, type TaskMetadata } from "./snapshot.js";
 import type { Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
 import { endpointPath, TWELVELABS_ENDPOINTS } from "./twelvelabs-endpoints.js";
@@ -95,7 +95,7 @@ export function buildEvent(
     status: task.status,
     previousStatus,
     registeredAt: new Date(task.registeredAt).toISOString(),
-    metadata: task.metadata,
+    metadata: publishableMetadata(task.metadata),
     tags: task.tags,
   };
   if (changedAt !== undefined && Number.isFinite(changedAt))

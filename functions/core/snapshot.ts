@@ -1,4 +1,5 @@
 import type { RemoteStatus, TaskKind } from "./task-kinds.js";
+import { urlWithoutSecrets } from "./text-rules.js";
 
 /** What TwelveLabs knows of a video, normalised across the kinds. Every field is optional. */
 export interface TaskMetadata {
@@ -57,4 +58,15 @@ export interface ListTasksQuery {
   page?: number;
   /** 1..50 */
   pageLimit?: number;
+}
+
+/**
+ * Metadata as it may be shown and published. Responses are stripped on arrival (the adapter); this
+ * also covers tasks stored before that, whose inputUrl may still carry a presigned query.
+ */
+export function publishableMetadata(m: TaskMetadata): TaskMetadata {
+  if (m.inputUrl === undefined) return m;
+  const { inputUrl, ...rest } = m;
+  const safe = urlWithoutSecrets(inputUrl);
+  return safe === undefined ? rest : { ...rest, inputUrl: safe };
 }

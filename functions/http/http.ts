@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Response headers the error needs (a 405's `Allow`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -25,6 +27,12 @@ export function noContent(): APIGatewayProxyResult {
   return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
 }
 
-export function errorResponse(status: number, code: string, message: string): APIGatewayProxyResult {
-  return json(status, { error: { code, message } });
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  const res = json(status, { error: { code, message } });
+  return { ...res, headers: { ...res.headers, ...headers } };
 }

@@ -16,7 +16,12 @@ import {
   type WebhookQueue,
 } from "../core/ports.js";
 import { type RegisterRequest, registerTask, sameRecord } from "../core/register-task.js";
-import { filterPolicyFor } from "../core/subscription-filter.js";
+import {
+  describePolicyDifference,
+  filterPolicyFor,
+  filterPolicyProblem,
+  samePolicy,
+} from "../core/subscription-filter.js";
 import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
 import type { Task } from "../core/task.js";
 import { errorResponse, HttpError, json, noContent } from "./http.js";
@@ -154,12 +159,15 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
     const matches = ROUTES.filter((r) => r.pattern.test(path));
     if (matches.length === 0) throw new HttpError(404, "route_not_found", "no such route");
     const r = matches.find((m) => m.method === method);
-    if (!r)
+    if (!r) {
+      const allowed = matches.map((m) => m.method);
       throw new HttpError(
         405,
         "method_not_allowed",
-        `method not allowed on ${path.split("/").slice(0, 2).join("/")}`,
+        `${method || "this method"} is not allowed on ${matches[0]?.template}: use ${allowed.join(" or ")}`,
+        { allow: allowed.join(", ") },
       );
+    }
     if (r.access === "admin" && event.requestContext?.identity?.apiKeyId !== deps.adminApiKeyId)
       throw new HttpError(403, "admin_key_required", "this route needs the admin API key");
     const params = (r.pattern.exec(path) as RegExpExecArray).slice(1).map(decodeParam);
@@ -188,8 +196,12 @@ const DOMAIN_ERROR_STATUS: ReadonlyArray<[new (...args: never[]) => DomainError,
 ];
 
 /** The status and error body for any failure; unexpected ones are reported and answered without internals. */
-function errorOf(deps: ApiDeps, err: unknown): { status: number; code: string; message: string } {
-  if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message };
+function errorOf(
+  deps: ApiDeps,
+  err: unknown,
+): { status: number; code: string; message: string; headers?: Record<string, string> } {
+  if (err instanceof HttpError)
+    return { status: err.status, code: err.code, message: err.message, headers: err.headers };
   if (err instanceof DomainError) {
     const status = DOMAIN_ERROR_STATUS.find(([cls]) => err instanceof cls)?.[1] ?? 400;
     return { status, code: err.code, message: err.message };
@@ -200,7 +212,7 @@ function errorOf(deps: ApiDeps, err: unknown): { status: number; code: string; m
 
 function toResponse(deps: ApiDeps, err: unknown): APIGatewayProxyResult {
   const e = errorOf(deps, err);
-  return errorResponse(e.status, e.code, e.message);
+  return errorResponse(e.status, e.code, e.message, e.headers);
 }
 
 function normalisePath(path: string): string {
@@ -419,8 +431,20 @@ async function subscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
   );
   const problem = subscriptionProblem(deps.subscriptionLimits, body.protocol, body.endpoint);
   if (problem) throw new HttpError(422, problem.code, problem.message);
+  const policy = filterPolicyFor(body);
+  // SNS refuses such a filter with an error the caller could not act on: say what to drop.
+  const tooComplex = filterPolicyProblem(policy);
+  if (tooComplex) throw new HttpError(422, "filter_too_complex", tooComplex);
   const existing = await deps.subscriptions.list();
-  const same = existing.some((s) => s.protocol === body.protocol && s.endpoint === body.endpoint);
+  const same = existing.find((s) => s.protocol === body.protocol && s.endpoint === body.endpoint);
+  // The same endpoint with the same filter is the subscription that exists (200), as for tasks;
+  // with another filter, a 409 that says so (SNS keeps one subscription per endpoint and topic).
+  if (same?.filterPolicy !== undefined) {
+    if (samePolicy(same.filterPolicy, policy)) return json(200, same);
+    throw new ConflictError(
+      `${body.protocol} ${body.endpoint} is already subscribed (${same.id}) with another filter (${describePolicyDifference(same.filterPolicy, policy)}): delete that subscription first, then subscribe again`,
+    );
+  }
   if (!same && existing.length >= deps.subscriptionLimits.maxCount) {
     throw new HttpError(
       409,
@@ -428,9 +452,8 @@ async function subscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
       `this stage allows at most ${deps.subscriptionLimits.maxCount} subscriptions; delete one first`,
     );
   }
-  const policy = filterPolicyFor(body);
   const sub = await deps.subscriptions.subscribe(body.protocol, body.endpoint, policy);
-  return json(201, sub);
+  return json(same ? 200 : 201, sub);
 }
 
 async function listSubscriptions(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {

@@ -2,9 +2,10 @@ import { isIP } from "node:net";
 import * as v from "valibot";
 import { isForbiddenAddress, isLoopback } from "../core/forbidden-addresses.js";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
-import { TAG_KEY_PATTERN } from "../core/tag-attributes.js";
+import { TAG_KEY_PATTERN, TAG_KEY_RULE } from "../core/tag-attributes.js";
 import { TASK_ID_PATTERN } from "../core/task-id.js";
 import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
+import { isCleanText, isPrintableAscii } from "../core/text-rules.js";
 
 /*
  * Every body, path and query the API accepts. valibot rather than zod: it is tree-shaken to the
@@ -23,20 +24,12 @@ export const MAX_TAGS = 10;
 export const tags = v.pipe(
   v.record(v.string(), v.string()),
   v.check((t) => Object.keys(t).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`),
+  v.check((t) => Object.keys(t).every((k) => tagKey.test(k)), `tag keys ${TAG_KEY_RULE}`),
   v.check(
-    (t) => Object.keys(t).every((k) => tagKey.test(k)),
-    "tag keys must start with a letter and be 1-64 characters of A-Z, a-z, 0-9, _ . : or -",
-  ),
-  v.check(
-    (t) => Object.values(t).every((x) => x.length >= 1 && x.length <= 256 && !hasControlChar(x)),
-    "tag values must be 1-256 printable characters",
+    (t) => Object.values(t).every((x) => x.length >= 1 && x.length <= 256 && isCleanText(x)),
+    "tag values must be 1-256 characters of well-formed text (no control characters, lone surrogates or noncharacters such as U+FFFF)",
   ),
 );
-
-function hasControlChar(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20 || s.charCodeAt(i) === 0x7f) return true;
-  return false;
-}
 
 const MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
 
@@ -46,20 +39,29 @@ const MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
  * to loopback. Host names are checked again at connect time, on every address they resolve to.
  */
 export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean {
-  if (s.length > 2048) return false;
+  return urlProblem(s, allowLoopbackHttp) === undefined;
+}
+
+/** Which rule a URL breaks (for error messages that say what to fix), or undefined. */
+export function urlProblem(s: string, allowLoopbackHttp = false): string | undefined {
+  if (s.length > 2048) return "it is longer than 2048 characters";
+  if (!isCleanText(s)) return "it holds control characters, lone surrogates or noncharacters";
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    return false;
+    return "it is not a URL";
   }
-  if (u.username || u.password) return false;
+  if (u.username || u.password) return "it carries credentials (user:password@)";
   const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, "");
   const named = isIP(host) === 0;
   const loopback = host === "localhost" || (!named && isLoopback(host));
-  if (allowLoopbackHttp && loopback && (u.protocol === "http:" || u.protocol === "https:")) return true;
-  if (u.protocol !== "https:" || !host || loopback || host.endsWith(".localhost")) return false;
-  return named || !isForbiddenAddress(host);
+  if (allowLoopbackHttp && loopback && (u.protocol === "http:" || u.protocol === "https:")) return undefined;
+  if (u.protocol !== "https:") return "it is not https";
+  if (!host || loopback || host.endsWith(".localhost")) return "its host is this machine (loopback)";
+  if (!named && isForbiddenAddress(host))
+    return "its host is a private, loopback, link-local or otherwise non-public address";
+  return undefined;
 }
 
 /** Headers the notifier sets itself (or HTTP owns): a task's own headers may not name them. */
@@ -108,8 +110,8 @@ export const callbackHeaders = v.pipe(
     "callbackHeaders names must differ in more than case",
   ),
   v.check(
-    (h) => Object.values(h).every((x) => x.length >= 1 && x.length <= 1024 && !hasControlChar(x)),
-    "callbackHeaders values must be 1-1024 printable characters",
+    (h) => Object.values(h).every((x) => x.length >= 1 && x.length <= 1024 && isPrintableAscii(x)),
+    "callbackHeaders values must be 1-1024 characters of printable ASCII (space to ~): other characters fail in HTTP headers",
   ),
   v.transform((h) => Object.fromEntries(Object.entries(h).map(([k, x]) => [k.toLowerCase(), x]))),
 );
@@ -156,7 +158,8 @@ function registerFields(allowLoopbackHttp: boolean) {
         v.string(),
         v.check(
           (s) => isPublicHttpsUrl(s, allowLoopbackHttp),
-          "callbackUrl must be a public https URL without credentials",
+          (issue) =>
+            `callbackUrl must be a public https URL without credentials: ${urlProblem(String(issue.input), allowLoopbackHttp)}`,
         ),
       ),
     ),
@@ -233,15 +236,36 @@ export function subscriptionBody(allowLoopbackHttp: boolean, tagAttributes: read
         ),
       ),
     }),
-    v.check((b) => {
-      if (b.protocol === "email") return EMAIL.test(b.endpoint) && b.endpoint.length <= 254;
-      if (b.protocol === "sms") return E164.test(b.endpoint);
-      return (
-        isPublicHttpsUrl(b.endpoint, allowLoopbackHttp) &&
-        (b.protocol === "https" ? b.endpoint.startsWith("https:") : b.endpoint.startsWith("http:"))
-      );
-    }, "endpoint must be an email address for email, an E.164 phone number (+15551234567) for sms, a public https URL for https"),
+    v.check(
+      (b) => endpointProblem(b.protocol, b.endpoint, allowLoopbackHttp) === undefined,
+      (issue) => {
+        const b = issue.input as { protocol: string; endpoint: string };
+        return `endpoint is refused for ${b.protocol}: ${endpointProblem(b.protocol, b.endpoint, allowLoopbackHttp)}`;
+      },
+    ),
   );
+}
+
+/** Which rule a subscription endpoint breaks, in words that say what to fix; undefined when none. */
+export function endpointProblem(
+  protocol: string,
+  endpoint: string,
+  allowLoopbackHttp: boolean,
+): string | undefined {
+  if (protocol === "email")
+    return EMAIL.test(endpoint) && endpoint.length <= 254
+      ? undefined
+      : "it is not an email address (name@example.com)";
+  if (protocol === "sms")
+    return E164.test(endpoint)
+      ? undefined
+      : "it is not an E.164 phone number (+ country code and number, e.g. +15551234567)";
+  const problem = urlProblem(endpoint, allowLoopbackHttp);
+  if (problem) return problem;
+  if (protocol === "https" && !endpoint.startsWith("https:")) return "it is not https";
+  if (protocol === "http" && !endpoint.startsWith("http:"))
+    return "an http subscription needs an http:// URL";
+  return undefined;
 }
 
 export const subscriptionId = v.pipe(

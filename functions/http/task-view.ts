@@ -1,4 +1,5 @@
 import { taskLinks } from "../core/events.js";
+import { publishableMetadata } from "../core/snapshot.js";
 import type { Task } from "../core/task.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -16,7 +17,7 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     status: t.status,
     history: t.history.map((h) => ({ status: h.status, at: iso(h.at) })),
     modelName: t.modelName,
-    metadata: t.metadata,
+    metadata: publishableMetadata(t.metadata),
     error: t.errorMessage,
     tags: t.tags,
     callbackUrl: t.callbackUrl,

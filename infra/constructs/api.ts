@@ -65,13 +65,7 @@ export class NotifierApi extends Construct {
         DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
       },
-    }).bindTable(props.table, c.shards, [
-      "PutItem",
-      "GetItem",
-      "Query",
-      "BatchGetItem",
-      "DeleteItem",
-    ]);
+    }).bindTable(props.table, c.shards, ["PutItem", "GetItem", "Query", "BatchGetItem", "DeleteItem"]);
     // The table: register (conditional put), read, list (the list index and its items, filtered or
     // not: never a Scan), delete; nothing else.
     // Subscriptions of this topic only; the api never publishes.
@@ -97,12 +91,18 @@ export class NotifierApi extends Construct {
     // Subscribe, which takes topic*): IAM evaluates it against "*" only, so a topic ARN (or
     // "<topic>:*") in Resource never matches. The function itself unsubscribes only ids that
     // ListSubscriptionsByTopic returned for this stage's topic (routes.ts, DELETE /subscriptions/{id}).
-    this.function.fn.addToRolePolicy(new PolicyStatement({ actions: ["sns:Unsubscribe"], resources: ["*"] }));
+    // GetSubscriptionAttributes (GET /subscriptions shows each filter policy) likewise has no resource type.
+    this.function.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["sns:GetSubscriptionAttributes", "sns:Unsubscribe"],
+        resources: ["*"],
+      }),
+    );
 
     Validations.of(this.function.fn.role ?? this.function.fn).acknowledge({
       id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
       reason:
-        "sns:Unsubscribe has no resource type in the Service Authorization Reference (Resource must be *); the function unsubscribes only subscriptions it listed on this stage's topic.",
+        "sns:Unsubscribe and sns:GetSubscriptionAttributes have no resource type in the Service Authorization Reference (Resource must be *); the function names only subscriptions it listed on this stage's topic.",
     });
 
     const accessLogs = new LogGroup(this, "AccessLogs", {

@@ -19,13 +19,7 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const LAMBDA_NODE_MAJOR = 24;
 
 /** DynamoDB actions a function may be granted on the task table. */
-export type TableAction =
-  | "GetItem"
-  | "PutItem"
-  | "UpdateItem"
-  | "DeleteItem"
-  | "Query"
-  | "BatchGetItem";
+export type TableAction = "GetItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "Query" | "BatchGetItem";
 
 export interface NotifierFunctionProps {
   /** Entry file under functions/, e.g. `poller.ts`; it exports `handler`. */

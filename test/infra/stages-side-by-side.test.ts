@@ -134,7 +134,7 @@ describe("stages that share an account and region", () => {
     }
   });
 
-  test("sns:Unsubscribe is granted on * (it has no resource type), in a statement of its own", () => {
+  test("sns:Unsubscribe and sns:GetSubscriptionAttributes are granted on * (they have no resource type), in a statement of their own", () => {
     const t = all.t("dev");
     const statements = Object.values(t.findResources("AWS::IAM::Policy")).flatMap(
       (p) =>
@@ -145,7 +145,12 @@ describe("stages that share an account and region", () => {
         ).Properties.PolicyDocument.Statement,
     );
     const unsubscribe = statements.filter((s) => JSON.stringify(s.Action).includes("sns:Unsubscribe"));
-    expect(unsubscribe).toEqual([expect.objectContaining({ Action: "sns:Unsubscribe", Resource: "*" })]);
+    expect(unsubscribe).toEqual([
+      expect.objectContaining({
+        Action: ["sns:GetSubscriptionAttributes", "sns:Unsubscribe"],
+        Resource: "*",
+      }),
+    ]);
   });
 
   test("outputs say what they hold: each has a description, no duplicate endpoint output", () => {

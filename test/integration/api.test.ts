@@ -314,7 +314,8 @@ describe("subscriptions", () => {
     });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("conflict");
-    expect(again.body.error.message).toContain("already subscribed with a different filter");
+    expect(again.body.error.message).toContain(`already subscribed (${first.body.id}) with another filter`);
+    expect(again.body.error.message).toContain("differs in events");
     expect((await api.call("DELETE", `/subscriptions/${first.body.id}`)).status).toBe(204);
   });
 
