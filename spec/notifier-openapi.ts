@@ -124,6 +124,21 @@ const task: Json = {
         },
       },
     },
+    setAsideEvents: {
+      type: "array",
+      description:
+        "Events that could never be published (SNS refused their content), set aside so they block no other event; the EventsSetAside alarm fires for each.",
+      items: {
+        type: "object",
+        required: ["eventId", "type", "reason", "at"],
+        properties: {
+          eventId: { type: "string" },
+          type: { type: "string" },
+          reason: { type: "string" },
+          at: iso,
+        },
+      },
+    },
     registeredAt: iso,
     lastCheckedAt: iso,
     dueAt: { ...iso, description: "When the task is checked next; absent once it has ended." },

@@ -12,7 +12,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { EventsPendingError, InvalidCursorError } from "../core/domain-errors.js";
 import type { TaskEvent } from "../core/events.js";
 import type { ListFilter, Page, TaskStore } from "../core/ports.js";
-import type { Task } from "../core/task.js";
+import type { SetAsideEvent, Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
 import { writeIf } from "./conditional-write.js";
 import { listThroughIndex } from "./task-listing.js";
@@ -303,6 +303,30 @@ export class DynamoDbTaskStore implements TaskStore {
     await this.settleOutbox(taskId);
   }
 
+  async setAsideOutboxEntry(taskId: string, entry: SetAsideEvent): Promise<void> {
+    let res: { Attributes?: Item };
+    try {
+      // One update: out of the outbox, onto the set-aside list (both or neither).
+      res = await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: "REMOVE #o.#id SET #sa = list_append(if_not_exists(#sa, :none), :entry)",
+          ConditionExpression: "attribute_exists(#o.#id)",
+          ExpressionAttributeNames: { "#o": "outbox", "#id": entry.eventId, "#sa": "setAside" },
+          ExpressionAttributeValues: marshall({ ":none": [], ":entry": [entry] }),
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return; // cleared or set aside already
+      throw err;
+    }
+    const outbox = res.Attributes?.outbox?.M;
+    if (outbox && Object.keys(outbox).length > 0) return;
+    await this.settleOutbox(taskId);
+  }
+
   /**
    * Once the outbox is empty: leave the outbox index and put a waiting expiry in place. Safe to
    * repeat; the drain calls it for an item found in the index with an empty outbox (a crash came
@@ -493,6 +517,7 @@ function fromItem(item: Item): Task {
   if (Array.isArray(raw.webhookAttempts))
     task.webhookAttempts = raw.webhookAttempts as Task["webhookAttempts"];
   if (typeof raw.finishedAt === "number") task.finishedAt = raw.finishedAt;
+  if (Array.isArray(raw.setAside)) task.setAside = raw.setAside as SetAsideEvent[];
   if (
     raw[TASK_TABLE.dueIndex.partitionKey] !== undefined &&
     typeof raw[TASK_TABLE.dueIndex.sortKey] === "number"

@@ -1,7 +1,7 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { emailSubject, emailText, smsText } from "../core/event-messages.js";
 import type { TaskEvent } from "../core/events.js";
-import type { EventPublisher, PublishRoute } from "../core/ports.js";
+import { type EventPublisher, PermanentPublishError, type PublishRoute } from "../core/ports.js";
 
 /** The message attribute the webhook queue's subscription filters on (set only when true). */
 export const WEBHOOK_ATTRIBUTE = "webhook";
@@ -22,8 +22,34 @@ export class SnsPublisher implements EventPublisher {
   ) {}
 
   async publish(event: TaskEvent, route?: PublishRoute): Promise<void> {
-    await this.sns.send(new PublishCommand(publishInput(this.topicArn, event, this.tagAttributes, route)));
+    try {
+      await this.sns.send(new PublishCommand(publishInput(this.topicArn, event, this.tagAttributes, route)));
+    } catch (err) {
+      const why = permanentReason(err);
+      if (why) throw new PermanentPublishError(why, { cause: err });
+      throw err;
+    }
   }
+}
+
+/**
+ * Why this event can never be published, when the failure is its content's: the SDK cannot encode
+ * it (a lone surrogate: URIError), or SNS refuses a message, subject or attribute value as invalid.
+ * Anything else (throttling, outages, permissions, a missing topic) may pass on a retry and keeps
+ * the event in the outbox: setting aside every event for a stage-wide fault would lose them all.
+ */
+export function permanentReason(err: unknown): string | undefined {
+  if (err instanceof URIError)
+    return "the event holds text the AWS SDK cannot encode (a lone UTF-16 surrogate)";
+  const name = (err as { name?: unknown })?.name;
+  const message = String((err as { message?: unknown })?.message ?? "");
+  if (
+    (name === "InvalidParameterException" || name === "InvalidParameterValueException") &&
+    /message attribute|MessageAttribute|\bMessage\b|Subject|invalid character|too long/i.test(message) &&
+    !/TopicArn|Topic does not exist/i.test(message)
+  )
+    return `SNS refused the event's content: ${message.slice(0, 200)}`;
+  return undefined;
 }
 
 export function publishInput(

@@ -23,6 +23,8 @@ export const POLLER_METRICS = {
   Transitions: "Count",
   EventsPublished: "Count",
   PublishFailures: "Count",
+  /** Events the publisher can never accept, set aside on their task (alarmed). */
+  EventsSetAside: "Count",
   OutboxBacklog: "Count",
   TwelveLabsCalls: "Count",
   TwelveLabsRateLimited: "Count",
@@ -60,6 +62,7 @@ export function runMetrics(
     ["Transitions", s.transitions],
     ["EventsPublished", s.eventsPublished],
     ["PublishFailures", s.publishFailures],
+    ["EventsSetAside", s.eventsSetAside],
     ["OutboxBacklog", s.outboxBacklog],
     ["TwelveLabsCalls", calls.attempts],
     ["TwelveLabsRateLimited", calls.rateLimited],

@@ -1,7 +1,7 @@
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
-import type { EventPublisher, TaskStore, TwelveLabsPort } from "./ports.js";
+import { type EventPublisher, PermanentPublishError, type TaskStore, type TwelveLabsPort } from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";
 import { newTask, type Task } from "./task.js";
 import type { TaskKind } from "./task-kinds.js";
@@ -58,6 +58,8 @@ export interface RunSummary {
   transitions: number;
   eventsPublished: number;
   publishFailures: number;
+  /** Events the publisher can never accept, moved out of the outbox onto their task. */
+  eventsSetAside: number;
   outboxRepublished: number;
   /** Events found waiting in the outbox at the start of each pass (most of any pass). */
   outboxBacklog: number;
@@ -123,6 +125,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     transitions: 0,
     eventsPublished: 0,
     publishFailures: 0,
+    eventsSetAside: 0,
     outboxRepublished: 0,
     outboxBacklog: 0,
     outboxDeferred: 0,
@@ -266,14 +269,16 @@ async function drainOutbox(
         return;
       }
       budget -= 1;
-      if (await publishAndClear(deps, sum, task, event)) {
+      const outcome = await publishAndClear(deps, sum, task, event);
+      if (outcome === "published") {
         sum.outboxRepublished += 1;
         failuresInARow = 0;
-      } else {
+      } else if (outcome === "failed") {
         failuresInARow += 1;
         if (failuresInARow >= 2) stopped = true;
         return;
       }
+      // Set aside: this event can never go out; the task's next one (and everyone else's) goes on.
     }
   });
   if (stopped) sum.outboxDeferred += 1;
@@ -434,20 +439,38 @@ async function writeAndPublish(
   for (const event of decision.patch.events) await publishAndClear(deps, sum, task, event);
 }
 
-/** Publish, then clear the outbox entry only once the publisher accepted it. */
+/**
+ * Publish, then clear the outbox entry only once the publisher accepted it. An event the publisher
+ * can never accept (PermanentPublishError) is set aside rather than retried at the head of the
+ * outbox forever: counted, alarmed on and shown on the task.
+ */
 async function publishAndClear(
   deps: PollerDeps,
   sum: RunSummary,
   task: Task,
   event: Task["outbox"][number],
-): Promise<boolean> {
+): Promise<"published" | "failed" | "set_aside"> {
   const taskId = task.taskId;
   try {
     await deps.publisher.publish(event, { webhook: hasEnabledCallback(task) });
   } catch (err) {
     sum.publishFailures += 1;
     deps.onTaskError?.(taskId, "publish", err);
-    return false;
+    if (!(err instanceof PermanentPublishError)) return "failed";
+    try {
+      await deps.store.setAsideOutboxEntry(taskId, {
+        eventId: event.id,
+        type: event.type,
+        reason: err.message.slice(0, 300),
+        at: deps.now(),
+      });
+      sum.eventsSetAside += 1;
+      return "set_aside";
+    } catch (writeErr) {
+      // Still in the outbox: the next drain tries again (and sets it aside then).
+      deps.onTaskError?.(taskId, "write", writeErr);
+      return "failed";
+    }
   }
   sum.eventsPublished += 1;
   sum.publishedByType[event.type] = (sum.publishedByType[event.type] ?? 0) + 1;
@@ -460,7 +483,7 @@ async function publishAndClear(
     // Published but still in the outbox: the next run republishes it (at-least-once, same id).
     deps.onTaskError?.(taskId, "write", err);
   }
-  return true;
+  return "published";
 }
 
 /** Events of this task go to its callback too (the webhook queue's filter policy selects them). */

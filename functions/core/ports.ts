@@ -1,6 +1,6 @@
 import type { TaskEvent } from "./events.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "./snapshot.js";
-import type { Task } from "./task.js";
+import type { SetAsideEvent, Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
 import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
 import type { WebhookAttempt } from "./webhook-delivery.js";
@@ -27,9 +27,21 @@ export interface PublishRoute {
   webhook: boolean;
 }
 
-/** Where events go (SNS in AWS, fauxqs locally). Resolves once the message was accepted. */
+/**
+ * Where events go (SNS in AWS, fauxqs locally). Resolves once the message was accepted; rejects with
+ * PermanentPublishError when this very event can never be accepted (its content), anything else
+ * when a retry may succeed.
+ */
 export interface EventPublisher {
   publish(event: TaskEvent, route?: PublishRoute): Promise<void>;
+}
+
+/**
+ * The publisher refused this event for what it holds (text SNS cannot carry, an attribute it
+ * rejects): retrying it would fail forever at the head of the outbox, so it is set aside.
+ */
+export class PermanentPublishError extends Error {
+  override readonly name = "PermanentPublishError";
 }
 
 export interface Page<T> {
@@ -72,6 +84,11 @@ export interface TaskStore {
   clearOutboxEntry(taskId: string, eventId: string): Promise<void>;
   /** With the outbox empty: leave the outbox index and let the task expire (idempotent). */
   settleOutbox(taskId: string): Promise<void>;
+  /**
+   * Moves an event the publisher can never accept out of the outbox into the task's set-aside list
+   * (shown on the task), then settles the outbox like a clear. No-op when the entry is gone already.
+   */
+  setAsideOutboxEntry(taskId: string, entry: SetAsideEvent): Promise<void>;
   readonly shards: number;
 }
 

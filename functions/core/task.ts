@@ -47,6 +47,16 @@ export interface Task {
   version: number;
   /** Events written with a transition and not yet accepted by the publisher. */
   outbox: TaskEvent[];
+  /** Events the publisher can never accept (their content), set aside so the others go on. */
+  setAside?: SetAsideEvent[];
+}
+
+/** An event set aside: which, why, and when (epoch ms). */
+export interface SetAsideEvent {
+  eventId: string;
+  type: TaskEvent["type"];
+  reason: string;
+  at: number;
 }
 
 export interface NewTaskInput {

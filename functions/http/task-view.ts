@@ -24,6 +24,13 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     // Names only: the values are sealed and never leave the store in clear.
     callbackHeaderNames: t.callbackHeaderNames,
     webhook: t.callbackUrl === undefined ? undefined : webhookView(t),
+    // Events that could never be published (their content), so they stopped blocking the others.
+    setAsideEvents: t.setAside?.map((e) => ({
+      eventId: e.eventId,
+      type: e.type,
+      reason: e.reason,
+      at: iso(e.at),
+    })),
     registeredAt: iso(t.registeredAt),
     lastCheckedAt: iso(t.lastCheckedAt),
     dueAt: iso(t.dueAt),

@@ -78,6 +78,13 @@ export class Alarms extends Construct {
       3,
     );
     this.add(
+      "EventsSetAside",
+      "An event could never be published (its content) and was set aside on its task (GET /tasks/{id}: setAsideEvents)",
+      custom("EventsSetAside", five),
+      1,
+      1,
+    );
+    this.add(
       "TwelveLabsAuthFailures",
       "TwelveLabs rejects the API key (or the secret is unset)",
       custom("TwelveLabsAuthFailures", five),

@@ -89,7 +89,7 @@ export class NotifierDashboard extends Construct {
       graph(
         "Events published, by type",
         EVENT_TYPES.map((t) => poller("EventsPublishedByType", "Sum", t, { eventType: t })),
-        [poller("PublishFailures")],
+        [poller("PublishFailures"), poller("EventsSetAside", "Sum", "set aside")],
       ),
       graph("Notification delay (TwelveLabs change to SNS)", [
         poller("NotificationDelay", "p50", "p50"),

@@ -14,6 +14,8 @@ export interface SimTaskSpec {
   timeline?: TimelineStep[];
   modelName?: string;
   filename?: string;
+  /** The video's URL as TwelveLabs echoes it (`input_url`), e.g. a presigned one; default none. */
+  inputUrl?: string;
   durationSec?: number;
   errorMessage?: string;
   /** Creation time (epoch ms on the simulator clock); default now. */
@@ -30,9 +32,12 @@ export interface SimTaskSpec {
 }
 
 export interface SimTask
-  extends Required<Omit<SimTaskSpec, "errorMessage" | "deleteAfterMs" | "indexId" | "resultChars">> {
+  extends Required<
+    Omit<SimTaskSpec, "errorMessage" | "deleteAfterMs" | "indexId" | "resultChars" | "inputUrl">
+  > {
   resultChars: number;
   errorMessage?: string;
+  inputUrl?: string;
   /** When it was deleted (epoch ms on the simulator clock), if it was. */
   deletedAt?: number;
   indexId: string;
@@ -64,6 +69,7 @@ export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
     timeline,
     modelName: spec.modelName ?? "marengo3.0",
     filename: spec.filename ?? "01.mp4",
+    inputUrl: spec.inputUrl,
     durationSec: spec.durationSec ?? 18,
     errorMessage: spec.errorMessage,
     createdAt,
@@ -105,6 +111,7 @@ export function embedStatusBody(task: SimTask, now: number): Record<string, unkn
 function embedV1Metadata(task: SimTask) {
   return {
     input_filename: task.filename,
+    ...(task.inputUrl ? { input_url: task.inputUrl } : {}),
     video_clip_length: 6,
     video_embedding_scope: ["clip", "video"],
     duration: task.durationSec,

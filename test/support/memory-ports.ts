@@ -6,16 +6,17 @@ import {
 } from "../../functions/core/discovery.js";
 import { EventsPendingError } from "../../functions/core/domain-errors.js";
 import type { TaskEvent } from "../../functions/core/events.js";
-import type {
-  CallOptions,
-  EventPublisher,
-  ListFilter,
-  Page,
-  TaskStore,
-  TwelveLabsPort,
+import {
+  type CallOptions,
+  type EventPublisher,
+  type ListFilter,
+  type Page,
+  PermanentPublishError,
+  type TaskStore,
+  type TwelveLabsPort,
 } from "../../functions/core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../../functions/core/snapshot.js";
-import type { Task } from "../../functions/core/task.js";
+import type { SetAsideEvent, Task } from "../../functions/core/task.js";
 import { kindSpec, type TaskKind } from "../../functions/core/task-kinds.js";
 import {
   applyTransitionPatch,
@@ -110,16 +111,28 @@ export class MemoryStore implements TaskStore {
   async settleOutbox(_id: string) {
     this.meter.writes += 1;
   }
+  async setAsideOutboxEntry(id: string, entry: SetAsideEvent) {
+    const cur = this.tasks.get(id);
+    this.meter.writes += 1;
+    if (!cur?.outbox.some((e) => e.id === entry.eventId)) return;
+    cur.outbox = cur.outbox.filter((e) => e.id !== entry.eventId);
+    cur.setAside = [...(cur.setAside ?? []), entry];
+  }
 }
 
-/** Collects published events; `failing` makes every publish reject (an SNS outage). */
+/**
+ * Collects published events; `failing` makes every publish reject (an SNS outage); events of a task
+ * in `refused` are refused for good (PermanentPublishError), as SNS refuses content it cannot carry.
+ */
 export class MemoryPublisher implements EventPublisher {
   readonly events: TaskEvent[] = [];
+  readonly refused = new Set<string>();
   attempts = 0;
   failing = false;
   async publish(e: TaskEvent): Promise<void> {
     this.attempts += 1;
     if (this.failing) throw new Error("SNS unavailable");
+    if (this.refused.has(e.task.id)) throw new PermanentPublishError("message attribute value is not valid");
     this.events.push(e);
   }
 }

@@ -93,6 +93,32 @@ describe("runPoller", () => {
     expect(s.notificationDelaysMs).toEqual([14_000]);
   });
 
+  test("events SNS can never accept are set aside: six of them no longer throttle the drain, the others all go out", async () => {
+    const { clock, deps } = setup();
+    for (let i = 0; i < 6; i++) {
+      await deps.store.register(pendingTask(`bad${i}`, clock.t, ["processing", "ready"]));
+      deps.publisher.refused.add(`bad${i}`);
+    }
+    for (let i = 0; i < 30; i++) await deps.store.register(pendingTask(`good${i}`, clock.t, ["ready"]));
+    const s = await runPoller(deps, SETTINGS, clock.t + 50_000);
+    // Every good event in one pass; each bad task's two events set aside, in order, never retried.
+    expect(deps.publisher.events.filter((e) => e.task.id.startsWith("good"))).toHaveLength(30);
+    expect(s.eventsSetAside).toBe(12);
+    expect(s.outboxDeferred).toBe(0);
+    const bad = await deps.store.get("bad0");
+    expect(bad?.outbox).toEqual([]);
+    expect(bad?.setAside?.map((e) => e.type)).toEqual(["task.status_changed", "task.ready"]);
+    expect(bad?.setAside?.[0]?.reason).toContain("not valid");
+    const attempts = deps.publisher.attempts;
+    const again = await runPoller(deps, SETTINGS, clock.t + 50_000);
+    expect(deps.publisher.attempts).toBe(attempts);
+    expect(again.eventsSetAside).toBe(0);
+    expect(runMetrics(s, { attempts: 0, rateLimited: 0 }, "succeeded")).toContainEqual([
+      "EventsSetAside",
+      12,
+    ]);
+  });
+
   test("an SNS outage does not starve the checks: the outbox drain gives up early, due tasks are still checked", async () => {
     const { clock, sim, deps } = setup();
     for (let i = 0; i < 300; i++) await deps.store.register(pendingTask(`old${i}`, clock.t, ["ready"]));
