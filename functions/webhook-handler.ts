@@ -14,7 +14,13 @@ import type { WebhookConfig } from "./config/webhook-config.js";
 import { Semaphore } from "./core/bounded-concurrency.js";
 import { EVENT_TYPES, type TaskEvent } from "./core/events.js";
 import { headerBinding, type WebhookLog } from "./core/ports.js";
-import { decideAttempt, type SendResult, type WebhookAttempt } from "./core/webhook-delivery.js";
+import {
+  attemptsMade,
+  decideAttempt,
+  infrastructureRetrySeconds,
+  type SendResult,
+  type WebhookAttempt,
+} from "./core/webhook-delivery.js";
 import { parseWebhookSecret, signingSecrets } from "./core/webhook-secrets.js";
 import { webhookHeaders } from "./core/webhook-signature.js";
 
@@ -38,6 +44,11 @@ export interface WebhookHandlerDeps {
   log: WebhookLog;
   /** Pushes a failed message's next receive out (SQS ChangeMessageVisibility). */
   retryIn(receiptHandle: string, seconds: number): Promise<void>;
+  /**
+   * Puts a message that failed its last attempt on the dead-letter queue (the function then deletes
+   * it from the queue). Without it, the queue's redrive does it after WEBHOOK_MAX_RECEIVES receives.
+   */
+  deadLetter?(record: SQSRecord): Promise<void>;
   send(url: string, headers: Record<string, string>, body: string): Promise<SendResult>;
   /** The secrets that sign now (two during a rotation's overlap). */
   signingSecrets(): Promise<string[]>;
@@ -64,14 +75,18 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
   const now = deps.now ?? Date.now;
   return async (sqsEvent) => {
     const failures: SQSBatchResponse["batchItemFailures"] = [];
+    const receivedAt = now();
     let secrets: string[];
     try {
       secrets = await deps.signingSecrets();
     } catch (err) {
-      // Nothing can be signed: every record comes back in a minute (and the DLQ alarm fires if it lasts).
+      // Nothing can be signed: every record comes back later, no attempt spent (the receiver was
+      // never called); the waits grow with each receive, up to 15 minutes.
       deps.logger.error("webhook signing secret unavailable", { error: errorSummary(err) });
       for (const r of sqsEvent.Records) {
-        await deps.retryIn(r.receiptHandle, 60).catch(() => undefined);
+        await deps
+          .retryIn(r.receiptHandle, infrastructureRetrySeconds(receiveCountOf(r)))
+          .catch(() => undefined);
         failures.push({ itemIdentifier: r.messageId });
       }
       return { batchItemFailures: failures };
@@ -81,7 +96,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       sqsEvent.Records.map((record) =>
         gate.run(async () => {
           try {
-            if (!(await deliver(deps, record, secrets, now)))
+            if (!(await deliver(deps, record, secrets, now, receivedAt)))
               failures.push({ itemIdentifier: record.messageId });
           } catch (err) {
             deps.logger.error("webhook delivery failed unexpectedly", {
@@ -99,7 +114,13 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
 }
 
 /** One record; `true` when it is done with (delivered, disabled, refused or not deliverable). */
-async function deliver(deps: WebhookHandlerDeps, record: SQSRecord, secrets: string[], now: () => number) {
+async function deliver(
+  deps: WebhookHandlerDeps,
+  record: SQSRecord,
+  secrets: string[],
+  now: () => number,
+  receivedAt: number,
+) {
   const event = eventFromBody(record.body);
   if (!event) {
     deps.logger.error("webhook queue message is not a task event; dropped", { messageId: record.messageId });
@@ -117,22 +138,31 @@ async function deliver(deps: WebhookHandlerDeps, record: SQSRecord, secrets: str
     deps.logger.info("webhook skipped: the callback answered 410 Gone earlier", { eventId: event.id });
     return true;
   }
-  const attemptNo = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1);
-  const custom =
-    target.sealedHeaders !== undefined && deps.headerBox
-      ? (await deps.headerBox()).open(target.sealedHeaders, headerBinding(event.task.id, registeredAt))
-      : {};
+  // Attempts that reached the receiver, from the log: SQS's receive count also counts our own outages.
+  const attemptNo = attemptsMade(target.attempts, record.messageId) + 1;
+  let custom: Record<string, string> = {};
+  if (target.sealedHeaders !== undefined && deps.headerBox) {
+    try {
+      custom = (await deps.headerBox()).open(
+        target.sealedHeaders,
+        headerBinding(event.task.id, registeredAt),
+      );
+    } catch (err) {
+      return headersUnreadable(deps, record, event, registeredAt, attemptNo, redelivery, now, err);
+    }
+  }
   const body = JSON.stringify(event);
   const signed = webhookHeaders(secrets, event.id, Math.floor(now() / 1000), body);
   // Our headers last: a custom header can never replace the signature or the id.
   const result = await deps.send(target.url, { ...custom, ...signed }, body);
-  const decision = decideAttempt(result, attemptNo, deps.random);
+  const decision = decideAttempt(result, attemptNo, deps.random, (now() - receivedAt) / 1000);
   const attempt: WebhookAttempt = {
     at: now(),
     eventId: event.id,
     attempt: attemptNo,
     outcome: decision.outcome,
     durationMs: result.durationMs,
+    messageId: record.messageId,
   };
   if (result.status !== undefined) attempt.status = result.status;
   if (result.error !== undefined) attempt.error = result.error;
@@ -168,11 +198,57 @@ async function deliver(deps: WebhookHandlerDeps, record: SQSRecord, secrets: str
       deps.logger.info("webhook attempt failed; retrying", { ...logged, inSeconds: decision.delaySeconds });
       return false;
     case "gave_up":
-      // Back at once, so the redrive policy moves it to the DLQ on the next receive.
-      await deps.retryIn(record.receiptHandle, 0);
       deps.logger.error("webhook failed its last attempt; to the dead-letter queue", logged);
+      if (deps.deadLetter) {
+        await deps.deadLetter(record);
+        return true; // on the DLQ: deleted from the queue
+      }
+      // Back at once, so the redrive policy moves it to the DLQ on the next receives.
+      await deps.retryIn(record.receiptHandle, 0);
       return false;
   }
+}
+
+/**
+ * The task's callback headers did not open (the header key was replaced, or its previous key
+ * rotated out too early): nothing is sent, the attempt log says why with its own error class, and
+ * the message comes back later without spending an attempt, so fixing the key lets it through.
+ */
+async function headersUnreadable(
+  deps: WebhookHandlerDeps,
+  record: SQSRecord,
+  event: TaskEvent,
+  registeredAt: number,
+  attemptNo: number,
+  redelivery: boolean,
+  now: () => number,
+  err: unknown,
+): Promise<false> {
+  const wait = infrastructureRetrySeconds(receiveCountOf(record));
+  const attempt: WebhookAttempt = {
+    at: now(),
+    eventId: event.id,
+    attempt: attemptNo,
+    outcome: "retrying",
+    error: "headers_unreadable",
+    durationMs: 0,
+    nextAttemptAt: now() + wait * 1000,
+    messageId: record.messageId,
+  };
+  if (redelivery) attempt.redelivery = true;
+  deps.onAttempt?.("(not sent)", attempt);
+  deps.metrics?.add("WebhookAttempts", "Count", 1, { outcome: "retrying" });
+  await deps.log.record(event.task.id, registeredAt, attempt);
+  await deps.retryIn(record.receiptHandle, wait);
+  deps.logger.error("webhook not sent: the task's callback headers do not open with the header keys", {
+    eventId: event.id,
+    error: errorSummary(err),
+  });
+  return false;
+}
+
+function receiveCountOf(record: SQSRecord): number {
+  return Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1);
 }
 
 /**
@@ -220,6 +296,9 @@ export function webhookDeps(
     ...extra,
     log: new DynamoDbWebhookLog(aws.dynamo, config.tableName),
     retryIn: (receipt, seconds) => queue.retryIn(receipt, seconds),
+    ...(config.deadLetterQueueUrl
+      ? { deadLetter: (record: SQSRecord) => queue.deadLetter(config.deadLetterQueueUrl as string, record) }
+      : {}),
     send: (url, headers, body) =>
       sendWebhook(url, headers, body, { dispatcher: agent, requireHttps: !config.allowLoopbackHttp }),
     signingSecrets: async () =>

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import {
   DEFAULT_SHARDS,
+  DEFAULT_SUBSCRIPTIONS,
   DEFAULT_TAG_ATTRIBUTES,
   PASSES_PER_MINUTE,
 } from "../functions/core/deployment-defaults.js";
@@ -89,7 +90,7 @@ const common = {
   twelvelabsBaseUrl: TWELVELABS_BASE_URL,
   initialSubscriptions: [],
   tagAttributes: [...DEFAULT_TAG_ATTRIBUTES],
-  subscriptions: { maxCount: 100, sms: false },
+  subscriptions: { ...DEFAULT_SUBSCRIPTIONS },
   maxQuietPeriod: Duration.minutes(10),
   shards: DEFAULT_SHARDS,
   webhooks: { secretOverlap: Duration.hours(24), maxConcurrency: 5 },

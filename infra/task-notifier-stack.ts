@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import { tagAttributesProblem } from "../functions/core/tag-attributes.js";
@@ -83,10 +83,20 @@ export class TaskNotifierStack extends Stack {
 
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
+    // Without a trailing slash, like local mode's base URL: $NOTIFIER/tasks in both.
     output(
       "ApiUrl",
-      api.api.url,
-      "Base URL of the notifier API, ending in /v1/ (export NOTIFIER=<this without the final slash>)",
+      Fn.join("", [
+        "https://",
+        api.api.restApiId,
+        ".execute-api.",
+        this.region,
+        ".",
+        this.urlSuffix,
+        "/",
+        api.api.deploymentStage.stageName,
+      ]),
+      "Base URL of the notifier API (export NOTIFIER=<this>; routes are $NOTIFIER/tasks, $NOTIFIER/subscriptions)",
     );
     output(
       "ClientApiKeyId",

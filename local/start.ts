@@ -5,13 +5,18 @@ import { createServer as createNetServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { ApiHandler } from "../functions/api-handler.js";
 import { webhookConfig } from "../functions/config/webhook-config.js";
-import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
+import {
+  DEFAULT_SUBSCRIPTIONS,
+  DEFAULT_TAG_ATTRIBUTES,
+  subscriptionProtocols,
+} from "../functions/core/deployment-defaults.js";
 import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
 import type { PollerHandler } from "../functions/poller-handler.js";
 import { createWebhookHandler, webhookDeps } from "../functions/webhook-handler.js";
 import { createLocalApiServer, LOCAL_KEY_IDS, type LocalApiKeys } from "./api-server.js";
 import { runDemo } from "./demo.js";
 import { type EmbeddedAws, startEmbeddedAws } from "./embedded-aws.js";
+import { localKeys } from "./local-keys.js";
 import { type LocalOptions, parseLocalOptions, USAGE, UsageError } from "./local-options.js";
 import { startPollerLoop } from "./poller-loop.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
@@ -66,12 +71,11 @@ async function main(): Promise<void> {
     await checkPortsFree(opts);
     const twelvelabs = await startTwelveLabs(opts, cleanups);
     const aws = await startStandIns(opts, cleanups);
-    const hooks = await webhookSettings(opts, aws);
+    // Given, else kept under --data from an earlier start, else generated (and kept there).
+    const generatedOrKept = localKeys(opts, opts.dataDir);
+    const keys = { client: generatedOrKept.client, admin: generatedOrKept.admin };
+    const hooks = await webhookSettings(opts, aws, generatedOrKept.webhookSecret);
     const { api, poller } = await loadHandlers(aws, twelvelabs, hooks, opts.watchAccount);
-    const keys = {
-      client: opts.apiKey ?? randomBytes(15).toString("base64url"),
-      admin: opts.adminKey ?? randomBytes(15).toString("base64url"),
-    };
     const base = `http://127.0.0.1:${opts.port}`;
     const delivery = startDelivery(opts, aws, base);
     await startApiServer(opts.port, api, keys, delivery, cleanups);
@@ -160,6 +164,7 @@ async function startStandIns(opts: LocalOptions, cleanups: Cleanups): Promise<Em
 
 interface WebhookSettings {
   queueUrl: string;
+  dlqUrl: string;
   /** As stored (whsec_... or rotation JSON) and the secret receivers use now. */
   secret: string;
   receiverSecret: string;
@@ -171,9 +176,12 @@ interface WebhookSettings {
  * The webhook queue, its signing secret (NOTIFIER_WEBHOOK_SECRET, else generated) and the key that
  * seals callbackHeaders (kept under --data so stored headers still open after a restart).
  */
-async function webhookSettings(opts: LocalOptions, aws: EmbeddedAws): Promise<WebhookSettings> {
-  const { queueUrl } = await createLocalWebhookQueue(aws);
-  const secret = opts.webhookSecret ?? `whsec_${randomBytes(32).toString("base64")}`;
+async function webhookSettings(
+  opts: LocalOptions,
+  aws: EmbeddedAws,
+  secret: string,
+): Promise<WebhookSettings> {
+  const { queueUrl, dlqUrl } = await createLocalWebhookQueue(aws);
   let headerKey = randomBytes(32).toString("hex");
   if (opts.dataDir) {
     const file = join(resolve(opts.dataDir), "callback-header-key");
@@ -182,6 +190,7 @@ async function webhookSettings(opts: LocalOptions, aws: EmbeddedAws): Promise<We
   }
   return {
     queueUrl,
+    dlqUrl,
     secret,
     receiverSecret: parseWebhookSecret(secret).current,
     generated: opts.webhookSecret === undefined,
@@ -214,6 +223,7 @@ async function loadHandlers(
   Object.assign(process.env, aws.env, {
     WATCH_ACCOUNT_KINDS: watchAccount.join(","),
     WEBHOOK_QUEUE_URL: hooks.queueUrl,
+    WEBHOOK_DLQ_URL: hooks.dlqUrl,
     WEBHOOK_SECRET: hooks.secret,
     CALLBACK_HEADER_KEY: hooks.headerKey,
     STAGE: "local",
@@ -223,8 +233,10 @@ async function loadHandlers(
     ADMIN_API_KEY_ID: LOCAL_KEY_IDS.admin,
     // The same defaults as a deployed stage, so the README's tag filters work here too.
     TAG_ATTRIBUTES: DEFAULT_TAG_ATTRIBUTES.join(","),
-    // Locally nothing is sent: SMS and email are printed, http(s) goes to loopback receivers.
-    SUBSCRIPTION_PROTOCOLS: "email,sms,https,http",
+    // The dev stage's subscription rules (SMS only where the stage enables it), plus http to
+    // loopback receivers, which only local mode takes. Email and SMS are printed, not sent.
+    SUBSCRIPTION_PROTOCOLS: [...subscriptionProtocols(DEFAULT_SUBSCRIPTIONS), "http"].join(","),
+    SUBSCRIPTION_MAX: String(DEFAULT_SUBSCRIPTIONS.maxCount),
     POLLER_LEASE: "false", // one loop, never two runs at once
     PASSES_PER_RUN: "1", // the loop makes the passes
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
@@ -297,8 +309,8 @@ function printBanner(
   API:        ${base}   (header x-api-key: client key ${keys.client} for /tasks, admin key ${keys.admin} for everything)
   TwelveLabs: ${sim ? `simulator at ${twelvelabs.url} (not the real API; create tasks with POST ${sim.origin}/_sim/tasks)` : twelvelabs.url}
   Poller:     every ${opts.intervalMs / 1000} s${opts.watchAccount.length > 0 ? `; watching the account for new ${opts.watchAccount.join(", ")} tasks (nothing to register)` : ""}
-  Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? " (generated; set NOTIFIER_WEBHOOK_SECRET to choose one)" : " (NOTIFIER_WEBHOOK_SECRET)"}
-  Data:       ${opts.dataDir ? resolve(opts.dataDir) : "in memory (use --data <dir> to keep it)"}
+  Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set NOTIFIER_WEBHOOK_SECRET to choose one)` : " (NOTIFIER_WEBHOOK_SECRET)"}
+  Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}
 In another terminal:
   export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret}
 Ctrl-C stops everything.`);

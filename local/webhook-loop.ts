@@ -2,7 +2,7 @@ import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { WEBHOOK_FILTER_POLICY } from "../functions/adapters/sns-publisher.js";
-import { WEBHOOK_MAX_ATTEMPTS } from "../functions/core/webhook-delivery.js";
+import { WEBHOOK_MAX_RECEIVES } from "../functions/core/webhook-delivery.js";
 import type { WebhookHandler } from "../functions/webhook-handler.js";
 import type { EmbeddedAws } from "./embedded-aws.js";
 
@@ -24,7 +24,7 @@ export async function createLocalWebhookQueue(
       VisibilityTimeout: "60",
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: dlq.queueArn,
-        maxReceiveCount: WEBHOOK_MAX_ATTEMPTS,
+        maxReceiveCount: WEBHOOK_MAX_RECEIVES,
       }),
     },
   });

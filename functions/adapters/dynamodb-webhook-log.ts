@@ -7,6 +7,7 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { TaskEvent } from "../core/events.js";
 import type { CallbackTarget, WebhookLog } from "../core/ports.js";
+import { jsonForAws } from "../core/text-rules.js";
 import {
   WEBHOOK_ATTEMPT_LOG_MAX,
   WEBHOOK_EVENTS_MAX,
@@ -34,13 +35,18 @@ export class DynamoDbWebhookLog implements WebhookLog {
         TableName: this.tableName,
         Key: taskKey(taskId),
         ConsistentRead: true,
-        ProjectionExpression: "registeredAt, callbackUrl, callbackHeaders, callbackDisabledAt",
+        ProjectionExpression: "registeredAt, callbackUrl, callbackHeaders, callbackDisabledAt, #a",
+        ExpressionAttributeNames: { "#a": ATTEMPTS },
       }),
     );
     if (!res.Item) return undefined;
     const raw = unmarshall(res.Item) as Record<string, unknown>;
     if (typeof raw.callbackUrl !== "string" || typeof raw.registeredAt !== "number") return undefined;
-    const t: CallbackTarget = { registeredAt: raw.registeredAt, url: raw.callbackUrl };
+    const t: CallbackTarget = {
+      registeredAt: raw.registeredAt,
+      url: raw.callbackUrl,
+      attempts: Array.isArray(raw[ATTEMPTS]) ? (raw[ATTEMPTS] as WebhookAttempt[]) : [],
+    };
     if (typeof raw.callbackHeaders === "string") t.sealedHeaders = raw.callbackHeaders;
     if (typeof raw.callbackDisabledAt === "number") t.disabledAt = raw.callbackDisabledAt;
     return t;
@@ -95,8 +101,52 @@ export class DynamoDbWebhookLog implements WebhookLog {
     );
   }
 
-  /** Keeps an event for redelivery while fewer than WEBHOOK_EVENTS_MAX are kept (a task has few). */
+  /**
+   * Keeps an event for redelivery: the newest WEBHOOK_EVENTS_MAX of a task (when full, the oldest
+   * kept event makes room, in the same conditional update).
+   */
   private async keepEvent(taskId: string, registeredAt: number, event: TaskEvent): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const kept = await this.keepEventIfRoom(taskId, registeredAt, event);
+      if (kept !== "full") return;
+      const oldest = await this.oldestKeptEvent(taskId);
+      if (oldest === undefined) continue;
+      if (oldest.occurredAt > event.occurredAt) return; // older than all ten kept: the newest stay
+      const replaced = await writeIf(() =>
+        this.db.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: taskKey(taskId),
+            UpdateExpression: "REMOVE #e.#old SET #e.#id = :json",
+            ConditionExpression: "#r = :r AND attribute_exists(#e.#old) AND attribute_not_exists(#e.#id)",
+            ExpressionAttributeNames: {
+              "#e": WEBHOOK_EVENTS_ATTRIBUTE,
+              "#old": oldest.id,
+              "#id": event.id,
+              "#r": "registeredAt",
+            },
+            ExpressionAttributeValues: {
+              ":json": { S: jsonForAws(event) },
+              ":r": { N: String(registeredAt) },
+            },
+          }),
+        ),
+      );
+      if (replaced) return;
+    }
+  }
+
+  private async oldestKeptEvent(taskId: string): Promise<TaskEvent | undefined> {
+    const all = await this.keptEvents(taskId);
+    return all[0];
+  }
+
+  /** "full" when WEBHOOK_EVENTS_MAX others are kept already. */
+  private async keepEventIfRoom(
+    taskId: string,
+    registeredAt: number,
+    event: TaskEvent,
+  ): Promise<"kept" | "gone" | "full"> {
     const send = () =>
       this.db.send(
         new UpdateItemCommand({
@@ -106,7 +156,7 @@ export class DynamoDbWebhookLog implements WebhookLog {
           ConditionExpression: "#r = :r AND (size(#e) < :max OR attribute_exists(#e.#id))",
           ExpressionAttributeNames: { "#e": WEBHOOK_EVENTS_ATTRIBUTE, "#id": event.id, "#r": "registeredAt" },
           ExpressionAttributeValues: {
-            ":json": { S: JSON.stringify(event) },
+            ":json": { S: jsonForAws(event) },
             ":r": { N: String(registeredAt) },
             ":max": { N: String(WEBHOOK_EVENTS_MAX) },
           },
@@ -114,8 +164,21 @@ export class DynamoDbWebhookLog implements WebhookLog {
       );
     try {
       await send();
+      return "kept";
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return; // full, or the registration is gone
+      if (err instanceof ConditionalCheckFailedException) {
+        // Full (this registration, no room), or the registration is gone.
+        const res = await this.db.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: taskKey(taskId),
+            ConsistentRead: true,
+            ProjectionExpression: "#r",
+            ExpressionAttributeNames: { "#r": "registeredAt" },
+          }),
+        );
+        return res.Item?.registeredAt?.N === String(registeredAt) ? "full" : "gone";
+      }
       if ((err as { name?: string }).name !== "ValidationException") throw err;
       // A task registered before webhooks were delivered has no map yet: make it, then keep the event.
       await this.db
@@ -135,6 +198,7 @@ export class DynamoDbWebhookLog implements WebhookLog {
       await send().catch((e) => {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
       });
+      return "kept";
     }
   }
 
@@ -157,6 +221,13 @@ export class DynamoDbWebhookLog implements WebhookLog {
   }
 
   async storedEvent(taskId: string, eventId?: string): Promise<TaskEvent | undefined> {
+    const events = await this.keptEvents(taskId);
+    if (eventId !== undefined) return events.find((e) => e.id === eventId);
+    return events.at(-1);
+  }
+
+  /** The kept events of a task, oldest first. */
+  private async keptEvents(taskId: string): Promise<TaskEvent[]> {
     const res = await this.db.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -167,10 +238,9 @@ export class DynamoDbWebhookLog implements WebhookLog {
       }),
     );
     const map = res.Item?.[WEBHOOK_EVENTS_ATTRIBUTE]?.M ?? {};
-    const events = Object.values(map)
+    return Object.values(map)
       .map((v) => (v.S === undefined ? undefined : (JSON.parse(v.S) as TaskEvent)))
-      .filter((e): e is TaskEvent => e !== undefined);
-    if (eventId !== undefined) return events.find((e) => e.id === eventId);
-    return events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id)).at(-1);
+      .filter((e): e is TaskEvent => e !== undefined)
+      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
   }
 }

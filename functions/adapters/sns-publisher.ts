@@ -2,6 +2,7 @@ import { type MessageAttributeValue, PublishCommand, type SNSClient } from "@aws
 import { emailSubject, emailText, smsText } from "../core/event-messages.js";
 import type { TaskEvent } from "../core/events.js";
 import { type EventPublisher, PermanentPublishError, type PublishRoute } from "../core/ports.js";
+import { jsonForAws } from "../core/text-rules.js";
 
 /** The message attribute the webhook queue's subscription filters on (set only when true). */
 export const WEBHOOK_ATTRIBUTE = "webhook";
@@ -58,7 +59,8 @@ export function publishInput(
   tagAttributes: readonly string[] = [],
   route?: PublishRoute,
 ) {
-  const json = JSON.stringify(event);
+  // U+FFFE/U+FFFF escaped: SNS refuses them raw (an attribute value holding one still fails: set aside).
+  const json = jsonForAws(event);
   const attributes: Record<string, MessageAttributeValue> = {
     eventType: str(event.type),
     status: str(event.task.status),
@@ -73,7 +75,7 @@ export function publishInput(
   return {
     TopicArn: topicArn,
     MessageStructure: "json",
-    Message: JSON.stringify({ default: json, email: emailText(event), sms: smsText(event) }),
+    Message: jsonForAws({ default: json, email: emailText(event), sms: smsText(event) }),
     Subject: emailSubject(event),
     MessageAttributes: attributes,
   };

@@ -3,6 +3,8 @@ import { bool, ConfigError, type Env, intInRange, optionalString, requireString 
 export interface WebhookConfig {
   tableName: string;
   queueUrl: string;
+  /** Where a message goes after its last attempt (the function moves it there itself). */
+  deadLetterQueueUrl?: string;
   /** Secrets Manager names (AWS), or the values themselves (local mode). */
   signingSecretName?: string;
   signingSecret?: string;
@@ -33,6 +35,8 @@ export function webhookConfig(env: Env): WebhookConfig {
     );
   if (signingSecretName) c.signingSecretName = signingSecretName;
   if (signingSecret) c.signingSecret = signingSecret;
+  const deadLetterQueueUrl = optionalString(env, "WEBHOOK_DLQ_URL");
+  if (deadLetterQueueUrl) c.deadLetterQueueUrl = deadLetterQueueUrl;
   const headerKeySecretName = optionalString(env, "CALLBACK_HEADER_KEY_SECRET_NAME");
   const headerKey = optionalString(env, "CALLBACK_HEADER_KEY");
   if (headerKeySecretName) c.headerKeySecretName = headerKeySecretName;

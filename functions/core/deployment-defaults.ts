@@ -26,3 +26,18 @@ export const DEFAULT_SHARDS = 4;
 
 /** Tag keys copied into SNS message attributes (subscriptions filter on them): deployed stages and local mode alike. */
 export const DEFAULT_TAG_ATTRIBUTES: readonly string[] = ["team", "project"];
+
+/**
+ * What the admin key may subscribe on a stage unless its config says otherwise (every shipped stage,
+ * and local mode): at most 100 subscriptions, SMS off (an SMS subscription needs no confirmation and
+ * costs money per message).
+ */
+export const DEFAULT_SUBSCRIPTIONS: { readonly maxCount: number; readonly sms: boolean } = {
+  maxCount: 100,
+  sms: false,
+};
+
+/** The subscription protocols a stage's rules allow. */
+export function subscriptionProtocols(rules: { sms: boolean }): string[] {
+  return ["email", "https", ...(rules.sms ? ["sms"] : [])];
+}

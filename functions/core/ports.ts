@@ -122,6 +122,8 @@ export interface CallbackTarget {
   url: string;
   sealedHeaders?: string;
   disabledAt?: number;
+  /** The task's attempt log (the newest WEBHOOK_ATTEMPT_LOG_MAX), to count a message's attempts. */
+  attempts: WebhookAttempt[];
 }
 
 /** The webhook side of a task: its target, its attempt log, the events it was sent (for redelivery). */

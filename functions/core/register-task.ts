@@ -46,8 +46,7 @@ export async function registerTask(
     return adoptDiscovered(store, result.task, req, input, defaultDeadlineSeconds);
   if (!result.created) {
     const conflict = conflictingSetting(result.task, req);
-    if (conflict)
-      throw new ConflictError(`task ${req.taskId} is already registered with a different ${conflict}`);
+    if (conflict) throw conflictError(req.taskId, conflict);
   }
   return result;
 }
@@ -91,23 +90,37 @@ async function adoptDiscovered(
   }
   if (!current) throw new ConflictError(`task ${req.taskId} changed while being registered; try again`);
   const conflict = conflictingSetting(current, req);
-  if (conflict)
-    throw new ConflictError(`task ${req.taskId} is already registered with a different ${conflict}`);
+  if (conflict) throw conflictError(req.taskId, conflict);
   return { created: false, task: current };
 }
 
-function conflictingSetting(stored: Task, req: RegisterRequest): string | undefined {
-  if (req.kind !== undefined && req.kind !== stored.kind) return "kind";
-  if (
-    req.deadlineSeconds !== undefined &&
-    Math.round((stored.deadlineAt - stored.registeredAt) / 1000) !== req.deadlineSeconds
-  ) {
-    return "deadlineSeconds";
-  }
-  if (req.tags !== undefined && !sameRecord(req.tags, stored.tags)) return "tags";
-  if (req.indexId !== undefined && req.indexId !== stored.indexId) return "indexId";
-  if (req.callbackUrl !== undefined && req.callbackUrl !== stored.callbackUrl) return "callbackUrl";
-  if (req.callbackHeaders !== undefined && !req.callbackHeaders.matches(stored)) return "callbackHeaders";
+/** A setting of a registration that contradicts the stored one, with the stored value where it may be shown. */
+interface Conflict {
+  setting: string;
+  stored?: string;
+}
+
+/** A 409 that says which setting differs and how to change it. */
+function conflictError(taskId: string, c: Conflict): ConflictError {
+  const stored = c.stored === undefined ? "" : ` (stored: ${c.stored})`;
+  return new ConflictError(
+    `task ${taskId} is already registered with a different ${c.setting}${stored}: send the stored ${c.setting} (or leave it out) to get the task, or to change it DELETE /tasks/${taskId} and register it again`,
+  );
+}
+
+function conflictingSetting(stored: Task, req: RegisterRequest): Conflict | undefined {
+  if (req.kind !== undefined && req.kind !== stored.kind) return { setting: "kind", stored: stored.kind };
+  const deadlineSeconds = Math.round((stored.deadlineAt - stored.registeredAt) / 1000);
+  if (req.deadlineSeconds !== undefined && deadlineSeconds !== req.deadlineSeconds)
+    return { setting: "deadlineSeconds", stored: String(deadlineSeconds) };
+  if (req.tags !== undefined && !sameRecord(req.tags, stored.tags)) return { setting: "tags" };
+  if (req.indexId !== undefined && req.indexId !== stored.indexId)
+    return { setting: "indexId", stored: stored.indexId ?? "none" };
+  if (req.callbackUrl !== undefined && req.callbackUrl !== stored.callbackUrl)
+    return { setting: "callbackUrl" };
+  // Values never shown: the names only.
+  if (req.callbackHeaders !== undefined && !req.callbackHeaders.matches(stored))
+    return { setting: "callbackHeaders" };
   return undefined;
 }
 

@@ -61,3 +61,11 @@ export function urlWithoutSecrets(raw: string): string | undefined {
   u.hash = "";
   return u.toString();
 }
+
+/**
+ * JSON text every AWS service takes: JSON.stringify escapes controls and lone surrogates already;
+ * U+FFFE and U+FFFF (which SQS and SNS refuse raw) are escaped too. The same value, parsed.
+ */
+export function jsonForAws(value: unknown): string {
+  return JSON.stringify(value).replace(/[\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}

@@ -20,6 +20,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { subscriptionProtocols } from "../../functions/core/deployment-defaults.js";
 import type { StageConfig } from "../config.js";
 import { NotifierFunction } from "./notifier-function.js";
 
@@ -69,7 +70,7 @@ export class NotifierApi extends Construct {
     // The table: register (conditional put), read, list (the list index and its items, filtered or
     // not: never a Scan), delete; nothing else.
     // Subscriptions of this topic only; the api never publishes.
-    const protocols = ["email", "https", ...(c.subscriptions.sms ? ["sms"] : [])];
+    const protocols = subscriptionProtocols(c.subscriptions);
     this.function.fn.addEnvironment("SUBSCRIPTION_PROTOCOLS", protocols.join(","));
     this.function.fn.addEnvironment("SUBSCRIPTION_MAX", String(c.subscriptions.maxCount));
     if (c.subscriptions.emailDomains?.length)

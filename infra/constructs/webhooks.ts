@@ -8,7 +8,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { WEBHOOK_ATTRIBUTE, WEBHOOK_FILTER_POLICY } from "../../functions/adapters/sns-publisher.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
-import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_ATTEMPTS } from "../../functions/core/webhook-delivery.js";
+import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_RECEIVES } from "../../functions/core/webhook-delivery.js";
 import type { StageConfig } from "../config.js";
 import { deadLetterQueue } from "./dead-letter-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
@@ -62,7 +62,9 @@ export class Webhooks extends Construct {
       retentionPeriod: Duration.days(14),
       // Six times the function's timeout, as AWS advises for SQS event sources.
       visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: WEBHOOK_MAX_ATTEMPTS },
+      // The function counts attempts itself (only those that reached the receiver) and moves a message
+      // to the DLQ after the last; the redrive is a backstop for a message that fails every receive.
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVES },
     });
     props.topic.addSubscription(
       new SqsSubscription(this.queue, {
@@ -86,6 +88,7 @@ export class Webhooks extends Construct {
       environment: {
         STAGE: c.stage,
         WEBHOOK_QUEUE_URL: this.queue.queueUrl,
+        WEBHOOK_DLQ_URL: this.deadLetterQueue.queueUrl,
         WEBHOOK_SECRET_OVERLAP_SECONDS: String(c.webhooks.secretOverlap.toSeconds()),
         WEBHOOK_CONCURRENCY: String(BATCH_SIZE),
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -95,6 +98,8 @@ export class Webhooks extends Construct {
       .bindTable(props.table, c.shards, ["GetItem", "UpdateItem"])
       .bindSecret(this.signingSecret, "WEBHOOK_SECRET_NAME")
       .bindSecret(this.headerKey, "CALLBACK_HEADER_KEY_SECRET_NAME");
+    // After the last attempt the function puts the message on the DLQ itself.
+    this.deadLetterQueue.grantSendMessages(this.function.fn);
     this.function.fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: BATCH_SIZE,

@@ -3,7 +3,7 @@ import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { expect, test } from "vitest";
 import { WEBHOOK_FILTER_POLICY } from "../../functions/adapters/sns-publisher.js";
-import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_ATTEMPTS } from "../../functions/core/webhook-delivery.js";
+import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_RECEIVES } from "../../functions/core/webhook-delivery.js";
 import { Webhooks } from "../../infra/constructs/webhooks.js";
 import { bareStack, stageConfig } from "../support/cdk.js";
 
@@ -29,7 +29,8 @@ test("the queue: encrypted, TLS only, redrive to a DLQ after the last attempt, v
   });
   const props = (Object.values(queue)[0] as { Properties: Record<string, unknown> }).Properties;
   expect(props.SqsManagedSseEnabled).toBe(true);
-  expect((props.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(WEBHOOK_MAX_ATTEMPTS);
+  // The function dead-letters after the last counted attempt; the redrive is the backstop.
+  expect((props.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(WEBHOOK_MAX_RECEIVES);
   expect(props.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   const fnTimeout = stack.resolve(
     (hooks.function.fn.node.defaultChild as { timeout?: number }).timeout,
@@ -106,7 +107,11 @@ test("the function: fed by the queue with partial batch failures, its grants and
   expect(actions).toEqual(
     expect.arrayContaining(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"]),
   );
-  expect(actions).not.toContain("sqs:SendMessage");
+  // SendMessage only to the dead-letter queue (after a message's last attempt), never to the queue.
+  const senders = statements.filter((s) => [s.Action].flat().includes("sqs:SendMessage"));
+  expect(senders).toHaveLength(1);
+  expect(JSON.stringify(senders[0]?.Resource)).toMatch(/WebhooksFailed/);
+  expect(JSON.stringify(senders[0]?.Resource)).not.toMatch(/WebhooksQueue/);
   expect(actions).not.toContain("sns:Publish");
   // Two secrets (signing secret, header key), in one statement or two (minimizePolicies merges them).
   const secretResources = statements

@@ -89,18 +89,22 @@ describe("npm start", { timeout: 90_000 }, () => {
     await waitFor("the confirmed line", () => p.output().includes(`confirmed http ${hook.url}`) || undefined);
     // The deployed defaults' tag attributes (team, project): the README's tag filter works here too.
     const tagged = await call(p, "POST", "/subscriptions", {
-      protocol: "sms",
-      endpoint: "+15550009999",
+      protocol: "email",
+      endpoint: "ops@example.com",
       tags: { team: "video" },
     });
     expect(tagged.status).toBe(201);
+    // The dev stage's rules: no SMS (every shipped stage refuses it), said so.
+    const sms = await call(p, "POST", "/subscriptions", { protocol: "sms", endpoint: "+15550009999" });
+    expect(sms.status).toBe(422);
+    expect(sms.body.error.code).toBe("protocol_not_allowed");
     // Only what people subscribed is listed: local delivery's own SQS subscription is not.
     // The API's description answers without a key, as deployed.
     const described = await fetch(`${p.api}/openapi.json`);
     expect(described.status).toBe(200);
     expect(((await described.json()) as { openapi: string }).openapi).toBe("3.1.0");
     const listed = await call(p, "GET", "/subscriptions");
-    expect(listed.body.items.map((x: { protocol: string }) => x.protocol).sort()).toEqual(["http", "sms"]);
+    expect(listed.body.items.map((x: { protocol: string }) => x.protocol).sort()).toEqual(["email", "http"]);
 
     const created = await fetch(`${p.sim}/_sim/tasks`, {
       method: "POST",
@@ -211,31 +215,42 @@ describe("npm start", { timeout: 90_000 }, () => {
     expect(await p.stop()).toBe(0);
   }, 90_000);
 
-  test("--data keeps tasks across a restart", async () => {
+  test("--data keeps tasks, subscriptions, the generated keys and the webhook secret across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "notifier-data-"));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const port = String(await freePort());
-    const args = ["--port", port, "--simulator-port", "0", "--data", dir, "--api-key", "persist-key-1"];
+    const args = ["--port", port, "--simulator-port", "0", "--data", dir];
     const first = await startLocal(args);
     expect(
       (await call(first, "POST", "/tasks", { taskId: "kept00000000000000000001", kind: "index" })).status,
     ).toBe(202);
     expect(
-      (await call(first, "POST", "/subscriptions", { protocol: "sms", endpoint: "+15551230000" })).status,
+      (await call(first, "POST", "/subscriptions", { protocol: "email", endpoint: "ops@example.com" }))
+        .status,
     ).toBe(201);
     await waitFor(
       "the subscription to be seen",
-      () => first.output().includes("sms +15551230000") || undefined,
+      () => first.output().includes("email ops@example.com") || undefined,
     );
+    // The simulator's port is new each start (--simulator-port 0): compare the rest.
+    const exportLine = (out: string) =>
+      out
+        .split("\n")
+        .find((l) => l.trim().startsWith("export NOTIFIER="))
+        ?.replace(/ SIM=\S+/, "");
+    const firstExport = exportLine(first.output());
+    expect(firstExport).toMatch(/KEY=\S+ ADMIN_KEY=\S+ .*WEBHOOK_SECRET=whsec_\S+/);
     expect(await first.stop()).toBe(0);
 
     const second = await startLocal(args);
     cleanups.push(() => second.stop());
+    // The same keys and secret: the exported line of the first start still works.
+    expect(exportLine(second.output())).toBe(firstExport);
     const got = await call(second, "GET", "/tasks/kept00000000000000000001");
     expect(got.status).toBe(200);
     expect(got.body.kind).toBe("index");
     const subs = await call(second, "GET", "/subscriptions");
-    expect(subs.body.items.map((x: { endpoint: string }) => x.endpoint)).toContain("+15551230000");
+    expect(subs.body.items.map((x: { endpoint: string }) => x.endpoint)).toContain("ops@example.com");
     expect(await second.stop()).toBe(0);
   }, 90_000);
 });

@@ -31,6 +31,7 @@ export async function startWebhookHarness(
     STAGE: "test",
     TABLE_NAME: aws.tableName,
     WEBHOOK_QUEUE_URL: queueUrl,
+    WEBHOOK_DLQ_URL: dlqUrl,
     WEBHOOK_SECRET: secret,
     CALLBACK_HEADER_KEY: headerKey,
     WEBHOOK_SECRET_OVERLAP_SECONDS: String(opts.overlapSeconds ?? 3600),

@@ -3,11 +3,29 @@ import {
   decideAttempt,
   MAX_RETRY_DELAY_S,
   retryDelaySeconds,
+  VISIBILITY_MARGIN_S,
   WEBHOOK_MAX_ATTEMPTS,
   WEBHOOK_RETRY_DELAYS_S,
 } from "../../functions/core/webhook-delivery.js";
 
 const failed = { status: 500, durationMs: 5 };
+
+test("a wait near SQS's 12-hour visibility limit is capped, counting the time since the receive (SQS would refuse it)", () => {
+  // 10 h + 20 % jitter is exactly 12 h: more than SQS allows once any time has passed since the receive.
+  const longest = retryDelaySeconds(7, undefined, () => 0.999999, 40);
+  expect(longest + 40).toBeLessThanOrEqual(MAX_RETRY_DELAY_S - VISIBILITY_MARGIN_S);
+  expect(longest).toBe(MAX_RETRY_DELAY_S - VISIBILITY_MARGIN_S - 40);
+  // A Retry-After of days, asked 15 s after the receive.
+  const d = decideAttempt(
+    { status: 503, durationMs: 15_000, retryAfterSeconds: 5 * 86_400 },
+    2,
+    () => 0.5,
+    15,
+  );
+  expect(d).toEqual({ outcome: "retrying", delaySeconds: MAX_RETRY_DELAY_S - VISIBILITY_MARGIN_S - 15 });
+  // Short waits are untouched.
+  expect(retryDelaySeconds(1, undefined, () => 0.5, 30)).toBe(5);
+});
 
 test("the retry schedule: about 5 s, 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, each within ±20 % jitter", () => {
   expect([...WEBHOOK_RETRY_DELAYS_S]).toEqual([5, 60, 300, 1800, 7200, 18000, 36000]);
@@ -15,7 +33,10 @@ test("the retry schedule: about 5 s, 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, each 
   WEBHOOK_RETRY_DELAYS_S.forEach((base, i) => {
     const attempt = i + 1;
     expect(retryDelaySeconds(attempt, undefined, () => 0)).toBe(Math.round(base * 0.8));
-    expect(retryDelaySeconds(attempt, undefined, () => 0.999999)).toBe(Math.round(base * 1.2));
+    // The longest (10 h + 20 %) is capped below SQS's 12 hours: see the next tests.
+    expect(retryDelaySeconds(attempt, undefined, () => 0.999999)).toBe(
+      Math.min(Math.round(base * 1.2), MAX_RETRY_DELAY_S - VISIBILITY_MARGIN_S),
+    );
     const d = decideAttempt(failed, attempt, Math.random);
     expect(d.outcome).toBe("retrying");
     if (d.outcome === "retrying") {
@@ -64,7 +85,8 @@ test("a Retry-After longer than the schedule is honoured, capped at SQS's 12 hou
     outcome: "retrying",
     delaySeconds: 60,
   });
-  expect(retryDelaySeconds(1, 10 * 24 * 3600)).toBe(MAX_RETRY_DELAY_S);
+  // Below SQS's 12 hours by the margin the receive already used up (a batching window, the attempt).
+  expect(retryDelaySeconds(1, 10 * 24 * 3600)).toBe(MAX_RETRY_DELAY_S - VISIBILITY_MARGIN_S);
   expect(retryDelaySeconds(7, undefined, () => 0.999)).toBeLessThanOrEqual(MAX_RETRY_DELAY_S);
 });
 
