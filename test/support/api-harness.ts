@@ -31,6 +31,8 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
   const store = new DynamoDbTaskStore(dynamo, aws.tableName, 4);
   return {
     aws,
+    /** The webhook queue POST /tasks/{id}/redeliver sends to. */
+    webhookQueueUrl,
     store,
     dynamo,
     async call(method: string, path: string, opts: Parameters<typeof apiEvent>[2] = {}) {

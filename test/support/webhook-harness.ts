@@ -57,6 +57,10 @@ export async function startWebhookHarness(
     queueUrl,
     dlqUrl,
     secret,
+    /** The header key the API seals with (the webhook function's `headerBox` may be swapped). */
+    headerKey,
+    /** The webhook function's dependencies, read at each call: a test may wrap one (an outage). */
+    deps,
     attempts,
     retryAsked,
     webhook,
