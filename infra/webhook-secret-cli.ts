@@ -5,6 +5,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { SECRET_CACHE_SECONDS } from "../functions/core/deployment-defaults.js";
 import { parseWebhookSecret, rotatedSecretValue, signingSecrets } from "../functions/core/webhook-secrets.js";
 
 export const WEBHOOK_SECRET_USAGE = `Usage: npm run webhook-secret -- <command> [options]
@@ -81,7 +82,9 @@ export async function webhookSecretCommand(
     await client.send(
       new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify({ current: stored.current }) }),
     );
-    deps.print("finished: only the current secret signs (within 5 minutes, the function's cache)");
+    deps.print(
+      `finished: only the current secret signs from ${new Date(now() + SECRET_CACHE_SECONDS * 1000).toISOString()} at the latest (the webhook function caches the secret for ${SECRET_CACHE_SECONDS / 60} minutes)`,
+    );
     return 0;
   }
   const next = generateWebhookSecret();
@@ -90,7 +93,7 @@ export async function webhookSecretCommand(
   );
   deps.print(next);
   deps.print(
-    `rotated: the new secret (above) signs from now on; the previous one signs beside it until ${new Date(now() + overlapHours * 3600_000).toISOString()} (the overlap). Give receivers the new one before then. The function's cache may take 5 minutes to see it.`,
+    `rotated: the new secret (above) starts signing by ${new Date(now() + SECRET_CACHE_SECONDS * 1000).toISOString()} at the latest (the webhook function caches the secret for ${SECRET_CACHE_SECONDS / 60} minutes; until then deliveries carry the previous signature only). The previous one signs beside it until ${new Date(now() + overlapHours * 3600_000).toISOString()} (the overlap). Give receivers the new one before then.`,
   );
   return 0;
 }

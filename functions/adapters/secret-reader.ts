@@ -1,4 +1,5 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { SECRET_CACHE_SECONDS } from "../core/deployment-defaults.js";
 
 /** Reads a secret's value; `fresh` bypasses the cache. */
 export type SecretReader = (opts?: { fresh?: boolean }) => Promise<string>;
@@ -7,7 +8,10 @@ export type SecretReader = (opts?: { fresh?: boolean }) => Promise<string>;
  * A Secrets Manager secret read through Powertools (cached `maxAgeSeconds`), or a value given
  * directly (local mode). Errors say which secret and why, never its value.
  */
-export function secretReader(source: { name?: string; value?: string }, maxAgeSeconds = 300): SecretReader {
+export function secretReader(
+  source: { name?: string; value?: string },
+  maxAgeSeconds = SECRET_CACHE_SECONDS,
+): SecretReader {
   if (source.value !== undefined) {
     const value = source.value;
     return async () => value;

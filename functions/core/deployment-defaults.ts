@@ -41,3 +41,6 @@ export const DEFAULT_SUBSCRIPTIONS: { readonly maxCount: number; readonly sms: b
 export function subscriptionProtocols(rules: { sms: boolean }): string[] {
   return ["email", "https", ...(rules.sms ? ["sms"] : [])];
 }
+
+/** How long the functions cache a secret they read (Powertools Parameters): a change is seen within it. */
+export const SECRET_CACHE_SECONDS = 300;

@@ -27,7 +27,9 @@ const V6_BLOCKED: Array<[string, number]> = [
   ["::", 128], // unspecified
   ["::1", 128], // loopback
   ["100::", 64], // discard
+  ["2001::", 32], // Teredo: tunnels to an IPv4 address (obfuscated in the address); no receiver lives there
   ["2001:db8::", 32], // documentation
+  ["64:ff9b:1::", 48], // local-use IPv4/IPv6 translation (RFC 8215): reaches local IPv4 networks
   ["fc00::", 7], // unique local
   ["fe80::", 10], // link-local
   ["fec0::", 10], // site-local (deprecated)
@@ -38,19 +40,24 @@ const blocked = new BlockList();
 for (const [net, prefix] of V4_BLOCKED) blocked.addSubnet(net, prefix, "ipv4");
 for (const [net, prefix] of V6_BLOCKED) blocked.addSubnet(net, prefix, "ipv6");
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), -compatible (::a.b.c.d) or NAT64 (64:ff9b::) IPv6 address. */
+/**
+ * The IPv4 address an IPv6 address wraps: IPv4-mapped (::ffff:a.b.c.d), IPv4-translated
+ * (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) in the last 32 bits;
+ * 6to4 (2002:AABB:CCDD::/48) in the second and third groups.
+ */
 function embeddedV4(v6: string): string | undefined {
   const groups = expandV6(v6);
   if (!groups) return undefined;
+  const dotted = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  if (groups[0] === 0x2002) return dotted(groups[1] as number, groups[2] as number);
   const head = groups.slice(0, 6);
   const zeroHead = head.slice(0, 5).every((g) => g === 0);
   const mapped = zeroHead && head[5] === 0xffff;
+  const translated = head.slice(0, 4).every((g) => g === 0) && head[4] === 0xffff && head[5] === 0;
   const compatible = zeroHead && head[5] === 0 && (groups[6] !== 0 || (groups[7] ?? 0) > 1);
   const nat64 = groups[0] === 0x64 && groups[1] === 0xff9b && head.slice(2).every((g) => g === 0);
-  if (!mapped && !compatible && !nat64) return undefined;
-  const hi = groups[6] as number;
-  const lo = groups[7] as number;
-  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  if (!mapped && !translated && !compatible && !nat64) return undefined;
+  return dotted(groups[6] as number, groups[7] as number);
 }
 
 /** Eight 16-bit groups of an IPv6 address (dotted IPv4 tails and `::` expanded), or undefined. */
@@ -89,7 +96,8 @@ export function isForbiddenAddress(ip: string, opts: { allowLoopback?: boolean }
   if (family === 0) return true;
   if (opts.allowLoopback && isLoopback(ip)) return false;
   if (family === 4) return blocked.check(ip, "ipv4");
+  if (blocked.check(ip, "ipv6")) return true;
+  // A form that wraps an IPv4 address is what that address is.
   const v4 = embeddedV4(ip);
-  if (v4 !== undefined) return blocked.check(v4, "ipv4");
-  return blocked.check(ip, "ipv6");
+  return v4 !== undefined && blocked.check(v4, "ipv4");
 }

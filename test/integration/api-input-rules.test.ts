@@ -132,6 +132,7 @@ describe("subscriptions", () => {
   test.each([
     ["https", "http://hooks.example.com/x", "it is not https"],
     ["https", "https://10.0.0.8/x", "non-public address"],
+    ["https", "https://[2002:a00:1::1]/x", "non-public address"],
     ["https", "https://user:pw@hooks.example.com/x", "credentials"],
     ["https", "https://127.0.0.1/x", "loopback"],
     ["sms", "5551234567", "not an E.164 phone number"],

@@ -56,6 +56,18 @@ describe("the address rule", () => {
     ["::127.0.0.1", true],
     ["2001:db8::1", true],
     ["2606:4700:4700::1111", false],
+    // IPv6 forms that wrap a private IPv4 address: 6to4, Teredo, local-use NAT64, IPv4-translated.
+    ["2002:a00:1::1", true], // 6to4 of 10.0.0.1
+    ["2002:a9fe:a9fe::", true], // 6to4 of 169.254.169.254
+    ["2002:7f00:1::1", true], // 6to4 of 127.0.0.1
+    ["2002:808:808::1", false], // 6to4 of 8.8.8.8 (public)
+    ["2001:0:4136:e378:8000:63bf:f5ff:fffe", true], // Teredo (client 10.0.0.1, obfuscated)
+    ["2001::1", true],
+    ["64:ff9b:1::a00:1", true], // local-use NAT64 (RFC 8215)
+    ["64:ff9b:1:ffff::1", true],
+    ["::ffff:0:a00:1", true], // IPv4-translated 10.0.0.1
+    ["::ffff:0:7f00:1", true],
+    ["::ffff:0:808:808", false], // IPv4-translated 8.8.8.8
     ["not-an-ip", true],
   ])("%s forbidden: %s", (ip, forbidden) => {
     expect(isForbiddenAddress(ip)).toBe(forbidden);

@@ -31,6 +31,9 @@ test("rotate: the stack's generated value becomes {current, previous, rotatedAt}
   const next = lines[0] as string;
   expect(next).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
   expect(lines[1]).toContain("2026-11-30T12:00:00.000Z");
+  // Not "from now on": the function's secret cache delays it, and the message says until when.
+  expect(lines[1]).not.toContain("from now on");
+  expect(lines[1]).toContain("starts signing by 2026-11-29T12:05:00.000Z at the latest");
   const stored = parseWebhookSecret(secrets.get("notifier/webhooks") ?? "");
   expect(stored).toEqual({ current: next, previous: `whsec_${generated}`, rotatedAt: t0 });
   // Within the overlap a receiver still holding the old secret verifies; after it, only the new one signs.
