@@ -119,7 +119,8 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async register(task: Task): Promise<{ created: boolean; task: Task }> {
-    if (await this.putIfNew(task)) return { created: true, task };
+    // A registration may take an id that was deleted (its tombstone); discovery may not.
+    if (await this.putIfNew(task, { overDeleted: true })) return { created: true, task };
     const existing = await this.get(task.taskId);
     // Removed in between: let the caller retry.
     if (!existing)
@@ -127,14 +128,20 @@ export class DynamoDbTaskStore implements TaskStore {
     return { created: false, task: existing };
   }
 
-  /** Stores the task unless its id is known; `false` (and no read) when it is. */
-  async putIfNew(task: Task): Promise<boolean> {
+  /**
+   * Stores the task unless its id is known; `false` (and no read) when it is. A deleted id is known
+   * (its tombstone) unless `overDeleted`: watching the account never brings a deleted task back.
+   */
+  async putIfNew(task: Task, opts: { overDeleted?: boolean } = {}): Promise<boolean> {
     return writeIf(() =>
       this.db.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: this.toItem(task),
-          ConditionExpression: "attribute_not_exists(pk)",
+          ConditionExpression: opts.overDeleted
+            ? "attribute_not_exists(pk) OR attribute_exists(#deleted)"
+            : "attribute_not_exists(pk)",
+          ...(opts.overDeleted ? { ExpressionAttributeNames: { "#deleted": DELETED_AT } } : {}),
         }),
       ),
     );
@@ -164,7 +171,7 @@ export class DynamoDbTaskStore implements TaskStore {
         ConsistentRead: true,
       }),
     );
-    return res.Item ? fromItem(res.Item) : undefined;
+    return res.Item && !isTombstone(res.Item) ? fromItem(res.Item) : undefined;
   }
 
   async list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>> {
@@ -173,15 +180,22 @@ export class DynamoDbTaskStore implements TaskStore {
     return listThroughIndex(this.db, this.tableName, filter, limit, cursor, fromItem);
   }
 
-  async remove(taskId: string): Promise<boolean> {
+  async remove(taskId: string, at: number): Promise<boolean> {
     try {
+      // Not a DeleteItem: a tombstone in its place (no index keys, so no listing, check or
+      // publish sees it), so that watching the account does not find the task again; it expires.
       await this.db.send(
-        new DeleteItemCommand({
+        new PutItemCommand({
           TableName: this.tableName,
-          Key: taskKey(taskId),
+          Item: {
+            ...taskKey(taskId),
+            [DELETED_AT]: { N: String(at) },
+            [TASK_TABLE.ttlAttribute]: { N: String(Math.floor(at / 1000) + TOMBSTONE_DAYS * 86_400) },
+          },
           // Never with an event still to publish (the poller may have written one a moment ago).
-          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(#o) OR size(#o) = :zero)",
-          ExpressionAttributeNames: { "#o": "outbox" },
+          ConditionExpression:
+            "attribute_exists(pk) AND attribute_not_exists(#deleted) AND (attribute_not_exists(#o) OR size(#o) = :zero)",
+          ExpressionAttributeNames: { "#o": "outbox", "#deleted": DELETED_AT },
           ExpressionAttributeValues: { ":zero": { N: "0" } },
         }),
       );
@@ -482,6 +496,18 @@ class UpdateBuilder {
     this.values[val] = marshall({ v: value }, { removeUndefinedValues: true }).v as AttributeValue;
     return [name, val];
   }
+}
+
+/** The attribute that marks a deleted task's tombstone. */
+const DELETED_AT = "deletedAt";
+/**
+ * How long a deletion is remembered: longer than any rescan of the account could reach back (the
+ * discovery lag is minutes; a scan held up by an outage resumes from its mark), then TTL removes it.
+ */
+export const TOMBSTONE_DAYS = 7;
+
+function isTombstone(item: Item): boolean {
+  return item[DELETED_AT] !== undefined;
 }
 
 function fromItem(item: Item): Task {

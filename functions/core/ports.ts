@@ -67,10 +67,11 @@ export interface TaskStore {
   get(taskId: string): Promise<Task | undefined>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
   /**
-   * Stops watching; `false` when the id is unknown. Throws EventsPendingError while the task has
-   * events awaiting publication: deleting never drops an announcement.
+   * Stops watching (`at`: when); `false` when the id is unknown. Throws EventsPendingError while the
+   * task has events awaiting publication: deleting never drops an announcement. The deletion is
+   * remembered for a while: watching the account does not find the task again, a registration may.
    */
-  remove(taskId: string): Promise<boolean>;
+  remove(taskId: string, at: number): Promise<boolean>;
   /** Tasks of one shard due at or before `now`, oldest first. */
   queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>>;
   /** When the earliest task of one shard is due (epoch ms), if any task is watched there. */

@@ -418,7 +418,7 @@ async function deleteTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyR
   noQuery(req);
   const id = parseInput(taskId, req.params[0], "taskId");
   // The store refuses (EventsPendingError, 409) while an announcement is still being published.
-  if (!(await deps.store.remove(id))) throw new NotFoundError(`task ${id} is not registered`);
+  if (!(await deps.store.remove(id, deps.now()))) throw new NotFoundError(`task ${id} is not registered`);
   return noContent();
 }
 

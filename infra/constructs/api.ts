@@ -66,9 +66,9 @@ export class NotifierApi extends Construct {
         DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
       },
-    }).bindTable(props.table, c.shards, ["PutItem", "GetItem", "Query", "BatchGetItem", "DeleteItem"]);
+    }).bindTable(props.table, c.shards, ["PutItem", "GetItem", "Query", "BatchGetItem"]);
     // The table: register (conditional put), read, list (the list index and its items, filtered or
-    // not: never a Scan), delete; nothing else.
+    // not: never a Scan), delete (a conditional put of a tombstone); nothing else.
     // Subscriptions of this topic only; the api never publishes.
     const protocols = subscriptionProtocols(c.subscriptions);
     this.function.fn.addEnvironment("SUBSCRIPTION_PROTOCOLS", protocols.join(","));

@@ -107,13 +107,7 @@ describe("TaskNotifierStack", () => {
       ].sort(),
     );
     expect(table(actionsOf(t, "ApiFunction"))).toEqual(
-      [
-        "dynamodb:BatchGetItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:Query",
-      ].sort(),
+      ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"].sort(),
     );
     // Both topics sign what they deliver with SHA256 (signature version 2).
     const topics = Object.values(t.findResources("AWS::SNS::Topic")) as Array<{

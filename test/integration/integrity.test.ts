@@ -58,7 +58,7 @@ describe("registrations", () => {
     const id = "0000000000000000000000aa";
     const first = await h.register({ taskId: id }, Date.now() - 60_000);
     // A poller read the first registration (version 1); meanwhile it is deleted and registered again.
-    expect(await h.store.remove(id)).toBe(true);
+    expect(await h.store.remove(id, Date.now())).toBe(true);
     const second = await h.register({ taskId: id }, Date.now());
     expect(second.version).toBe(first.version);
     const stale = decide(first, ready(id), Date.now(), 0.5, h.config.settings);
@@ -70,7 +70,7 @@ describe("registrations", () => {
     expect(current.patch.events[0]?.id).not.toBe(stale.patch.events[0]?.id);
     expect((await h.store.get(id))?.registeredAt).toBe(second.registeredAt);
     await h.store.clearOutboxEntry(id, current.patch.events[0]?.id as string);
-    await h.store.remove(id);
+    await h.store.remove(id, Date.now());
   });
 });
 
@@ -144,6 +144,6 @@ describe("shards", () => {
     // Nothing left above shard 3: the record comes down and readers go back to 4 shards.
     const narrow = new DynamoDbTaskStore(h.dynamo, h.aws.tableName, 4);
     expect(await narrow.syncShardLayout()).toBe(4);
-    for (const id of ids) await h.store.remove(id);
+    for (const id of ids) await h.store.remove(id, Date.now());
   });
 });

@@ -38,7 +38,7 @@ test("a stored tag with a lone surrogate (registered before the rule): its event
   const next = await h.run();
   expect(next.eventsSetAside).toBe(0);
   expect(next.publishFailures).toBe(0);
-  expect(await h.store.remove(bad.id)).toBe(true);
+  expect(await h.store.remove(bad.id, Date.now())).toBe(true);
 });
 
 test("text TwelveLabs sends is repaired, and a presigned input_url is kept and published without its query", async () => {

@@ -107,7 +107,7 @@ describe("batched checks", () => {
     expect(next?.status).toBe("processing");
     expect(next?.metadata.createdAt).toBeTypeOf("string");
     expect((next?.dueAt ?? 0) - (next?.lastCheckedAt ?? 0)).toBe(300);
-    for (const id of running) await h.store.remove(id);
+    for (const id of running) await h.store.remove(id, Date.now());
   });
 
   test("tasks seen running, then finished: one window list names each with its final status", async () => {
@@ -177,7 +177,7 @@ describe("batched checks", () => {
     expect(list?.query.status).toBeUndefined();
     expect(list?.query.sort_option).toEqual(["asc"]);
     for (const id of ids) expect((await h.store.get(id))?.status).not.toBe("registered");
-    for (const id of ids) await h.store.remove(id);
+    for (const id of ids) await h.store.remove(id, Date.now());
   });
 
   test("when the lists are longer than checking each task, it falls back to per-task checks", async () => {
@@ -279,7 +279,7 @@ describe("the deployed defaults: every run bounded in time, the lease released o
     const next = await h.invoke(4_000, deployed);
     expect("skipped" in next).toBe(false);
     for (const id of ids) expect((await h.store.get(id))?.dueAt).toBeTypeOf("number");
-    for (const id of ids) await h.store.remove(id);
+    for (const id of ids) await h.store.remove(id, Date.now());
   });
 
   test("a 429 storm: the run ends at once with every task rescheduled after the wait; nothing sent before it", async () => {
@@ -297,6 +297,6 @@ describe("the deployed defaults: every run bounded in time, the lease released o
       expect(t?.status).toBe("registered");
       expect((t?.dueAt ?? 0) - started).toBeGreaterThanOrEqual(30_000);
     }
-    for (const id of ids) await h.store.remove(id);
+    for (const id of ids) await h.store.remove(id, Date.now());
   });
 });

@@ -187,7 +187,7 @@ describe("terminal paths", () => {
     expect(stored?.status).toBe("processing");
     expect(stored?.notFoundCount).toBe(0);
     expect(await h.drain(all)).toHaveLength(0);
-    expect(await h.store.remove(id)).toBe(true); // leave nothing due for the tests after
+    expect(await h.store.remove(id, Date.now())).toBe(true); // leave nothing due for the tests after
   });
 });
 
@@ -338,7 +338,7 @@ describe.each([
       expect((await h.drain(all)).length).toBe(500);
       const stillDue = await dueIdsInIndex();
       expect(stillDue.filter((id) => id.startsWith(prefix))).toHaveLength(1500);
-      for (const id of stillDue.filter((x) => x.startsWith(prefix))) await h.store.remove(id);
+      for (const id of stillDue.filter((x) => x.startsWith(prefix))) await h.store.remove(id, Date.now());
       // About 20 s alone on 2 cores (dynalite writes one at a time); room for a busy shared machine.
     }, 90_000);
   });

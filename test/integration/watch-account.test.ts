@@ -174,3 +174,32 @@ describe("watching the account", () => {
     );
   });
 });
+
+test("a task deleted right after it was found is not found again by the next scans (a deletion sticks); registering it again works", async () => {
+  h = await startPollerHarness({ PASS_INTERVAL_MS: "100", WATCH_ACCOUNT_KINDS: "embed" });
+  const queue = h.queue("deleted");
+  await h.run(5_000); // the mode on: marks start now
+  await sleep(20);
+  const t = h.sim.addTask({
+    kind: "embed",
+    timeline: [
+      { status: "processing", afterMs: 0 },
+      { status: "ready", afterMs: 1_500 },
+    ],
+  });
+  const found = await h.run(5_000);
+  expect(found.discovered).toBe(1);
+  expect(await h.store.remove(t.id, Date.now())).toBe(true);
+  expect(await h.store.get(t.id)).toBeUndefined();
+  // Well within the two-minute lag every scan reaches back over: runs until it is ready at TwelveLabs.
+  await sleep(1_600);
+  for (let i = 0; i < 3; i++) {
+    const s = await h.run(5_000);
+    expect(s.discovered).toBe(0);
+  }
+  expect(await h.store.get(t.id)).toBeUndefined();
+  expect((await h.drain(queue)).map((m) => m.event.task.id)).not.toContain(t.id);
+  // A registration is the user's word: it takes the id back.
+  const again = await registerTask(h.store, { taskId: t.id }, Date.now(), 3600);
+  expect(again.created).toBe(true);
+});

@@ -86,6 +86,6 @@ export async function runEvidenceScenario(
       wrong.push(`${id}: expected task.${fate}, got ${got}`);
     else if (got.length > 1) duplicates.push(id);
   }
-  for (const id of ids) await h.store.remove(id);
+  for (const id of ids) await h.store.remove(id, Date.now());
   return { wrong, lost, duplicates, announced: announced.size };
 }

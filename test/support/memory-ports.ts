@@ -65,7 +65,7 @@ export class MemoryStore implements TaskStore {
   async list(_f: ListFilter, _l: number): Promise<Page<Task>> {
     throw new Error("MemoryStore.list is not used by the poller");
   }
-  async remove(id: string) {
+  async remove(id: string, _at: number) {
     if ((this.tasks.get(id)?.outbox.length ?? 0) > 0)
       throw new EventsPendingError(`task ${id} has events pending`);
     return this.tasks.delete(id);
