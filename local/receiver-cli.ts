@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { verifyWebhook } from "../functions/core/webhook-signature.js";
 
@@ -7,17 +8,28 @@ import { verifyWebhook } from "../functions/core/webhook-signature.js";
  * subscriber it confirms subscriptions (GET of the SubscribeURL, as SNS requires) and prints each
  * notification; as a task's callbackUrl it verifies each signed webhook with the secret in
  * `--webhook-secret` or $WEBHOOK_SECRET (the banner of npm start exports it), drops repeats of a
- * webhook-id, and prints the event.
+ * webhook-id, and prints the event. With `--topic-arn` (or $TOPIC_ARN, also exported by the banner)
+ * it takes SNS messages from that topic only.
  */
 let port: number;
 let webhookSecret: string | undefined;
+let topicArn: string | undefined;
 const seen = new Set<string>();
 try {
   const { values } = parseArgs({
-    options: { port: { type: "string", default: "4000" }, "webhook-secret": { type: "string" } },
+    options: {
+      port: { type: "string", default: "4000" },
+      "webhook-secret": { type: "string" },
+      "topic-arn": { type: "string" },
+    },
     strict: true,
   });
   webhookSecret = values["webhook-secret"] ?? (process.env.WEBHOOK_SECRET || undefined);
+  // The stage's topic (output TopicArn; local mode exports TOPIC_ARN): anything from another topic
+  // is refused, confirmations included, since anyone's topic can POST a well-signed envelope here.
+  topicArn = values["topic-arn"] ?? (process.env.TOPIC_ARN || undefined);
+  if (topicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn))
+    throw new Error("--topic-arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)");
   port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error("--port must be a whole number 0-65535");
@@ -53,11 +65,17 @@ const server = createServer((req, res) => {
       return;
     }
     res.writeHead(200).end();
-    let msg: { Type?: string; SubscribeURL?: string; Message?: string };
+    let msg: { Type?: string; SubscribeURL?: string; Message?: string; TopicArn?: string };
     try {
       msg = JSON.parse(raw.toString("utf8"));
     } catch {
       console.log(`receiver: ignored a body that is not JSON`);
+      return;
+    }
+    if (topicArn !== undefined && msg.TopicArn !== topicArn) {
+      console.log(
+        `receiver: REFUSED a ${msg.Type ?? "message"} from topic ${msg.TopicArn ?? "(none)"}, not ${topicArn}`,
+      );
       return;
     }
     if (msg.Type === "SubscriptionConfirmation" && msg.SubscribeURL) {
@@ -72,5 +90,9 @@ server.once("error", (err: NodeJS.ErrnoException) => {
   console.error(`receiver: ${err.code === "EADDRINUSE" ? `port ${port} is already in use` : err.message}`);
   process.exit(1);
 });
-server.listen(port, "127.0.0.1", () => console.log(`receiver: listening on http://127.0.0.1:${port}/`));
+server.listen(port, "127.0.0.1", () =>
+  console.log(
+    `receiver: listening on http://127.0.0.1:${(server.address() as AddressInfo).port}/${topicArn ? ` (SNS messages from ${topicArn} only)` : " (any SNS topic: give --topic-arn or $TOPIC_ARN to accept only yours)"}`,
+  ),
+);
 process.once("SIGINT", () => server.close(() => process.exit(0)));

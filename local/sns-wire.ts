@@ -37,11 +37,17 @@ export function confirmationEnvelope(topicArn: string, sub: LocalSubscription, b
   };
 }
 
+/**
+ * A Notification as SNS POSTs it. SNS leaves out message attributes for HTTP(S) endpoints when the
+ * message was published with `MessageStructure: "json"` (the notifier always publishes so):
+ * receivers filter through their subscription's filter policy, not by reading attributes.
+ */
 export function notificationEnvelope(
   topicArn: string,
   env: Envelope,
   message: string,
   baseUrl: string,
+  structured = isStructure(env.Message),
 ): object {
   return {
     Type: "Notification",
@@ -54,8 +60,16 @@ export function notificationEnvelope(
     Signature: "LOCAL",
     SigningCertURL: `${baseUrl}/_local/sns/cert.pem`,
     UnsubscribeURL: `${baseUrl}/_local/sns/unsubscribe`,
-    MessageAttributes: env.MessageAttributes ?? {},
+    ...(structured ? {} : { MessageAttributes: env.MessageAttributes ?? {} }),
   };
+}
+
+function isStructure(message: string): boolean {
+  try {
+    return typeof (JSON.parse(message) as { default?: unknown }).default === "string";
+  } catch {
+    return false;
+  }
 }
 
 export function parseStructure(message: string): { default: string; [protocol: string]: string } {

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     cleanups.add(() => delivery.stop());
     cleanups.add(startPollerLoop(poller, opts.intervalMs, (line) => console.log(line)));
     cleanups.add(startWebhooks(aws, hooks));
-    printBanner(opts, base, keys, twelvelabs, hooks);
+    printBanner(opts, base, keys, twelvelabs, hooks, aws.topicArn);
     if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, keys.client);
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
@@ -303,6 +303,7 @@ function printBanner(
   keys: LocalApiKeys,
   twelvelabs: TwelveLabsTarget,
   hooks: WebhookSettings,
+  topicArn: string,
 ): void {
   const { sim } = twelvelabs;
   console.log(`TwelveLabs task notifier, local mode
@@ -312,7 +313,7 @@ function printBanner(
   Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set NOTIFIER_WEBHOOK_SECRET to choose one)` : " (NOTIFIER_WEBHOOK_SECRET)"}
   Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}
 In another terminal:
-  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret}
+  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret} TOPIC_ARN=${topicArn}
 Ctrl-C stops everything.`);
 }
 

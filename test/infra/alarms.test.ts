@@ -24,12 +24,12 @@ function build(alarmEmail?: string) {
   return Template.fromStack(stack);
 }
 
-test("eight alarms, all to the operations topic, with the alarm email subscribed", () => {
+test("nine alarms, all to the operations topic, with the alarm email subscribed", () => {
   const t = build("oncall@example.com");
   const alarms = Object.values(t.findResources("AWS::CloudWatch::Alarm")) as Array<{
     Properties: { AlarmActions: unknown[]; MetricName?: string; Namespace?: string };
   }>;
-  expect(alarms).toHaveLength(8);
+  expect(alarms).toHaveLength(9);
   for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
   expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
     [
@@ -38,6 +38,7 @@ test("eight alarms, all to the operations topic, with the alarm email subscribed
       "ApproximateNumberOfMessagesVisible",
       "Errors",
       "Errors",
+      "EventsSetAside",
       "OutboxBacklog",
       "SuccessfulRun",
       "TwelveLabsAuthFailures",

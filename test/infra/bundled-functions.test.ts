@@ -60,6 +60,7 @@ let secrets: Awaited<ReturnType<typeof startSecretsManagerStandIn>>;
 const secretValues = new Map<string, string>();
 let node = "";
 let webhookQueueUrl = "";
+let webhookDlqUrl = "";
 
 beforeAll(async () => {
   node = lambdaNode();
@@ -102,6 +103,7 @@ beforeAll(async () => {
   secretValues.set(SIGNING_SECRET_NAME, JSON.stringify({ current: GENERATED_SIGNING }));
   secretValues.set(HEADER_KEY_NAME, "k".repeat(64));
   webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
+  webhookDlqUrl = aws.fauxqs.createQueue("bundle-webhooks-failed").queueUrl;
   secrets = await startSecretsManagerStandIn(secretValues);
 }, 180_000);
 
@@ -126,6 +128,7 @@ function envFor(
     TWELVELABS_BASE_URL: sim.url,
     ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
     WEBHOOK_QUEUE_URL: webhookQueueUrl,
+    WEBHOOK_DLQ_URL: webhookDlqUrl,
     WEBHOOK_SECRET_NAME: SIGNING_SECRET_NAME,
     CALLBACK_HEADER_KEY_SECRET_NAME: HEADER_KEY_NAME,
     ...overrides,

@@ -50,6 +50,7 @@ describe("stages that share an account and region", () => {
     }>;
     const custom = alarms.filter((a) => a.Properties.Namespace === METRIC_NAMESPACE);
     expect(custom.map((a) => a.Properties.MetricName).sort()).toEqual([
+      "EventsSetAside",
       "OutboxBacklog",
       "SuccessfulRun",
       "TwelveLabsAuthFailures",

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "vitest";
@@ -38,4 +39,29 @@ test("a loopback receiver gets the POST with SNS's headers", async () => {
   } finally {
     await new Promise((r) => server.close(r));
   }
+});
+
+test("a Notification of a MessageStructure json publish carries no MessageAttributes (as SNS sends HTTPS endpoints), and the README's envelope says so", async () => {
+  const { notificationEnvelope } = await import("../../local/sns-wire.js");
+  const attrs = { eventType: { Type: "String", Value: "task.ready" } };
+  const structured = notificationEnvelope(
+    "arn:aws:sns:eu-west-1:123456789012:t",
+    { MessageId: "m", Subject: "s", Message: JSON.stringify({ default: "{}" }), MessageAttributes: attrs },
+    "{}",
+    "http://127.0.0.1:3000",
+  ) as Record<string, unknown>;
+  expect(structured).not.toHaveProperty("MessageAttributes");
+  const plain = notificationEnvelope(
+    "arn:aws:sns:eu-west-1:123456789012:t",
+    { MessageId: "m", Subject: "s", Message: "hello", MessageAttributes: attrs },
+    "hello",
+    "http://127.0.0.1:3000",
+  ) as Record<string, unknown>;
+  expect(plain.MessageAttributes).toEqual(attrs);
+  // The README's envelope example (Receiving notifications over HTTPS) shows what SNS really sends.
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("### Receiving notifications over HTTPS"));
+  const example = /```json\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  expect(example).toContain('"Type": "Notification"');
+  expect(example).not.toContain("MessageAttributes");
 });
