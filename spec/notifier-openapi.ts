@@ -113,8 +113,18 @@ const task: Json = {
               outcome: { enum: [...ATTEMPT_OUTCOMES] },
               status: { type: "integer", description: "The receiver's HTTP status" },
               error: {
-                enum: ["timeout", "connection", "tls", "dns", "refused_address", "not_https", "invalid_url"],
-                description: "Why there was no HTTP status",
+                enum: [
+                  "timeout",
+                  "connection",
+                  "tls",
+                  "dns",
+                  "refused_address",
+                  "not_https",
+                  "invalid_url",
+                  "headers_unreadable",
+                ],
+                description:
+                  "Why there was no HTTP status (headers_unreadable: the task's callback headers did not open with the header keys; nothing was sent and no attempt spent)",
               },
               durationMs: { type: "integer", minimum: 0 },
               nextAttemptAt: iso,

@@ -153,3 +153,15 @@ test("a 405 names the route it was sent to and carries Allow", async () => {
   const subs = await api.call("PATCH", "/subscriptions");
   expect(subs.headers.allow).toBe("POST, GET");
 });
+
+test("a 409 on re-registration says which setting differs, its stored value where it may be shown, and how to change it", async () => {
+  expect((await api.call("POST", "/tasks", { body: { taskId: "conflict1", kind: "index" } })).status).toBe(
+    202,
+  );
+  const kind = await api.call("POST", "/tasks", { body: { taskId: "conflict1", kind: "embed" } });
+  expect(kind.status).toBe(409);
+  expect(kind.body.error.message).toContain("different kind (stored: index)");
+  expect(kind.body.error.message).toContain("DELETE /tasks/conflict1 and register it again");
+  const deadline = await api.call("POST", "/tasks", { body: { taskId: "conflict1", deadlineSeconds: 60 } });
+  expect(deadline.body.error.message).toContain("different deadlineSeconds (stored: 86400)");
+});

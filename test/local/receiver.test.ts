@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, test } from "vitest";
+import { spawnScript } from "../support/local-process.js";
 
 /*
  * `npm run receiver -- --topic-arn <arn>`: an attacker's own topic can POST a well-signed envelope to
@@ -19,31 +19,20 @@ afterEach(async () => {
 });
 
 async function startReceiver(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "local/receiver-cli.ts", "--port", "0", ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, TOPIC_ARN: "", WEBHOOK_SECRET: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
+  const p = spawnScript("local/receiver-cli.ts", ["--port", "0", ...args], {
+    TOPIC_ARN: "",
+    WEBHOOK_SECRET: "",
   });
-  child.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
+  const out = p.output;
   stops.push(async () => {
-    child.kill("SIGINT");
-    await new Promise((r) => child.once("exit", r));
+    p.child.kill("SIGINT");
+    await p.exited;
   });
   const end = Date.now() + 20_000;
-  while (!/listening on (http:\/\/\S+)/.test(out) && Date.now() < end)
+  while (!/listening on (http:\/\/\S+)/.test(out()) && Date.now() < end)
     await new Promise((r) => setTimeout(r, 50));
-  const url = /listening on (http:\/\/\S+?\/)/.exec(out)?.[1] ?? "";
-  return { url, output: () => out };
+  const url = /listening on (http:\/\/\S+?\/)/.exec(out())?.[1] ?? "";
+  return { url, output: out };
 }
 
 test("a receiver given the stage's topic confirms and prints its messages, and refuses another topic's", async () => {

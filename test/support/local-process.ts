@@ -19,16 +19,20 @@ export interface LocalProcess {
 
 /** Runs `npm start`'s program (local/start.ts) as a child process, as a user would. */
 export function spawnLocal(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts", ...args], {
+  return spawnScript("local/start.ts", args, {
+    TWELVELABS_API_KEY: "",
+    NOTIFIER_API_KEY: "",
+    NOTIFIER_ADMIN_KEY: "",
+    NOTIFIER_WEBHOOK_SECRET: "",
+    ...env,
+  });
+}
+
+/** Runs one of the repository's TypeScript programs (an npm script's) as a child process; output collected. */
+export function spawnScript(script: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      TWELVELABS_API_KEY: "",
-      NOTIFIER_API_KEY: "",
-      NOTIFIER_ADMIN_KEY: "",
-      NOTIFIER_WEBHOOK_SECRET: "",
-      ...env,
-    },
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
