@@ -26,8 +26,8 @@ test("deploy snippets take the stage ($STAGE), never a hard-coded one, and name 
   expect(deploy).toMatch(/\*\*per stage\*\*/);
 });
 
-test("examples read $NOTIFIER/<route> in both modes: no ${NOTIFIER}route form left", () => {
-  expect(readme).not.toContain("${NOTIFIER}tasks");
+test("examples read $NOTIFIER/<route> in both modes: no braced form without the slash left", () => {
+  expect(readme).not.toContain(["$", "{NOTIFIER}tasks"].join(""));
   expect(readme).not.toMatch(/ending in `\/v1\/`/);
   expect(readme).toContain("$NOTIFIER/tasks");
 });
