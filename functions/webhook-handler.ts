@@ -19,6 +19,7 @@ import {
   decideAttempt,
   infrastructureRetrySeconds,
   type SendResult,
+  WEBHOOK_MAX_ATTEMPTS,
   type WebhookAttempt,
 } from "./core/webhook-delivery.js";
 import { parseWebhookSecret, signingSecrets } from "./core/webhook-secrets.js";
@@ -103,6 +104,11 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
               messageId: record.messageId,
               error: errorSummary(err),
             });
+            // Our own failure (DynamoDB, SQS, a secret): back after the infrastructure wait, no
+            // attempt spent unless one was logged.
+            await deps
+              .retryIn(record.receiptHandle, infrastructureRetrySeconds(receiveCountOf(record)))
+              .catch(() => undefined);
             failures.push({ itemIdentifier: record.messageId });
           }
         }),
@@ -140,15 +146,30 @@ async function deliver(
   }
   // Attempts that reached the receiver, from the log: SQS's receive count also counts our own outages.
   const attemptNo = attemptsMade(target.attempts, record.messageId) + 1;
+  if (attemptNo > WEBHOOK_MAX_ATTEMPTS) {
+    // Its last attempt was made, but moving it to the DLQ failed then: move it now, never a ninth call.
+    deps.logger.error("webhook already made its last attempt; to the dead-letter queue", {
+      eventId: event.id,
+    });
+    if (deps.deadLetter) {
+      await deps.deadLetter(record);
+      return true;
+    }
+    await deps.retryIn(record.receiptHandle, 0);
+    return false;
+  }
   let custom: Record<string, string> = {};
   if (target.sealedHeaders !== undefined && deps.headerBox) {
+    // Reading the key failing throws (an infrastructure failure: retried, no attempt logged); a value
+    // that does not open with it is the task's own problem, logged.
+    const box = await deps.headerBox();
     try {
-      custom = (await deps.headerBox()).open(
-        target.sealedHeaders,
-        headerBinding(event.task.id, registeredAt),
-      );
+      custom = box.open(target.sealedHeaders, headerBinding(event.task.id, registeredAt));
     } catch (err) {
-      return headersUnreadable(deps, record, event, registeredAt, attemptNo, redelivery, now, err);
+      const logged = target.attempts.some(
+        (a) => a.messageId === record.messageId && a.error === "headers_unreadable",
+      );
+      return headersUnreadable(deps, record, event, registeredAt, attemptNo, redelivery, logged, now, err);
     }
   }
   const body = JSON.stringify(event);
@@ -221,6 +242,8 @@ async function headersUnreadable(
   registeredAt: number,
   attemptNo: number,
   redelivery: boolean,
+  /** This message's failure is in the log already. */
+  alreadyLogged: boolean,
   now: () => number,
   err: unknown,
 ): Promise<false> {
@@ -238,7 +261,9 @@ async function headersUnreadable(
   if (redelivery) attempt.redelivery = true;
   deps.onAttempt?.("(not sent)", attempt);
   deps.metrics?.add("WebhookAttempts", "Count", 1, { outcome: "retrying" });
-  await deps.log.record(event.task.id, registeredAt, attempt);
+  // Logged once per message, not at every retry: the log keeps only the newest entries, and the
+  // attempts of the task's other messages are counted from it.
+  if (!alreadyLogged) await deps.log.record(event.task.id, registeredAt, attempt);
   await deps.retryIn(record.receiptHandle, wait);
   deps.logger.error("webhook not sent: the task's callback headers do not open with the header keys", {
     eventId: event.id,
