@@ -5,6 +5,7 @@ import {
   DEFAULT_TAG_ATTRIBUTES,
   PASSES_PER_MINUTE,
 } from "../functions/core/deployment-defaults.js";
+import { DEFAULT_EVENT_SOURCE } from "../functions/core/eventbridge-entry.js";
 import type { TaskKind } from "../functions/core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../functions/core/twelvelabs-endpoints.js";
 
@@ -81,6 +82,12 @@ export interface StageConfig {
    * "Watching the account"). Empty: off. Watchable: embed, embed-v2, index, analyze, asset.
    */
   watchAccount: TaskKind[];
+  /**
+   * Every event also on EventBridge (README: "EventBridge"): on `busName` (an existing bus, `default`
+   * included), else on a bus the stack creates for the stage (output EventBusName), with this
+   * `source` (reverse-DNS, not starting with `aws.`; checked at synth).
+   */
+  eventBridge: { busName?: string; source: string };
 }
 
 const common = {
@@ -95,6 +102,7 @@ const common = {
   shards: DEFAULT_SHARDS,
   webhooks: { secretOverlap: Duration.hours(24), maxConcurrency: 5 },
   watchAccount: [],
+  eventBridge: { source: DEFAULT_EVENT_SOURCE },
 };
 
 export const STAGE_CONFIGS: Record<Stage, StageConfig> = {

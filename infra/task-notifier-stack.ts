@@ -1,12 +1,14 @@
 import { Annotations, CfnOutput, Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
+import { eventSourceProblem } from "../functions/core/eventbridge-entry.js";
 import { tagAttributesProblem } from "../functions/core/tag-attributes.js";
 import type { StageConfig } from "./config.js";
 import { Alarms } from "./constructs/alarms.js";
 import { NotifierApi } from "./constructs/api.js";
 import { ApiKeySecret } from "./constructs/api-key-secret.js";
 import { NotifierDashboard } from "./constructs/dashboard.js";
+import { EventBridgeDelivery } from "./constructs/event-bridge.js";
 import { NotificationTopic } from "./constructs/notification-topic.js";
 import { Poller } from "./constructs/poller.js";
 import { TaskTable } from "./constructs/task-table.js";
@@ -35,6 +37,9 @@ export class TaskNotifierStack extends Stack {
       throw new Error(
         `Stage ${c.stage}: watchAccount in infra/config.ts: ${unwatchable.join(", ")} cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,
       );
+    const sourceProblem = eventSourceProblem(c.eventBridge.source);
+    if (sourceProblem)
+      throw new Error(`Stage ${c.stage}: eventBridge.source in infra/config.ts ${sourceProblem}`);
     const removalPolicy = c.removalPolicy;
 
     const table = new TaskTable(this, "Tasks", { removalPolicy, pointInTimeRecovery: c.pointInTimeRecovery })
@@ -61,6 +66,13 @@ export class TaskNotifierStack extends Stack {
     api.function
       .bindSecret(webhooks.headerKey, "CALLBACK_HEADER_KEY_SECRET_NAME")
       .bindQueueSender(webhooks.queue, "WEBHOOK_QUEUE_URL");
+    const eventBridge = new EventBridgeDelivery(this, "EventBridge", {
+      stage: c.stage,
+      topic: events.topic,
+      busName: c.eventBridge.busName,
+      source: c.eventBridge.source,
+      removalPolicy,
+    });
     const alarms = new Alarms(this, "Alarms", {
       stage: c.stage,
       poller: poller.function.fn,
@@ -68,6 +80,7 @@ export class TaskNotifierStack extends Stack {
       deadLetterQueue: poller.deadLetterQueue,
       webhooks: webhooks.function.fn,
       webhookDeadLetterQueue: webhooks.deadLetterQueue,
+      eventBridgeDeadLetterQueue: eventBridge.deadLetterQueue,
       alarmEmail: c.alarmEmail,
       maxQuietPeriod: c.maxQuietPeriod,
       removalPolicy,
@@ -132,6 +145,11 @@ export class TaskNotifierStack extends Stack {
       "WebhookDeadLetterQueueUrl",
       webhooks.deadLetterQueue.queueUrl,
       "Webhook deliveries that failed every attempt",
+    );
+    output(
+      "EventBusName",
+      eventBridge.bus.eventBusName,
+      `EventBridge bus every task event goes to (detail-type "TwelveLabs Task State Change", source ${c.eventBridge.source})`,
     );
     output("TableName", table.tableName, "DynamoDB table of watched tasks");
     output(

@@ -10,12 +10,18 @@ import {
   DEFAULT_TAG_ATTRIBUTES,
   subscriptionProtocols,
 } from "../functions/core/deployment-defaults.js";
+import { DEFAULT_EVENT_SOURCE } from "../functions/core/eventbridge-entry.js";
 import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
 import type { PollerHandler } from "../functions/poller-handler.js";
 import { createWebhookHandler, webhookDeps } from "../functions/webhook-handler.js";
 import { createLocalApiServer, LOCAL_KEY_IDS, type LocalApiKeys } from "./api-server.js";
 import { runDemo } from "./demo.js";
 import { type EmbeddedAws, startEmbeddedAws } from "./embedded-aws.js";
+import {
+  createLocalEventBridgeQueue,
+  eventBridgeForwarder,
+  localEventBridgeSink,
+} from "./eventbridge-forwarder.js";
 import { localKeys } from "./local-keys.js";
 import { type LocalOptions, parseLocalOptions, USAGE, UsageError } from "./local-options.js";
 import { startPollerLoop } from "./poller-loop.js";
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
     cleanups.add(() => delivery.stop());
     cleanups.add(startPollerLoop(poller, opts.intervalMs, (line) => console.log(line)));
     cleanups.add(startWebhooks(aws, hooks));
+    cleanups.add(await startEventBridge(aws));
     printBanner(opts, base, keys, twelvelabs, hooks, aws.topicArn);
     if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, keys.client);
   } catch (err) {
@@ -211,6 +218,23 @@ function startWebhooks(aws: EmbeddedAws, hooks: WebhookSettings): () => Promise<
     }),
   );
   return startWebhookLoop(aws, hooks.queueUrl, handler, (line) => console.log(line));
+}
+
+/**
+ * Every event to EventBridge as the stack's pipe sends it: to AWS_ENDPOINT_URL_EVENTBRIDGE when set
+ * (bus NOTIFIER_EVENT_BUS_NAME, default `default`), else one printed line per event.
+ */
+async function startEventBridge(aws: EmbeddedAws): Promise<() => Promise<void>> {
+  const print = (line: string) => console.log(line);
+  const queueUrl = await createLocalEventBridgeQueue(aws);
+  const forwarder = eventBridgeForwarder(
+    localEventBridgeSink(process.env, print),
+    process.env.NOTIFIER_EVENT_BUS_NAME?.trim() || "default",
+    process.env.NOTIFIER_EVENT_SOURCE?.trim() || DEFAULT_EVENT_SOURCE,
+  );
+  return startWebhookLoop(aws, queueUrl, forwarder, (line) =>
+    print(line.replace("[webhook]", "[eventbridge]")),
+  );
 }
 
 /** The real Lambda entries, configured through their environment and read at import, as at a cold start. */

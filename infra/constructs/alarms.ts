@@ -20,6 +20,8 @@ export interface AlarmsProps {
   deadLetterQueue: IQueue;
   webhooks: IFunction;
   webhookDeadLetterQueue: IQueue;
+  /** Events EventBridge did not take after every retry. */
+  eventBridgeDeadLetterQueue?: IQueue;
   alarmEmail?: string;
   maxQuietPeriod: Duration;
   removalPolicy: RemovalPolicy;
@@ -115,6 +117,17 @@ export class Alarms extends Construct {
       1,
       1,
     );
+    if (props.eventBridgeDeadLetterQueue)
+      this.add(
+        "EventBridgeDeadLettered",
+        "Task events EventBridge did not accept after every retry wait in the EventBridge dead-letter queue",
+        props.eventBridgeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: five,
+          statistic: "Maximum",
+        }),
+        1,
+        1,
+      );
     this.add(
       "WebhookErrors",
       "The webhook function failed (see its logs)",

@@ -162,6 +162,7 @@ describe("stages that share an account and region", () => {
         "ApiUrl",
         "ClientApiKeyId",
         "DashboardName",
+        "EventBusName",
         "OperationsTopicArn",
         "TableName",
         "TopicArn",

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createServer as createNetServer } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, test } from "vitest";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
+import { freePort } from "../support/free-port.js";
 import { type LocalProcess, spawnLocal, startLocal } from "../support/local-process.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
@@ -15,14 +15,6 @@ const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function call(p: LocalProcess, method: string, path: string, body?: unknown) {
   // Subscriptions need the admin key; tasks take the client key.
