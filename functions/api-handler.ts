@@ -36,7 +36,7 @@ export function apiDeps(
 ): ApiDeps {
   const deps: ApiDeps = {
     store: new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards),
-    subscriptions: new SnsSubscriptions(aws.sns, config.topicArn),
+    subscriptions: new SnsSubscriptions(aws.sns, config.topicArn, config.internalSubscriptionEndpoints),
     now: Date.now,
     defaultDeadlineSeconds: config.defaultDeadlineSeconds,
     tagAttributes: config.tagAttributes,

@@ -14,8 +14,15 @@ export const STAGES = ["dev", "staging", "prod"] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface InitialSubscription {
-  protocol: "email" | "sms" | "https";
+  /**
+   * sqs (a queue ARN) and lambda (a function ARN) reach pipelines inside AWS. The stack grants a
+   * function's invoke permission to the topic itself; a queue's own policy must let the topic send
+   * (README: "Subscriptions inside AWS"), since the stack cannot add to a policy it does not own.
+   */
+  protocol: "email" | "sms" | "https" | "sqs" | "lambda";
   endpoint: string;
+  /** sqs and https: the event JSON itself rather than SNS's envelope. */
+  rawDelivery?: boolean;
   /** Event names without the `task.` prefix; default: ready, failed, timed_out, not_found. */
   events?: Array<"ready" | "failed" | "timed_out" | "not_found" | "status_changed">;
 }

@@ -73,6 +73,11 @@ export class TaskNotifierStack extends Stack {
       source: c.eventBridge.source,
       removalPolicy,
     });
+    // The stack's own queues on the topic: the API neither lists nor deletes them.
+    api.function.fn.addEnvironment(
+      "INTERNAL_SUBSCRIPTION_ENDPOINTS",
+      Fn.join(",", [webhooks.queue.queueArn, eventBridge.queue.queueArn]),
+    );
     const alarms = new Alarms(this, "Alarms", {
       stage: c.stage,
       poller: poller.function.fn,

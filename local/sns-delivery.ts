@@ -9,6 +9,7 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { FauxqsServer } from "fauxqs";
 import type { TaskEvent } from "../functions/core/events.js";
+import { LOCAL_EVENTBRIDGE_QUEUE } from "./eventbridge-forwarder.js";
 import {
   confirmationEnvelope,
   type Envelope,
@@ -18,8 +19,22 @@ import {
   parseStructure,
   postToSubscriber,
 } from "./sns-wire.js";
+import { LOCAL_WEBHOOK_QUEUE } from "./webhook-loop.js";
 
 const QUEUE = "local-sns-delivery";
+
+/** Local mode's own queues are all named local-* in fauxqs's account. */
+export function isLocalQueue(arn: string): boolean {
+  return /^arn:aws:sqs:[^:]+:000000000000:local-/.test(arn);
+}
+
+/** The ARNs of local mode's own queues on the topic (the API hides them, as the stack's). */
+export function localQueueArns(topicArn: string): string[] {
+  const [, , , region, account] = topicArn.split(":");
+  return [QUEUE, LOCAL_WEBHOOK_QUEUE, LOCAL_EVENTBRIDGE_QUEUE].map(
+    (n) => `arn:aws:sqs:${region}:${account}:${n}`,
+  );
+}
 
 /**
  * What SNS does for HTTP(S), email and SMS subscribers, done locally: fauxqs fans out to SQS only,
@@ -94,7 +109,8 @@ export class LocalSnsDelivery {
         new ListSubscriptionsByTopicCommand({ TopicArn: this.o.topicArn, NextToken: next }),
       );
       for (const s of res.Subscriptions ?? []) {
-        if (!s.SubscriptionArn || s.Protocol === "sqs") continue;
+        // Local mode's own queues (delivery, webhooks, EventBridge) are plumbing, not subscribers.
+        if (!s.SubscriptionArn || (s.Protocol === "sqs" && isLocalQueue(s.Endpoint ?? ""))) continue;
         seen.add(s.SubscriptionArn);
         if (this.subs.has(s.SubscriptionArn)) continue;
         const attrs = await this.o.sns.send(
@@ -133,6 +149,13 @@ export class LocalSnsDelivery {
     }
     if (sub.protocol === "sms") {
       this.o.print(`[subscription] sms ${sub.endpoint}: locally, text messages are printed here`);
+      return;
+    }
+    if (sub.protocol === "sqs" || sub.protocol === "lambda") {
+      sub.confirmed = true; // SNS confirms these itself
+      this.o.print(
+        `[subscription] ${sub.protocol} ${sub.endpoint}: locally, what SNS would send there is printed here`,
+      );
       return;
     }
     const body = confirmationEnvelope(this.o.topicArn, sub, this.o.confirmBaseUrl);
@@ -179,6 +202,10 @@ export class LocalSnsDelivery {
       }
       if (sub.protocol === "sms") {
         this.o.print(`  -> sms ${sub.endpoint} (printed, not sent): ${structure.sms ?? structure.default}`);
+        continue;
+      }
+      if (sub.protocol === "sqs" || sub.protocol === "lambda") {
+        this.o.print(`  -> ${sub.protocol} ${sub.endpoint} (printed, not sent)`);
         continue;
       }
       if (!sub.confirmed) {

@@ -26,7 +26,7 @@ import { localKeys } from "./local-keys.js";
 import { type LocalOptions, parseLocalOptions, USAGE, UsageError } from "./local-options.js";
 import { startPollerLoop } from "./poller-loop.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
-import { LocalSnsDelivery } from "./sns-delivery.js";
+import { LocalSnsDelivery, localQueueArns } from "./sns-delivery.js";
 import { checkTwelveLabs } from "./twelvelabs-preflight.js";
 import { createLocalWebhookQueue, startWebhookLoop } from "./webhook-loop.js";
 
@@ -257,6 +257,7 @@ async function loadHandlers(
     ADMIN_API_KEY_ID: LOCAL_KEY_IDS.admin,
     // The same defaults as a deployed stage, so the README's tag filters work here too.
     TAG_ATTRIBUTES: DEFAULT_TAG_ATTRIBUTES.join(","),
+    INTERNAL_SUBSCRIPTION_ENDPOINTS: localQueueArns(aws.topicArn).join(","),
     // The dev stage's subscription rules (SMS only where the stage enables it), plus http to
     // loopback receivers, which only local mode takes. Email and SMS are printed, not sent.
     SUBSCRIPTION_PROTOCOLS: [...subscriptionProtocols(DEFAULT_SUBSCRIPTIONS), "http"].join(","),

@@ -13,17 +13,23 @@ import type { Subscription, SubscriptionRegistry } from "../core/ports.js";
 
 const PENDING = "PendingConfirmation";
 
-/** Subscriptions of one topic. Ids are the last part of the ARN, so only this topic's can be named. */
+/**
+ * Subscriptions of one topic. Ids are the last part of the ARN, so only this topic's can be named.
+ * The stack's own subscriptions (`internalEndpoints`: the webhook and EventBridge queues, local
+ * mode's delivery queue) are neither listed nor deletable.
+ */
 export class SnsSubscriptions implements SubscriptionRegistry {
   constructor(
     private readonly sns: SNSClient,
     private readonly topicArn: string,
+    private readonly internalEndpoints: readonly string[] = [],
   ) {}
 
   async subscribe(
     protocol: string,
     endpoint: string,
     filterPolicy: Record<string, unknown>,
+    options: { rawDelivery?: boolean } = {},
   ): Promise<Subscription> {
     let res: { SubscriptionArn?: string };
     try {
@@ -32,7 +38,11 @@ export class SnsSubscriptions implements SubscriptionRegistry {
           TopicArn: this.topicArn,
           Protocol: protocol,
           Endpoint: endpoint,
-          Attributes: { FilterPolicy: JSON.stringify(filterPolicy), FilterPolicyScope: "MessageAttributes" },
+          Attributes: {
+            FilterPolicy: JSON.stringify(filterPolicy),
+            FilterPolicyScope: "MessageAttributes",
+            ...(options.rawDelivery ? { RawMessageDelivery: "true" } : {}),
+          },
           ReturnSubscriptionArn: true,
         }),
       );
@@ -55,8 +65,9 @@ export class SnsSubscriptions implements SubscriptionRegistry {
       id: idOf(arn),
       protocol,
       endpoint,
-      pendingConfirmation: listed ? listed.pendingConfirmation : protocol !== "sms",
+      pendingConfirmation: listed ? listed.pendingConfirmation : !AUTO_CONFIRMED.has(protocol),
       filterPolicy,
+      ...(options.rawDelivery ? { rawDelivery: true } : {}),
     };
   }
 
@@ -68,9 +79,10 @@ export class SnsSubscriptions implements SubscriptionRegistry {
         new ListSubscriptionsByTopicCommand({ TopicArn: this.topicArn, NextToken: next }),
       );
       for (const s of res.Subscriptions ?? []) {
-        // Only what people subscribe through the API: SQS and Lambda subscriptions are the stack's
-        // own plumbing (local delivery, webhooks) and are neither listed nor deletable here.
-        if (!PEOPLE_PROTOCOLS.has(s.Protocol ?? "")) continue;
+        // Only what people subscribe through the API: the stack's own queues (local delivery,
+        // webhooks, EventBridge) are neither listed nor deletable here.
+        if (!LISTED_PROTOCOLS.has(s.Protocol ?? "") || this.internalEndpoints.includes(s.Endpoint ?? ""))
+          continue;
         const arn = s.SubscriptionArn ?? "";
         out.push({
           id: arn === PENDING ? "" : idOf(arn),
@@ -84,24 +96,22 @@ export class SnsSubscriptions implements SubscriptionRegistry {
     // Each confirmed subscription's filter policy (a pending one has no ARN to ask about yet).
     await mapBounded(out, 5, async (sub) => {
       if (!sub.id) return;
-      const policy = await this.filterPolicyOf(`${this.topicArn}:${sub.id}`);
-      if (policy) sub.filterPolicy = policy;
+      const attrs = await this.attributesOf(`${this.topicArn}:${sub.id}`);
+      const policy = attrs.FilterPolicy ? (JSON.parse(attrs.FilterPolicy) as unknown) : undefined;
+      if (typeof policy === "object" && policy !== null && !Array.isArray(policy))
+        sub.filterPolicy = policy as Record<string, unknown>;
+      if (attrs.RawMessageDelivery === "true") sub.rawDelivery = true;
     });
     return out;
   }
 
-  private async filterPolicyOf(arn: string): Promise<Record<string, unknown> | undefined> {
+  private async attributesOf(arn: string): Promise<Record<string, string>> {
     try {
       const res = await this.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
-      const raw = res.Attributes?.FilterPolicy;
-      if (!raw) return undefined;
-      const parsed = JSON.parse(raw) as unknown;
-      return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : undefined;
+      return res.Attributes ?? {};
     } catch (err) {
       // Deleted between the listing and this read: listed without a filter rather than failing the list.
-      if (err instanceof NotFoundException) return undefined;
+      if (err instanceof NotFoundException) return {};
       throw err;
     }
   }
@@ -114,7 +124,10 @@ export class SnsSubscriptions implements SubscriptionRegistry {
   }
 }
 
-const PEOPLE_PROTOCOLS = new Set(["email", "email-json", "sms", "http", "https"]);
+/** What people subscribe through the API (the stack's own queues are excluded by endpoint). */
+const LISTED_PROTOCOLS = new Set(["email", "email-json", "sms", "http", "https", "sqs", "lambda"]);
+/** Confirmed by SNS itself: SMS, and SQS and Lambda endpoints in the topic's account. */
+const AUTO_CONFIRMED = new Set(["sms", "sqs", "lambda"]);
 
 function idOf(arn: string): string {
   return arn.slice(arn.lastIndexOf(":") + 1);

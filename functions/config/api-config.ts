@@ -1,4 +1,4 @@
-import { DEFAULT_SHARDS } from "../core/deployment-defaults.js";
+import { DEFAULT_SHARDS, subscriptionProtocols } from "../core/deployment-defaults.js";
 import type { SubscriptionLimits } from "../core/subscription-limits.js";
 import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
@@ -29,6 +29,8 @@ export interface ApiConfig {
   webhookQueueUrl?: string;
   headerKeySecretName?: string;
   headerKey?: string;
+  /** The stack's own queues subscribed to the topic (webhooks, EventBridge): never listed nor deletable. */
+  internalSubscriptionEndpoints: string[];
 }
 
 /** The api function's configuration from its environment. */
@@ -45,6 +47,7 @@ export function apiConfig(env: Env): ApiConfig {
     webhookQueueUrl: optionalString(env, "WEBHOOK_QUEUE_URL"),
     headerKeySecretName: optionalString(env, "CALLBACK_HEADER_KEY_SECRET_NAME"),
     headerKey: optionalString(env, "CALLBACK_HEADER_KEY"),
+    internalSubscriptionEndpoints: list(env, "INTERNAL_SUBSCRIPTION_ENDPOINTS"),
     twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),
@@ -55,12 +58,12 @@ export function apiConfig(env: Env): ApiConfig {
   };
 }
 
-const PROTOCOLS = ["email", "sms", "https", "http"];
+const PROTOCOLS = ["email", "sms", "https", "http", "sqs", "lambda"];
 
-/** SUBSCRIPTION_PROTOCOLS: which protocols may be subscribed (default email and https; SMS only when listed). */
+/** SUBSCRIPTION_PROTOCOLS: which protocols may be subscribed (default the stage defaults'; SMS only when listed). */
 function protocols(env: Env): string[] {
   const given = list(env, "SUBSCRIPTION_PROTOCOLS");
-  const chosen = given.length > 0 ? given : ["email", "https"];
+  const chosen = given.length > 0 ? given : subscriptionProtocols({ sms: false });
   const bad = chosen.find((p) => !PROTOCOLS.includes(p));
   if (bad)
     throw new ConfigError(

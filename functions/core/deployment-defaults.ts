@@ -37,9 +37,13 @@ export const DEFAULT_SUBSCRIPTIONS: { readonly maxCount: number; readonly sms: b
   sms: false,
 };
 
-/** The subscription protocols a stage's rules allow. */
+/**
+ * The subscription protocols a stage's rules allow: email, HTTPS, and the places inside AWS (an SQS
+ * queue, a Lambda function: they receive only what their own policy lets the topic send); SMS only
+ * where enabled.
+ */
 export function subscriptionProtocols(rules: { sms: boolean }): string[] {
-  return ["email", "https", ...(rules.sms ? ["sms"] : [])];
+  return ["email", "https", "sqs", "lambda", ...(rules.sms ? ["sms"] : [])];
 }
 
 /** How long the functions cache a secret they read (Powertools Parameters): a change is seen within it. */

@@ -100,11 +100,18 @@ export interface Subscription {
   endpoint: string;
   pendingConfirmation: boolean;
   filterPolicy?: Record<string, unknown>;
+  /** SQS and HTTPS: the event JSON itself rather than SNS's envelope. */
+  rawDelivery?: boolean;
 }
 
 /** Subscriptions of the stack's own topic (SNS in AWS, fauxqs locally). */
 export interface SubscriptionRegistry {
-  subscribe(protocol: string, endpoint: string, filterPolicy: Record<string, unknown>): Promise<Subscription>;
+  subscribe(
+    protocol: string,
+    endpoint: string,
+    filterPolicy: Record<string, unknown>,
+    options?: { rawDelivery?: boolean },
+  ): Promise<Subscription>;
   list(): Promise<Subscription[]>;
   /** `false` when the id is not a subscription of this topic. */
   unsubscribe(id: string): Promise<boolean>;

@@ -440,9 +440,13 @@ async function subscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
   // The same endpoint with the same filter is the subscription that exists (200), as for tasks;
   // with another filter, a 409 that says so (SNS keeps one subscription per endpoint and topic).
   if (same?.filterPolicy !== undefined) {
-    if (samePolicy(same.filterPolicy, policy)) return json(200, same);
+    const sameRaw = (same.rawDelivery ?? false) === (body.rawDelivery ?? false);
+    if (samePolicy(same.filterPolicy, policy) && sameRaw) return json(200, same);
+    const difference = samePolicy(same.filterPolicy, policy)
+      ? "it differs in rawDelivery"
+      : describePolicyDifference(same.filterPolicy, policy);
     throw new ConflictError(
-      `${body.protocol} ${body.endpoint} is already subscribed (${same.id}) with another filter (${describePolicyDifference(same.filterPolicy, policy)}): delete that subscription first, then subscribe again`,
+      `${body.protocol} ${body.endpoint} is already subscribed (${same.id}) with another filter (${difference}): delete that subscription first, then subscribe again`,
     );
   }
   if (!same && existing.length >= deps.subscriptionLimits.maxCount) {
@@ -452,7 +456,9 @@ async function subscribe(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
       `this stage allows at most ${deps.subscriptionLimits.maxCount} subscriptions; delete one first`,
     );
   }
-  const sub = await deps.subscriptions.subscribe(body.protocol, body.endpoint, policy);
+  const sub = await deps.subscriptions.subscribe(body.protocol, body.endpoint, policy, {
+    rawDelivery: body.rawDelivery === true,
+  });
   return json(same ? 200 : 201, sub);
 }
 

@@ -1,11 +1,12 @@
-import { isIP } from "node:net";
 import * as v from "valibot";
-import { isForbiddenAddress, isLoopback } from "../core/forbidden-addresses.js";
+import { endpointProblem, isPublicHttpsUrl, RAW_PROTOCOLS, urlProblem } from "../core/endpoint-rules.js";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
 import { TAG_KEY_PATTERN, TAG_KEY_RULE } from "../core/tag-attributes.js";
 import { TASK_ID_PATTERN } from "../core/task-id.js";
 import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
 import { isCleanText, isPrintableAscii } from "../core/text-rules.js";
+
+export { endpointProblem, isPublicHttpsUrl, urlProblem };
 
 /*
  * Every body, path and query the API accepts. valibot rather than zod: it is tree-shaken to the
@@ -32,37 +33,6 @@ export const tags = v.pipe(
 );
 
 const MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
-
-/**
- * https only, no credentials, no host that names a forbidden address literally (private, loopback,
- * link-local, CGNAT, ... as core/forbidden-addresses.ts lists them); local mode also takes http(s)
- * to loopback. Host names are checked again at connect time, on every address they resolve to.
- */
-export function isPublicHttpsUrl(s: string, allowLoopbackHttp = false): boolean {
-  return urlProblem(s, allowLoopbackHttp) === undefined;
-}
-
-/** Which rule a URL breaks (for error messages that say what to fix), or undefined. */
-export function urlProblem(s: string, allowLoopbackHttp = false): string | undefined {
-  if (s.length > 2048) return "it is longer than 2048 characters";
-  if (!isCleanText(s)) return "it holds control characters, lone surrogates or noncharacters";
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    return "it is not a URL";
-  }
-  if (u.username || u.password) return "it carries credentials (user:password@)";
-  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  const named = isIP(host) === 0;
-  const loopback = host === "localhost" || (!named && isLoopback(host));
-  if (allowLoopbackHttp && loopback && (u.protocol === "http:" || u.protocol === "https:")) return undefined;
-  if (u.protocol !== "https:") return "it is not https";
-  if (!host || loopback || host.endsWith(".localhost")) return "its host is this machine (loopback)";
-  if (!named && isForbiddenAddress(host))
-    return "its host is a private, loopback, link-local or otherwise non-public address";
-  return undefined;
-}
 
 /** Headers the notifier sets itself (or HTTP owns): a task's own headers may not name them. */
 const RESERVED_HEADERS = new Set([
@@ -200,18 +170,22 @@ export const listQuery = v.strictObject({
   cursor: v.optional(v.string()),
 });
 
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const E164 = /^\+[1-9]\d{1,14}$/;
-
 export function subscriptionBody(allowLoopbackHttp: boolean, tagAttributes: readonly string[]) {
   const protocols = allowLoopbackHttp
-    ? (["email", "sms", "https", "http"] as const)
-    : (["email", "sms", "https"] as const);
+    ? (["email", "sms", "https", "sqs", "lambda", "http"] as const)
+    : (["email", "sms", "https", "sqs", "lambda"] as const);
   return v.pipe(
     v.strictObject({
       protocol: v.picklist(protocols, `protocol must be one of ${protocols.join(", ")}`),
       endpoint: v.pipe(v.string(), v.maxLength(2048, "endpoint is too long")),
+      rawDelivery: v.optional(
+        v.pipe(
+          v.boolean(),
+          v.description(
+            "sqs and https only: deliver the event JSON itself rather than SNS's envelope (default false)",
+          ),
+        ),
+      ),
       events: v.optional(
         v.pipe(
           v.array(v.picklist(SUBSCRIBABLE_EVENTS, `events must be among ${SUBSCRIBABLE_EVENTS.join(", ")}`)),
@@ -237,6 +211,10 @@ export function subscriptionBody(allowLoopbackHttp: boolean, tagAttributes: read
       ),
     }),
     v.check(
+      (b) => !b.rawDelivery || RAW_PROTOCOLS.has(b.protocol),
+      "rawDelivery is for sqs and https subscriptions only (SNS delivers email, SMS and Lambda its own way)",
+    ),
+    v.check(
       (b) => endpointProblem(b.protocol, b.endpoint, allowLoopbackHttp) === undefined,
       (issue) => {
         const b = issue.input as { protocol: string; endpoint: string };
@@ -244,28 +222,6 @@ export function subscriptionBody(allowLoopbackHttp: boolean, tagAttributes: read
       },
     ),
   );
-}
-
-/** Which rule a subscription endpoint breaks, in words that say what to fix; undefined when none. */
-export function endpointProblem(
-  protocol: string,
-  endpoint: string,
-  allowLoopbackHttp: boolean,
-): string | undefined {
-  if (protocol === "email")
-    return EMAIL.test(endpoint) && endpoint.length <= 254
-      ? undefined
-      : "it is not an email address (name@example.com)";
-  if (protocol === "sms")
-    return E164.test(endpoint)
-      ? undefined
-      : "it is not an E.164 phone number (+ country code and number, e.g. +15551234567)";
-  const problem = urlProblem(endpoint, allowLoopbackHttp);
-  if (problem) return problem;
-  if (protocol === "https" && !endpoint.startsWith("https:")) return "it is not https";
-  if (protocol === "http" && !endpoint.startsWith("http:"))
-    return "an http subscription needs an http:// URL";
-  return undefined;
 }
 
 export const subscriptionId = v.pipe(

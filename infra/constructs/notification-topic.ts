@@ -1,8 +1,10 @@
-import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import { Annotations, Duration, type RemovalPolicy } from "aws-cdk-lib";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
+import { CfnPermission } from "aws-cdk-lib/aws-lambda";
 import { CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { endpointProblem } from "../../functions/core/endpoint-rules.js";
 import { filterPolicyFor } from "../../functions/core/subscription-filter.js";
 import type { InitialSubscription } from "../config.js";
 
@@ -54,13 +56,32 @@ export class NotificationTopic extends Construct {
       );
     }
     (props.initialSubscriptions ?? []).forEach((sub, i) => {
+      const problem = endpointProblem(sub.protocol, sub.endpoint, false);
+      if (problem)
+        throw new Error(`initialSubscriptions[${i}] (${sub.protocol}): the endpoint is refused: ${problem}`);
+      if (sub.rawDelivery && sub.protocol !== "sqs" && sub.protocol !== "https")
+        throw new Error(`initialSubscriptions[${i}]: rawDelivery is for sqs and https subscriptions only`);
       new CfnSubscription(this, `Subscription${i}`, {
         topicArn: this.topic.topicArn,
         protocol: sub.protocol,
         endpoint: sub.endpoint,
         filterPolicy: filterPolicyFor({ events: sub.events }),
         filterPolicyScope: "MessageAttributes",
+        ...(sub.rawDelivery ? { rawMessageDelivery: true } : {}),
       });
+      // A function in the stage's config: the topic may invoke it (an addition to its policy).
+      if (sub.protocol === "lambda")
+        new CfnPermission(this, `Subscription${i}Invoke`, {
+          action: "lambda:InvokeFunction",
+          functionName: sub.endpoint,
+          principal: "sns.amazonaws.com",
+          sourceArn: this.topic.topicArn,
+        });
+      // A queue's policy is its owner's whole document: the stack cannot add one statement to it.
+      if (sub.protocol === "sqs")
+        Annotations.of(this).addInfo(
+          `initialSubscriptions[${i}]: the queue ${sub.endpoint} must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = this topic (and, for a KMS-encrypted queue, kms:GenerateDataKey and kms:Decrypt on its key): README, Subscriptions inside AWS`,
+        );
     });
   }
 }

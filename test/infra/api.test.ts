@@ -101,15 +101,18 @@ describe("NotifierApi", () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .find((st) => st.Action === "sns:Subscribe");
     expect(subscribeStatement(build())?.Condition).toEqual({
-      StringEquals: { "sns:Protocol": ["email", "https"] },
+      StringEquals: { "sns:Protocol": ["email", "https", "sqs", "lambda"] },
     });
     const withSms = build({ subscriptions: { maxCount: 10, sms: true } });
     expect(subscribeStatement(withSms)?.Condition).toEqual({
-      StringEquals: { "sns:Protocol": ["email", "https", "sms"] },
+      StringEquals: { "sns:Protocol": ["email", "https", "sqs", "lambda", "sms"] },
     });
     withSms.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
-        Variables: Match.objectLike({ SUBSCRIPTION_PROTOCOLS: "email,https,sms", SUBSCRIPTION_MAX: "10" }),
+        Variables: Match.objectLike({
+          SUBSCRIPTION_PROTOCOLS: "email,https,sqs,lambda,sms",
+          SUBSCRIPTION_MAX: "10",
+        }),
       },
     });
   });

@@ -62,3 +62,45 @@ test("a service publisher (CloudWatch) may use the key and publish", () => {
   });
   expect(Object.keys(t.findResources("AWS::SNS::Subscription"))).toHaveLength(0);
 });
+
+test("initial subscriptions inside AWS: a function the topic may invoke (granted), a queue raw (its owner grants), bad ARNs refused at synth", () => {
+  const stack = bareStack();
+  const fn = "arn:aws:lambda:eu-west-1:123456789012:function:continue-pipeline";
+  const queue = "arn:aws:sqs:eu-west-1:123456789012:pipeline";
+  new NotificationTopic(stack, "Events", {
+    displayName: "tasks",
+    removalPolicy: RemovalPolicy.DESTROY,
+    initialSubscriptions: [
+      { protocol: "lambda", endpoint: fn, events: ["ready"] },
+      { protocol: "sqs", endpoint: queue, rawDelivery: true },
+    ],
+  });
+  const t = Template.fromStack(stack);
+  t.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "lambda", Endpoint: fn });
+  t.hasResourceProperties("AWS::SNS::Subscription", {
+    Protocol: "sqs",
+    Endpoint: queue,
+    RawMessageDelivery: true,
+  });
+  t.hasResourceProperties("AWS::Lambda::Permission", {
+    Action: "lambda:InvokeFunction",
+    FunctionName: fn,
+    Principal: "sns.amazonaws.com",
+    SourceArn: { Ref: Match.stringLikeRegexp("EventsTopic") },
+  });
+  // No queue policy: it would replace the whole policy of a queue the stack does not own.
+  t.resourceCountIs("AWS::SQS::QueuePolicy", 0);
+  for (const bad of [
+    { protocol: "sqs" as const, endpoint: "pipeline" },
+    { protocol: "lambda" as const, endpoint: queue },
+    { protocol: "email" as const, endpoint: "ops@example.com", rawDelivery: true },
+  ])
+    expect(
+      () =>
+        new NotificationTopic(bareStack(), "Events", {
+          displayName: "tasks",
+          removalPolicy: RemovalPolicy.DESTROY,
+          initialSubscriptions: [bad],
+        }),
+    ).toThrow(/initialSubscriptions\[0\]/);
+});
