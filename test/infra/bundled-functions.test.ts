@@ -129,6 +129,8 @@ function envFor(
     ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
     WEBHOOK_QUEUE_URL: webhookQueueUrl,
     WEBHOOK_DLQ_URL: webhookDlqUrl,
+    // The stack's own queues on the topic (the webhook and EventBridge queues' ARNs, deployed).
+    INTERNAL_SUBSCRIPTION_ENDPOINTS: "arn:aws:sqs:us-east-1:000000000000:bundle-webhooks",
     WEBHOOK_SECRET_NAME: SIGNING_SECRET_NAME,
     CALLBACK_HEADER_KEY_SECRET_NAME: HEADER_KEY_NAME,
     ...overrides,
