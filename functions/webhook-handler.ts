@@ -151,12 +151,7 @@ async function deliver(
     deps.logger.error("webhook already made its last attempt; to the dead-letter queue", {
       eventId: event.id,
     });
-    if (deps.deadLetter) {
-      await deps.deadLetter(record);
-      return true;
-    }
-    await deps.retryIn(record.receiptHandle, 0);
-    return false;
+    return toDeadLetter(deps, record);
   }
   let custom: Record<string, string> = {};
   if (target.sealedHeaders !== undefined && deps.headerBox) {
@@ -220,13 +215,7 @@ async function deliver(
       return false;
     case "gave_up":
       deps.logger.error("webhook failed its last attempt; to the dead-letter queue", logged);
-      if (deps.deadLetter) {
-        await deps.deadLetter(record);
-        return true; // on the DLQ: deleted from the queue
-      }
-      // Back at once, so the redrive policy moves it to the DLQ on the next receives.
-      await deps.retryIn(record.receiptHandle, 0);
-      return false;
+      return toDeadLetter(deps, record);
   }
 }
 
@@ -269,6 +258,19 @@ async function headersUnreadable(
     eventId: event.id,
     error: errorSummary(err),
   });
+  return false;
+}
+
+/**
+ * Onto the DLQ: moved there by the function (`true`: done, deleted from the queue), or without a
+ * DLQ of its own back at once, so the queue's redrive moves it on the next receives.
+ */
+async function toDeadLetter(deps: WebhookHandlerDeps, record: SQSRecord): Promise<boolean> {
+  if (deps.deadLetter) {
+    await deps.deadLetter(record);
+    return true;
+  }
+  await deps.retryIn(record.receiptHandle, 0);
   return false;
 }
 

@@ -37,15 +37,12 @@ export function localKeys(
       given.webhookSecret ?? str(kept.webhookSecret) ?? `whsec_${randomBytes(32).toString("base64")}`,
   };
   if (file) {
-    // What was given on this start is not written over what was generated earlier.
+    // What was kept stays; what was given on this start is written only where nothing was kept.
     const toKeep = {
       client: str(kept.client) ?? keys.client,
       admin: str(kept.admin) ?? keys.admin,
       webhookSecret: str(kept.webhookSecret) ?? keys.webhookSecret,
     };
-    if (given.apiKey === undefined) toKeep.client = keys.client;
-    if (given.adminKey === undefined) toKeep.admin = keys.admin;
-    if (given.webhookSecret === undefined) toKeep.webhookSecret = keys.webhookSecret;
     writeFileSync(file, `${JSON.stringify(toKeep, null, 2)}\n`, { mode: 0o600 });
   }
   return { ...keys, generated: { webhookSecret: given.webhookSecret === undefined } };

@@ -28,7 +28,7 @@ import { startPollerLoop } from "./poller-loop.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
 import { LocalSnsDelivery, localQueueArns } from "./sns-delivery.js";
 import { checkTwelveLabs } from "./twelvelabs-preflight.js";
-import { createLocalWebhookQueue, startWebhookLoop } from "./webhook-loop.js";
+import { createLocalWebhookQueue, startQueueLoop } from "./webhook-loop.js";
 
 /** A start-up problem: printed as one line, exit code 1. */
 class StartupError extends Error {}
@@ -217,7 +217,7 @@ function startWebhooks(aws: EmbeddedAws, hooks: WebhookSettings): () => Promise<
         ),
     }),
   );
-  return startWebhookLoop(aws, hooks.queueUrl, handler, (line) => console.log(line));
+  return startQueueLoop(aws, hooks.queueUrl, handler, (line) => console.log(line));
 }
 
 /**
@@ -232,9 +232,7 @@ async function startEventBridge(aws: EmbeddedAws): Promise<() => Promise<void>> 
     process.env.NOTIFIER_EVENT_BUS_NAME?.trim() || "default",
     process.env.NOTIFIER_EVENT_SOURCE?.trim() || DEFAULT_EVENT_SOURCE,
   );
-  return startWebhookLoop(aws, queueUrl, forwarder, (line) =>
-    print(line.replace("[webhook]", "[eventbridge]")),
-  );
+  return startQueueLoop(aws, queueUrl, forwarder, print, "eventbridge");
 }
 
 /** The real Lambda entries, configured through their environment and read at import, as at a cold start. */

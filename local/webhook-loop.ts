@@ -39,12 +39,16 @@ export async function createLocalWebhookQueue(
   return { queueUrl: queue.queueUrl, dlqUrl: dlq.queueUrl };
 }
 
-/** Feeds the queue to the handler until stopped; returns the stop function. */
-export function startWebhookLoop(
+/**
+ * Feeds a queue to a handler until stopped, as Lambda's SQS event source does (the webhook queue,
+ * local mode's EventBridge queue); errors are printed under `label`. Returns the stop function.
+ */
+export function startQueueLoop(
   aws: EmbeddedAws,
   queueUrl: string,
   handler: WebhookHandler,
   print: (line: string) => void,
+  label = "webhook",
 ): () => Promise<void> {
   let stopped = false;
   const loop = (async () => {
@@ -52,7 +56,7 @@ export function startWebhookLoop(
       try {
         await pollOnce(aws, queueUrl, handler);
       } catch (err) {
-        print(`[webhook] ${(err as Error).message}`);
+        print(`[${label}] ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

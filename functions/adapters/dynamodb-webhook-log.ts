@@ -108,8 +108,8 @@ export class DynamoDbWebhookLog implements WebhookLog {
   private async keepEvent(taskId: string, registeredAt: number, event: TaskEvent): Promise<void> {
     for (let round = 0; round < 3; round++) {
       const kept = await this.keepEventIfRoom(taskId, registeredAt, event);
-      if (kept !== "full") return;
-      const oldest = await this.oldestKeptEvent(taskId);
+      if (kept === "kept" || kept === "gone") return;
+      const oldest = kept.oldest;
       if (oldest === undefined) continue;
       if (oldest.occurredAt > event.occurredAt) return; // older than all ten kept: the newest stay
       const replaced = await writeIf(() =>
@@ -136,17 +136,12 @@ export class DynamoDbWebhookLog implements WebhookLog {
     }
   }
 
-  private async oldestKeptEvent(taskId: string): Promise<TaskEvent | undefined> {
-    const all = await this.keptEvents(taskId);
-    return all[0];
-  }
-
-  /** "full" when WEBHOOK_EVENTS_MAX others are kept already. */
+  /** `{ oldest }` (the kept event to make room with) when WEBHOOK_EVENTS_MAX others are kept already. */
   private async keepEventIfRoom(
     taskId: string,
     registeredAt: number,
     event: TaskEvent,
-  ): Promise<"kept" | "gone" | "full"> {
+  ): Promise<"kept" | "gone" | { oldest: TaskEvent | undefined }> {
     const send = () =>
       this.db.send(
         new UpdateItemCommand({
@@ -167,17 +162,9 @@ export class DynamoDbWebhookLog implements WebhookLog {
       return "kept";
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
-        // Full (this registration, no room), or the registration is gone.
-        const res = await this.db.send(
-          new GetItemCommand({
-            TableName: this.tableName,
-            Key: taskKey(taskId),
-            ConsistentRead: true,
-            ProjectionExpression: "#r",
-            ExpressionAttributeNames: { "#r": "registeredAt" },
-          }),
-        );
-        return res.Item?.registeredAt?.N === String(registeredAt) ? "full" : "gone";
+        // Full (this registration, no room), or the registration is gone: one read tells both.
+        const kept = await this.readKept(taskId);
+        return kept.registeredAt === registeredAt ? { oldest: kept.events[0] } : "gone";
       }
       if ((err as { name?: string }).name !== "ValidationException") throw err;
       // A task registered before webhooks were delivered has no map yet: make it, then keep the event.
@@ -221,26 +208,28 @@ export class DynamoDbWebhookLog implements WebhookLog {
   }
 
   async storedEvent(taskId: string, eventId?: string): Promise<TaskEvent | undefined> {
-    const events = await this.keptEvents(taskId);
+    const { events } = await this.readKept(taskId);
     if (eventId !== undefined) return events.find((e) => e.id === eventId);
     return events.at(-1);
   }
 
-  /** The kept events of a task, oldest first. */
-  private async keptEvents(taskId: string): Promise<TaskEvent[]> {
+  /** The registration and its kept events, oldest first. */
+  private async readKept(taskId: string): Promise<{ registeredAt?: number; events: TaskEvent[] }> {
     const res = await this.db.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: taskKey(taskId),
         ConsistentRead: true,
-        ProjectionExpression: "#e",
-        ExpressionAttributeNames: { "#e": WEBHOOK_EVENTS_ATTRIBUTE },
+        ProjectionExpression: "#e, #r",
+        ExpressionAttributeNames: { "#e": WEBHOOK_EVENTS_ATTRIBUTE, "#r": "registeredAt" },
       }),
     );
     const map = res.Item?.[WEBHOOK_EVENTS_ATTRIBUTE]?.M ?? {};
-    return Object.values(map)
+    const events = Object.values(map)
       .map((v) => (v.S === undefined ? undefined : (JSON.parse(v.S) as TaskEvent)))
       .filter((e): e is TaskEvent => e !== undefined)
       .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
+    const registeredAt = res.Item?.registeredAt?.N;
+    return registeredAt === undefined ? { events } : { registeredAt: Number(registeredAt), events };
   }
 }

@@ -60,7 +60,7 @@ export class SnsSubscriptions implements SubscriptionRegistry {
     }
     const arn = res.SubscriptionArn ?? "";
     // SMS needs no confirmation; email and HTTP(S) endpoints confirm through the message SNS sends.
-    const listed = (await this.list()).find((s) => s.id === idOf(arn));
+    const listed = (await this.listOnly()).find((s) => s.id === idOf(arn));
     return {
       id: idOf(arn),
       protocol,
@@ -71,7 +71,23 @@ export class SnsSubscriptions implements SubscriptionRegistry {
     };
   }
 
+  /** Every subscription with its filter policy and raw delivery (one attribute read each). */
   async list(): Promise<Subscription[]> {
+    const out = await this.listOnly();
+    // Each confirmed subscription's filter policy (a pending one has no ARN to ask about yet).
+    await mapBounded(out, 5, async (sub) => {
+      if (!sub.id) return;
+      const attrs = await this.attributesOf(`${this.topicArn}:${sub.id}`);
+      const policy = attrs.FilterPolicy ? (JSON.parse(attrs.FilterPolicy) as unknown) : undefined;
+      if (typeof policy === "object" && policy !== null && !Array.isArray(policy))
+        sub.filterPolicy = policy as Record<string, unknown>;
+      if (attrs.RawMessageDelivery === "true") sub.rawDelivery = true;
+    });
+    return out;
+  }
+
+  /** The subscriptions people made, from the listing alone (what subscribe and unsubscribe need). */
+  private async listOnly(): Promise<Subscription[]> {
     const out: Subscription[] = [];
     let next: string | undefined;
     do {
@@ -93,15 +109,6 @@ export class SnsSubscriptions implements SubscriptionRegistry {
       }
       next = res.NextToken;
     } while (next);
-    // Each confirmed subscription's filter policy (a pending one has no ARN to ask about yet).
-    await mapBounded(out, 5, async (sub) => {
-      if (!sub.id) return;
-      const attrs = await this.attributesOf(`${this.topicArn}:${sub.id}`);
-      const policy = attrs.FilterPolicy ? (JSON.parse(attrs.FilterPolicy) as unknown) : undefined;
-      if (typeof policy === "object" && policy !== null && !Array.isArray(policy))
-        sub.filterPolicy = policy as Record<string, unknown>;
-      if (attrs.RawMessageDelivery === "true") sub.rawDelivery = true;
-    });
     return out;
   }
 
@@ -117,7 +124,7 @@ export class SnsSubscriptions implements SubscriptionRegistry {
   }
 
   async unsubscribe(id: string): Promise<boolean> {
-    const known = (await this.list()).some((s) => s.id === id);
+    const known = (await this.listOnly()).some((s) => s.id === id);
     if (!known) return false;
     await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: `${this.topicArn}:${id}` }));
     return true;

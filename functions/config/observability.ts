@@ -4,16 +4,16 @@ import { Metrics, type MetricUnit } from "@aws-lambda-powertools/metrics";
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 import type { FunctionLog, MetricsSinkOf } from "./function-log.js";
-import { METRIC_NAMESPACE, metricDimensions, SERVICE_NAME } from "./metric-names.js";
+import { METRIC_NAMESPACE, SERVICE_NAME } from "./metric-names.js";
 
 /** One Logger and one Metrics per function, created once (Powertools reads its env settings). */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
-// The stage dimension (metricDimensions) on every metric; single metrics inherit default dimensions.
+// The stage dimension (metric-names.ts metricDimensions, which the alarms read) on every metric; single metrics inherit default dimensions.
 // STAGE is set on every function by the stack; a function without it emits "unset", never another stage's name.
 export const metrics = new Metrics({
   namespace: METRIC_NAMESPACE,
   serviceName: SERVICE_NAME,
-  defaultDimensions: { stage: metricDimensions(process.env.STAGE?.trim() || "unset").stage },
+  defaultDimensions: { stage: process.env.STAGE?.trim() || "unset" },
 });
 
 /** The handlers' log on Powertools' Logger. */

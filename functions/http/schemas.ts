@@ -6,7 +6,8 @@ import { TASK_ID_PATTERN } from "../core/task-id.js";
 import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
 import { isCleanText, isPrintableAscii } from "../core/text-rules.js";
 
-export { endpointProblem, isPublicHttpsUrl, urlProblem };
+/** Re-exported: the callback URL rule belongs beside the schemas that use it. */
+export { isPublicHttpsUrl };
 
 /*
  * Every body, path and query the API accepts. valibot rather than zod: it is tree-shaken to the
