@@ -7,6 +7,7 @@ import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
 import { headerBoxFrom } from "./adapters/header-box.js";
 import { secretReader } from "./adapters/secret-reader.js";
 import { SnsSubscriptions } from "./adapters/sns-subscriptions.js";
+import { SqsCallbackQueue } from "./adapters/sqs-callback-queue.js";
 import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
 import type { ApiConfig } from "./config/api-config.js";
 import { errorSummary } from "./config/error-summary.js";
@@ -44,6 +45,7 @@ export function apiDeps(
     adminApiKeyId: config.adminApiKeyId,
     subscriptionLimits: config.subscriptionLimits,
     twelvelabsBaseUrl: config.twelvelabsBaseUrl,
+    stage: config.stage,
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
   if (config.headerKeySecretName || config.headerKey) {
@@ -57,5 +59,7 @@ export function apiDeps(
       queue: new SqsWebhookQueue(aws.sqs, config.webhookQueueUrl),
     };
   }
+  if (config.stepFunctionsQueueUrl && aws.sqs)
+    deps.stepFunctions = { queue: new SqsCallbackQueue(aws.sqs, config.stepFunctionsQueueUrl) };
   return deps;
 }

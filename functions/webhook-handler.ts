@@ -12,7 +12,7 @@ import type { FunctionLog } from "./config/function-log.js";
 import type { WEBHOOK_METRICS, WebhookMetric } from "./config/metric-names.js";
 import type { WebhookConfig } from "./config/webhook-config.js";
 import { Semaphore } from "./core/bounded-concurrency.js";
-import { EVENT_TYPES, type TaskEvent } from "./core/events.js";
+import type { TaskEvent } from "./core/events.js";
 import { headerBinding, type WebhookLog } from "./core/ports.js";
 import {
   attemptsMade,
@@ -24,6 +24,7 @@ import {
 } from "./core/webhook-delivery.js";
 import { parseWebhookSecret, signingSecrets } from "./core/webhook-secrets.js";
 import { webhookHeaders } from "./core/webhook-signature.js";
+import { eventFromBody, receiveCountOf, toDeadLetter } from "./queue-records.js";
 
 export interface WebhookLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -259,55 +260,6 @@ async function headersUnreadable(
     error: errorSummary(err),
   });
   return false;
-}
-
-/**
- * Onto the DLQ: moved there by the function (`true`: done, deleted from the queue), or without a
- * DLQ of its own back at once, so the queue's redrive moves it on the next receives.
- */
-async function toDeadLetter(deps: WebhookHandlerDeps, record: SQSRecord): Promise<boolean> {
-  if (deps.deadLetter) {
-    await deps.deadLetter(record);
-    return true;
-  }
-  await deps.retryIn(record.receiptHandle, 0);
-  return false;
-}
-
-function receiveCountOf(record: SQSRecord): number {
-  return Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1);
-}
-
-/**
- * The event in a queue message. SNS's raw delivery of a `MessageStructure: "json"` message to SQS
- * is its `default` text, the event's JSON (as is a redelivery); local mode's fauxqs delivers the
- * whole structure, whose `default` is taken.
- */
-export function eventFromBody(body: string): TaskEvent | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-    const inner = (parsed as { default?: unknown; id?: unknown } | null) ?? {};
-    if (typeof inner.default === "string" && inner.id === undefined) parsed = JSON.parse(inner.default);
-  } catch {
-    return undefined;
-  }
-  const e = parsed as Partial<TaskEvent> | null;
-  if (
-    !e ||
-    typeof e !== "object" ||
-    typeof e.id !== "string" ||
-    typeof e.type !== "string" ||
-    !(EVENT_TYPES as readonly string[]).includes(e.type) ||
-    typeof e.task !== "object" ||
-    e.task === null ||
-    typeof e.task.id !== "string" ||
-    typeof e.task.registeredAt !== "string" ||
-    !Number.isFinite(Date.parse(e.task.registeredAt))
-  ) {
-    return undefined;
-  }
-  return e as TaskEvent;
 }
 
 /** The real adapters for a configuration, on the given AWS clients (the Lambda's, or local mode's). */

@@ -95,6 +95,13 @@ export interface StageConfig {
    * `source` (reverse-DNS, not starting with `aws.`; checked at synth).
    */
   eventBridge: { busName?: string; source: string };
+  /**
+   * Step Functions callbacks (README: "Step Functions callbacks"): the state machines whose task
+   * tokens the stage may answer (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat are granted on
+   * exactly these; unset or empty: any state machine of the account), and how many callback
+   * functions may run at once.
+   */
+  stepFunctions: { stateMachineArns?: string[]; maxConcurrency: number };
 }
 
 const common = {
@@ -110,6 +117,7 @@ const common = {
   webhooks: { secretOverlap: Duration.hours(24), maxConcurrency: 5 },
   watchAccount: [],
   eventBridge: { source: DEFAULT_EVENT_SOURCE },
+  stepFunctions: { maxConcurrency: 5 },
 };
 
 export const STAGE_CONFIGS: Record<Stage, StageConfig> = {

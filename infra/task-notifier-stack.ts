@@ -11,6 +11,7 @@ import { NotifierDashboard } from "./constructs/dashboard.js";
 import { EventBridgeDelivery } from "./constructs/event-bridge.js";
 import { NotificationTopic } from "./constructs/notification-topic.js";
 import { Poller } from "./constructs/poller.js";
+import { StepFunctionsCallbacks } from "./constructs/step-functions-callbacks.js";
 import { TaskTable } from "./constructs/task-table.js";
 import { Webhooks } from "./constructs/webhooks.js";
 
@@ -66,6 +67,14 @@ export class TaskNotifierStack extends Stack {
     api.function
       .bindSecret(webhooks.headerKey, "CALLBACK_HEADER_KEY_SECRET_NAME")
       .bindQueueSender(webhooks.queue, "WEBHOOK_QUEUE_URL");
+    // Tokens are sealed with the header key; the API queues heartbeats and late final callbacks.
+    const stepFunctions = new StepFunctionsCallbacks(this, "StepFunctions", {
+      config: c,
+      table,
+      topic: events.topic,
+      tokenKey: webhooks.headerKey,
+    });
+    api.function.bindQueueSender(stepFunctions.queue, "STEP_FUNCTIONS_QUEUE_URL");
     const eventBridge = new EventBridgeDelivery(this, "EventBridge", {
       stage: c.stage,
       topic: events.topic,
@@ -76,7 +85,7 @@ export class TaskNotifierStack extends Stack {
     // The stack's own queues on the topic: the API neither lists nor deletes them.
     api.function.fn.addEnvironment(
       "INTERNAL_SUBSCRIPTION_ENDPOINTS",
-      Fn.join(",", [webhooks.queue.queueArn, eventBridge.queue.queueArn]),
+      Fn.join(",", [webhooks.queue.queueArn, stepFunctions.queue.queueArn, eventBridge.queue.queueArn]),
     );
     const alarms = new Alarms(this, "Alarms", {
       stage: c.stage,
@@ -86,6 +95,8 @@ export class TaskNotifierStack extends Stack {
       webhooks: webhooks.function.fn,
       webhookDeadLetterQueue: webhooks.deadLetterQueue,
       eventBridgeDeadLetterQueue: eventBridge.deadLetterQueue,
+      stepFunctions: stepFunctions.function.fn,
+      stepFunctionsDeadLetterQueue: stepFunctions.deadLetterQueue,
       alarmEmail: c.alarmEmail,
       maxQuietPeriod: c.maxQuietPeriod,
       removalPolicy,
@@ -150,6 +161,11 @@ export class TaskNotifierStack extends Stack {
       "WebhookDeadLetterQueueUrl",
       webhooks.deadLetterQueue.queueUrl,
       "Webhook deliveries that failed every attempt",
+    );
+    output(
+      "StepFunctionsDeadLetterQueueUrl",
+      stepFunctions.deadLetterQueue.queueUrl,
+      "Step Functions callbacks that failed every attempt (the task's callback.waiters say which)",
     );
     output(
       "EventBusName",

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { eventBridgeEntry } from "../functions/core/eventbridge-entry.js";
-import { eventFromBody } from "../functions/webhook-handler.js";
+import { eventFromBody } from "../functions/queue-records.js";
 import type { EmbeddedAws } from "./embedded-aws.js";
 
 /*

@@ -19,6 +19,7 @@ import {
   parseStructure,
   postToSubscriber,
 } from "./sns-wire.js";
+import { LOCAL_STEP_FUNCTIONS_QUEUE } from "./step-functions-loop.js";
 import { LOCAL_WEBHOOK_QUEUE } from "./webhook-loop.js";
 
 const QUEUE = "local-sns-delivery";
@@ -31,7 +32,7 @@ export function isLocalQueue(arn: string): boolean {
 /** The ARNs of local mode's own queues on the topic (the API hides them, as the stack's). */
 export function localQueueArns(topicArn: string): string[] {
   const [, , , region, account] = topicArn.split(":");
-  return [QUEUE, LOCAL_WEBHOOK_QUEUE, LOCAL_EVENTBRIDGE_QUEUE].map(
+  return [QUEUE, LOCAL_WEBHOOK_QUEUE, LOCAL_STEP_FUNCTIONS_QUEUE, LOCAL_EVENTBRIDGE_QUEUE].map(
     (n) => `arn:aws:sqs:${region}:${account}:${n}`,
   );
 }

@@ -27,6 +27,7 @@ import { type LocalOptions, parseLocalOptions, USAGE, UsageError } from "./local
 import { startPollerLoop } from "./poller-loop.js";
 import { TwelveLabsSimulator } from "./simulator/simulator-server.js";
 import { LocalSnsDelivery, localQueueArns } from "./sns-delivery.js";
+import { createLocalStepFunctionsQueue, startStepFunctions } from "./step-functions-loop.js";
 import { checkTwelveLabs } from "./twelvelabs-preflight.js";
 import { createLocalWebhookQueue, startQueueLoop } from "./webhook-loop.js";
 
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     cleanups.add(startPollerLoop(poller, opts.intervalMs, (line) => console.log(line)));
     cleanups.add(startWebhooks(aws, hooks));
     cleanups.add(await startEventBridge(aws));
+    cleanups.add(startStepFunctions(aws, process.env, (line) => console.log(line)));
     printBanner(opts, base, keys, twelvelabs, hooks, aws.topicArn);
     if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, keys.client);
   } catch (err) {
@@ -172,6 +174,8 @@ async function startStandIns(opts: LocalOptions, cleanups: Cleanups): Promise<Em
 interface WebhookSettings {
   queueUrl: string;
   dlqUrl: string;
+  /** The Step Functions callback queue and its DLQ (tokens are sealed with the same header key). */
+  stepFunctions: { queueUrl: string; dlqUrl: string };
   /** As stored (whsec_... or rotation JSON) and the secret receivers use now. */
   secret: string;
   receiverSecret: string;
@@ -189,6 +193,7 @@ async function webhookSettings(
   secret: string,
 ): Promise<WebhookSettings> {
   const { queueUrl, dlqUrl } = await createLocalWebhookQueue(aws);
+  const stepFunctions = await createLocalStepFunctionsQueue(aws);
   let headerKey = randomBytes(32).toString("hex");
   if (opts.dataDir) {
     const file = join(resolve(opts.dataDir), "callback-header-key");
@@ -198,6 +203,7 @@ async function webhookSettings(
   return {
     queueUrl,
     dlqUrl,
+    stepFunctions,
     secret,
     receiverSecret: parseWebhookSecret(secret).current,
     generated: opts.webhookSecret === undefined,
@@ -246,6 +252,8 @@ async function loadHandlers(
     WATCH_ACCOUNT_KINDS: watchAccount.join(","),
     WEBHOOK_QUEUE_URL: hooks.queueUrl,
     WEBHOOK_DLQ_URL: hooks.dlqUrl,
+    STEP_FUNCTIONS_QUEUE_URL: hooks.stepFunctions.queueUrl,
+    STEP_FUNCTIONS_DLQ_URL: hooks.stepFunctions.dlqUrl,
     WEBHOOK_SECRET: hooks.secret,
     CALLBACK_HEADER_KEY: hooks.headerKey,
     STAGE: "local",

@@ -11,16 +11,19 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { EventsPendingError, InvalidCursorError } from "../core/domain-errors.js";
 import type { TaskEvent } from "../core/events.js";
 import type { ListFilter, Page, TaskStore } from "../core/ports.js";
+import { DROPPED_WAITERS_MAX, endsWaiters, type Waiter } from "../core/step-functions-callback.js";
 import type { SetAsideEvent, Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
 import { writeIf } from "./conditional-write.js";
 import { listThroughIndex } from "./task-listing.js";
 import {
+  FINAL_EVENT_ATTRIBUTE,
   kindStatusKey,
   shardOf,
   TASK_TABLE,
   taskKey,
   taskPk,
+  WAITERS_ATTRIBUTE,
   WEBHOOK_EVENTS_ATTRIBUTE,
 } from "./task-table.js";
 
@@ -162,6 +165,22 @@ export class DynamoDbTaskStore implements TaskStore {
     return this.conditionalUpdate(task, u);
   }
 
+  async addWaiter(task: Task, waiter: Waiter, drop: readonly string[], at: number): Promise<boolean> {
+    const u = new UpdateBuilder();
+    if (task.waiters === undefined) {
+      // No map yet (the version condition makes setting it whole safe): the waiter in a new one.
+      u.set(WAITERS_ATTRIBUTE, { [waiter.id]: waiter });
+    } else {
+      u.setInMap(WAITERS_ATTRIBUTE, waiter.id, waiter);
+      for (const id of drop) u.removeInMap(WAITERS_ATTRIBUTE, id);
+    }
+    if (drop.length > 0) {
+      const dropped = [...(task.droppedWaiters ?? []), ...drop.map((id) => ({ id, droppedAt: at }))];
+      u.set("droppedWaiters", dropped.slice(-DROPPED_WAITERS_MAX));
+    }
+    return this.conditionalUpdate(task, u);
+  }
+
   async get(taskId: string): Promise<Task | undefined> {
     const res = await this.db.send(
       new GetItemCommand({
@@ -285,7 +304,11 @@ export class DynamoDbTaskStore implements TaskStore {
     // and settleOutbox moves it into place when the outbox empties.
     if (patch.expiresAt !== undefined)
       u.set(patch.events.length > 0 ? PENDING_TTL : TASK_TABLE.ttlAttribute, patch.expiresAt);
-    for (const event of patch.events) u.setInMap("outbox", event.id, JSON.stringify(event));
+    for (const event of patch.events) {
+      u.setInMap("outbox", event.id, JSON.stringify(event));
+      // Kept after publication: a token registered once the task ended gets this very event.
+      if (endsWaiters(event.task.status)) u.set(FINAL_EVENT_ATTRIBUTE, JSON.stringify(event));
+    }
     if (patch.events.length > 0) {
       u.set(TASK_TABLE.outboxIndex.partitionKey, shardOf(task.taskId, this.writeShards));
       u.set(TASK_TABLE.outboxIndex.sortKey, patch.lastCheckedAt);
@@ -431,7 +454,7 @@ export class DynamoDbTaskStore implements TaskStore {
 
 /** A task as its DynamoDB item (what register writes; benchmarks load tables with it). */
 export function taskItem(task: Task, shards: number): Item {
-  const { outbox, dueAt, ...rest } = task;
+  const { outbox, dueAt, finalEvent, ...rest } = task;
   const item: Record<string, unknown> = {
     ...rest,
     [TASK_TABLE.partitionKey]: taskPk(task.taskId),
@@ -439,6 +462,7 @@ export function taskItem(task: Task, shards: number): Item {
     entity: "task",
     outbox: Object.fromEntries(outbox.map((e) => [e.id, JSON.stringify(e)])),
   };
+  if (finalEvent) item[FINAL_EVENT_ATTRIBUTE] = JSON.stringify(finalEvent);
   // The map the webhook function keeps sent events in (for redelivery) must exist to be written into.
   if (task.callbackUrl !== undefined) item[WEBHOOK_EVENTS_ATTRIBUTE] = {};
   if (dueAt !== undefined) {
@@ -474,6 +498,13 @@ class UpdateBuilder {
     this.sets.push(`${name}.${k} = ${val}`);
   }
 
+  removeInMap(attr: string, key: string): void {
+    const [name] = this.placeholders(attr, undefined, false);
+    const k = `#k${this.n++}`;
+    this.names[k] = key;
+    this.removes.push(`${name}.${k}`);
+  }
+
   remove(attr: string): void {
     const name = `#r${this.n++}`;
     this.names[name] = attr;
@@ -486,13 +517,14 @@ class UpdateBuilder {
     return parts.join(" ");
   }
 
-  private placeholders(attr: string, value: unknown): [string, string] {
+  private placeholders(attr: string, value: unknown, withValue = true): [string, string] {
     const i = this.n++;
     const existing = Object.entries(this.names).find(([, v]) => v === attr)?.[0];
     const name = existing ?? `#a${i}`;
     this.names[name] = attr;
     const val = `:v${i}`;
-    this.values[val] = marshall({ v: value }, { removeUndefinedValues: true }).v as AttributeValue;
+    if (withValue)
+      this.values[val] = marshall({ v: value }, { removeUndefinedValues: true }).v as AttributeValue;
     return [name, val];
   }
 }
@@ -543,6 +575,11 @@ function fromItem(item: Item): Task {
     task.webhookAttempts = raw.webhookAttempts as Task["webhookAttempts"];
   if (typeof raw.finishedAt === "number") task.finishedAt = raw.finishedAt;
   if (Array.isArray(raw.setAside)) task.setAside = raw.setAside as SetAsideEvent[];
+  if (raw[WAITERS_ATTRIBUTE] && typeof raw[WAITERS_ATTRIBUTE] === "object")
+    task.waiters = raw[WAITERS_ATTRIBUTE] as Record<string, Waiter>;
+  if (Array.isArray(raw.droppedWaiters)) task.droppedWaiters = raw.droppedWaiters as Task["droppedWaiters"];
+  if (typeof raw[FINAL_EVENT_ATTRIBUTE] === "string")
+    task.finalEvent = JSON.parse(raw[FINAL_EVENT_ATTRIBUTE]) as TaskEvent;
   if (
     raw[TASK_TABLE.dueIndex.partitionKey] !== undefined &&
     typeof raw[TASK_TABLE.dueIndex.sortKey] === "number"

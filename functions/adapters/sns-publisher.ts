@@ -4,10 +4,26 @@ import type { TaskEvent } from "../core/events.js";
 import { type EventPublisher, PermanentPublishError, type PublishRoute } from "../core/ports.js";
 import { jsonForAws } from "../core/text-rules.js";
 
-/** The message attribute the webhook queue's subscription filters on (set only when true). */
-export const WEBHOOK_ATTRIBUTE = "webhook";
+/**
+ * The message attribute the callback queues' subscriptions filter on: which of the task's own
+ * callbacks an event goes to (`webhook`, `stepfunctions`, or both as `webhook,stepfunctions`); absent
+ * when none. One attribute for both keeps a message within SNS's 10 (5 of them tags).
+ */
+export const CALLBACKS_ATTRIBUTE = "callbacks";
 /** The filter policy of the webhook queue's subscription. */
-export const WEBHOOK_FILTER_POLICY = { [WEBHOOK_ATTRIBUTE]: ["true"] };
+export const WEBHOOK_FILTER_POLICY = { [CALLBACKS_ATTRIBUTE]: ["webhook", "webhook,stepfunctions"] };
+/** The filter policy of the Step Functions callback queue's subscription. */
+export const STEP_FUNCTIONS_FILTER_POLICY = {
+  [CALLBACKS_ATTRIBUTE]: ["stepfunctions", "webhook,stepfunctions"],
+};
+
+/** The `callbacks` attribute's value for a route; undefined when the event goes to no callback. */
+export function callbacksValue(route?: PublishRoute): string | undefined {
+  const parts = [route?.webhook ? "webhook" : "", route?.stepFunctions ? "stepfunctions" : ""].filter(
+    Boolean,
+  );
+  return parts.length > 0 ? parts.join(",") : undefined;
+}
 
 /**
  * Publishes events to the stack's topic with `MessageStructure: "json"`: HTTP/SQS subscribers get
@@ -67,7 +83,8 @@ export function publishInput(
     kind: str(event.task.kind),
     stage: str(event.stage),
   };
-  if (route?.webhook) attributes[WEBHOOK_ATTRIBUTE] = str("true");
+  const callbacks = callbacksValue(route);
+  if (callbacks) attributes[CALLBACKS_ATTRIBUTE] = str(callbacks);
   for (const key of tagAttributes) {
     const value = event.task.tags[key];
     if (value !== undefined && value !== "") attributes[`tag.${key}`] = str(value);

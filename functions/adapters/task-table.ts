@@ -15,6 +15,10 @@ export const TASK_TABLE = {
 
 /** The map of a task's events kept for webhook redelivery (event id to JSON). */
 export const WEBHOOK_EVENTS_ATTRIBUTE = "webhookEvents";
+/** The map of a task's Step Functions waiters (waiter id to waiter). */
+export const WAITERS_ATTRIBUTE = "waiters";
+/** The event that ended the task, as JSON (for tokens registered after the end). */
+export const FINAL_EVENT_ATTRIBUTE = "finalEvent";
 
 export function taskPk(taskId: string): string {
   return `TASK#${taskId}`;

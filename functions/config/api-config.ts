@@ -31,6 +31,10 @@ export interface ApiConfig {
   headerKey?: string;
   /** The stack's own queues subscribed to the topic (webhooks, EventBridge): never listed nor deletable. */
   internalSubscriptionEndpoints: string[];
+  /** The Step Functions callback queue (heartbeats, final callbacks of tokens that come after the end). */
+  stepFunctionsQueueUrl?: string;
+  /** The stage, named in events built for tokens registered after their task ended. */
+  stage: string;
 }
 
 /** The api function's configuration from its environment. */
@@ -48,6 +52,8 @@ export function apiConfig(env: Env): ApiConfig {
     headerKeySecretName: optionalString(env, "CALLBACK_HEADER_KEY_SECRET_NAME"),
     headerKey: optionalString(env, "CALLBACK_HEADER_KEY"),
     internalSubscriptionEndpoints: list(env, "INTERNAL_SUBSCRIPTION_ENDPOINTS"),
+    stepFunctionsQueueUrl: optionalString(env, "STEP_FUNCTIONS_QUEUE_URL"),
+    stage: optionalString(env, "STAGE") ?? "unset",
     twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),

@@ -85,3 +85,13 @@ export const WEBHOOK_METRICS = {
   WebhookAttemptDuration: "Milliseconds",
 } as const;
 export type WebhookMetric = keyof typeof WEBHOOK_METRICS;
+
+/** Every metric the Step Functions callback function emits, with its unit. */
+export const STEP_FUNCTIONS_METRICS = {
+  /**
+   * One per call, with the dimensions `action` (success, failure, heartbeat) and `outcome`
+   * (accepted, rejected, retry, gave_up).
+   */
+  StepFunctionsCalls: "Count",
+} as const;
+export type StepFunctionsMetric = keyof typeof STEP_FUNCTIONS_METRICS;

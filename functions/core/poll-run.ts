@@ -1,8 +1,16 @@
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
-import { type EventPublisher, PermanentPublishError, type TaskStore, type TwelveLabsPort } from "./ports.js";
+import type { TaskEvent } from "./events.js";
+import {
+  type EventPublisher,
+  PermanentPublishError,
+  type PublishRoute,
+  type TaskStore,
+  type TwelveLabsPort,
+} from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";
+import { endsWaiters, waitingIds } from "./step-functions-callback.js";
 import { newTask, type Task } from "./task.js";
 import type { TaskKind } from "./task-kinds.js";
 import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
@@ -452,7 +460,7 @@ async function publishAndClear(
 ): Promise<"published" | "failed" | "set_aside"> {
   const taskId = task.taskId;
   try {
-    await deps.publisher.publish(event, { webhook: hasEnabledCallback(task) });
+    await deps.publisher.publish(event, publishRoute(task, event));
   } catch (err) {
     sum.publishFailures += 1;
     deps.onTaskError?.(taskId, "publish", err);
@@ -484,6 +492,17 @@ async function publishAndClear(
     deps.onTaskError?.(taskId, "write", err);
   }
   return "published";
+}
+
+/**
+ * Where an event goes beside the topic's subscribers: the task's webhook, and for a final event its
+ * waiting Step Functions tokens (the callback queues' filter policies select them).
+ */
+export function publishRoute(task: Task, event: TaskEvent): PublishRoute {
+  return {
+    webhook: hasEnabledCallback(task),
+    stepFunctions: endsWaiters(event.task.status) && waitingIds(task.waiters).length > 0,
+  };
 }
 
 /** Events of this task go to its callback too (the webhook queue's filter policy selects them). */

@@ -1,5 +1,6 @@
 import type { TaskEvent } from "./events.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "./snapshot.js";
+import type { Waiter } from "./step-functions-callback.js";
 import type { SetAsideEvent, Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
 import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
@@ -25,6 +26,8 @@ export interface TwelveLabsPort {
 export interface PublishRoute {
   /** The task has an enabled callback: the webhook queue's filter lets the event through. */
   webhook: boolean;
+  /** A final event of a task with Step Functions tokens waiting: the callback queue's filter lets it through. */
+  stepFunctions?: boolean;
 }
 
 /**
@@ -64,6 +67,12 @@ export interface TaskStore {
    * callback), conditional on the version read; `false` when someone wrote first.
    */
   adopt(task: Task, adopted: Task): Promise<boolean>;
+  /**
+   * Adds a Step Functions waiter (pushing out the waiters `drop` names, recorded at `at`),
+   * conditional on the version read and bumping it, so a run that read the task before cannot
+   * publish its final event without this waiter; `false` when someone wrote first.
+   */
+  addWaiter(task: Task, waiter: Waiter, drop: readonly string[], at: number): Promise<boolean>;
   get(taskId: string): Promise<Task | undefined>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
   /**
@@ -163,4 +172,52 @@ export interface HeaderSealer {
 /** What a sealed value is bound to: the task and its registration. */
 export function headerBinding(taskId: string, registeredAt: number): string {
   return `${taskId}.${registeredAt}`;
+}
+
+/** A task's Step Functions waiters as the callback function reads them. */
+export interface WaiterTarget {
+  registeredAt: number;
+  status: TaskStatus;
+  waiters: Record<string, Waiter>;
+  finalEvent?: TaskEvent;
+}
+
+/** The Step Functions side of a task item; none of its writes touches `version` (like the webhook log). */
+export interface WaiterLog {
+  /** Undefined when the task is gone. */
+  read(taskId: string): Promise<WaiterTarget | undefined>;
+  /**
+   * Ends a waiter (`state` other than waiting) or counts a failed call (`state` waiting), only while it
+   * is still waiting in registration `registeredAt`; `false` when it no longer is.
+   */
+  update(
+    taskId: string,
+    registeredAt: number,
+    waiterId: string,
+    patch: { state: Waiter["state"]; attempts: number; lastError?: string; endedAt?: number },
+  ): Promise<boolean>;
+}
+
+/** A heartbeat due for one waiter (the callback queue carries it). */
+export interface HeartbeatMessage {
+  taskId: string;
+  registeredAt: number;
+  waiterId: string;
+  /** Epoch ms; a message that arrives earlier (a hop over SQS's 15-minute delay limit) waits again. */
+  dueAt: number;
+}
+
+/** The Step Functions callback queue, as the API and the callback function send to it. */
+export interface CallbackQueue {
+  /** A final event, for the waiters of a task that ended before they came. */
+  sendFinal(event: TaskEvent): Promise<void>;
+  /** The next heartbeat, delivered at `dueAt` (hops of at most 15 minutes). */
+  sendHeartbeat(message: HeartbeatMessage, now: number): Promise<void>;
+}
+
+/** Step Functions' callback API; errors keep Step Functions' names (TaskTimedOut, InvalidToken, ThrottlingException…). */
+export interface StepFunctionsPort {
+  success(taskToken: string, output: string): Promise<void>;
+  failure(taskToken: string, error: string, cause: string): Promise<void>;
+  heartbeat(taskToken: string): Promise<void>;
 }

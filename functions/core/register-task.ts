@@ -1,5 +1,6 @@
 import { ConflictError } from "./domain-errors.js";
 import type { TaskStore } from "./ports.js";
+import { type Waiter, withWaiter } from "./step-functions-callback.js";
 import { type NewTaskInput, newTask, type Task } from "./task.js";
 import type { TaskKind } from "./task-kinds.js";
 
@@ -17,11 +18,15 @@ export interface RegisterRequest {
     sealFor(registeredAt: number): string;
     matches(stored: Task): boolean;
   };
+  /** A Step Functions waiter (its token sealed for the registration it lands on); never a conflict. */
+  waiter?: { id: string; make(registeredAt: number): Waiter };
 }
 
 export interface RegisterOutcome {
   created: boolean;
   task: Task;
+  /** The request's waiter is new on the task (not one its token had added before). */
+  waiterAdded?: boolean;
 }
 
 /**
@@ -41,14 +46,52 @@ export async function registerTask(
   if (req.callbackUrl) input.callbackUrl = req.callbackUrl;
   if (req.callbackHeaders)
     input.callbackHeaders = { sealed: req.callbackHeaders.sealFor(now), names: req.callbackHeaders.names };
+  if (req.waiter) input.waiter = req.waiter.make(now);
   const result = await store.register(newTask(input, now, defaultDeadlineSeconds));
-  if (!result.created && result.task.source === "discovered")
-    return adoptDiscovered(store, result.task, req, input, defaultDeadlineSeconds);
-  if (!result.created) {
+  if (result.created) return { ...result, waiterAdded: req.waiter !== undefined };
+  let outcome: RegisterOutcome = result;
+  if (result.task.source === "discovered") {
+    outcome = await adoptDiscovered(store, result.task, req, input, defaultDeadlineSeconds);
+  } else {
     const conflict = conflictingSetting(result.task, req);
     if (conflict) throw conflictError(req.taskId, conflict);
   }
-  return result;
+  return req.waiter ? addWaiter(store, outcome.task, req.waiter, now) : outcome;
+}
+
+/**
+ * Adds a waiter to a known task, however far along it is: several executions may wait on one task,
+ * and a token registered again is the waiter it added before. Retried when the poller wrote between.
+ */
+async function addWaiter(
+  store: TaskStore,
+  found: Task,
+  req: NonNullable<RegisterRequest["waiter"]>,
+  now: number,
+): Promise<RegisterOutcome> {
+  let current: Task | undefined = found;
+  for (let attempt = 0; attempt < 5 && current; attempt++) {
+    const waiters = current.waiters ?? {};
+    if (waiters[req.id]) return { created: false, task: current, waiterAdded: false };
+    const waiter = req.make(current.registeredAt);
+    const { drop } = withWaiter(waiters, waiter);
+    if (await store.addWaiter(current, waiter, drop, now)) {
+      const next: Task = {
+        ...current,
+        waiters: { ...waiters, [waiter.id]: waiter },
+        version: current.version + 1,
+      };
+      for (const id of drop) delete next.waiters?.[id];
+      if (drop.length > 0)
+        next.droppedWaiters = [
+          ...(current.droppedWaiters ?? []),
+          ...drop.map((id) => ({ id, droppedAt: now })),
+        ];
+      return { created: false, task: next, waiterAdded: true };
+    }
+    current = await store.get(current.taskId);
+  }
+  throw new ConflictError(`task ${found.taskId} changed while its taskToken was being added; try again`);
 }
 
 /**

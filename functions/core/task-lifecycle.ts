@@ -1,6 +1,7 @@
 import { nextDueAt, retryDueAt, type ScheduleSettings } from "./due-schedule.js";
 import { buildEvent, type EventContext, type TaskEvent } from "./events.js";
 import type { TaskSnapshot } from "./snapshot.js";
+import { endsWaiters } from "./step-functions-callback.js";
 import type { HistoryEntry, Task } from "./task.js";
 import { isTerminal, type TaskStatus } from "./task-kinds.js";
 
@@ -181,5 +182,7 @@ export function applyTransitionPatch(task: Task, patch: TransitionPatch): Task {
   if (patch.modelName) out.modelName = patch.modelName;
   if (patch.metadata) out.metadata = patch.metadata;
   if (patch.errorMessage) out.errorMessage = patch.errorMessage;
+  const final = patch.events.find((e) => endsWaiters(e.task.status));
+  if (final) out.finalEvent = final;
   return out;
 }

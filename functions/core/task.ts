@@ -1,5 +1,6 @@
 import type { TaskEvent } from "./events.js";
 import type { TaskMetadata } from "./snapshot.js";
+import type { DroppedWaiter, Waiter } from "./step-functions-callback.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
 import type { WebhookAttempt } from "./webhook-delivery.js";
 
@@ -49,6 +50,15 @@ export interface Task {
   outbox: TaskEvent[];
   /** Events the publisher can never accept (their content), set aside so the others go on. */
   setAside?: SetAsideEvent[];
+  /** Step Functions tokens waiting on the task (`.waitForTaskToken`), by waiter id; at most WAITERS_MAX. */
+  waiters?: Record<string, Waiter>;
+  /** Waiters pushed out by newer ones (the newest DROPPED_WAITERS_MAX). */
+  droppedWaiters?: DroppedWaiter[];
+  /**
+   * The event that ended the task (written with the transition), so a token registered after the
+   * end gets the same event as those that waited.
+   */
+  finalEvent?: TaskEvent;
 }
 
 /** An event set aside: which, why, and when (epoch ms). */
@@ -68,6 +78,8 @@ export interface NewTaskInput {
   callbackUrl?: string;
   /** Sealed headers and their names (the API seals them; core never sees their values). */
   callbackHeaders?: { sealed: string; names: string[] };
+  /** A Step Functions waiter, its token sealed by the API. */
+  waiter?: Waiter;
 }
 
 /** A freshly registered task: due at once so the next pass checks it within seconds. */
@@ -94,5 +106,6 @@ export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds
     task.callbackHeaders = input.callbackHeaders.sealed;
     task.callbackHeaderNames = input.callbackHeaders.names;
   }
+  if (input.waiter) task.waiters = { [input.waiter.id]: input.waiter };
   return task;
 }

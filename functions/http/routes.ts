@@ -7,7 +7,9 @@ import {
   InvalidCursorError,
   NotFoundError,
 } from "../core/domain-errors.js";
+import { buildEvent, type TaskEvent } from "../core/events.js";
 import {
+  type CallbackQueue,
   type HeaderSealer,
   headerBinding,
   type SubscriptionRegistry,
@@ -15,7 +17,19 @@ import {
   type WebhookLog,
   type WebhookQueue,
 } from "../core/ports.js";
-import { type RegisterRequest, registerTask, sameRecord } from "../core/register-task.js";
+import {
+  type RegisterOutcome,
+  type RegisterRequest,
+  registerTask,
+  sameRecord,
+} from "../core/register-task.js";
+import {
+  endsWaiters,
+  heartbeatPeriodSeconds,
+  tokenBinding,
+  type Waiter,
+  waiterId,
+} from "../core/step-functions-callback.js";
 import {
   describePolicyDifference,
   filterPolicyFor,
@@ -57,6 +71,10 @@ export interface ApiDeps {
   headerSealer?: () => Promise<HeaderSealer>;
   /** The webhook side, for POST /tasks/{taskId}/redeliver. */
   webhooks?: { log: WebhookLog; queue: WebhookQueue };
+  /** The Step Functions callback queue: without it, taskToken is refused (503). */
+  stepFunctions?: { queue: CallbackQueue };
+  /** The stage, named in events built for tokens registered after their task ended. */
+  stage: string;
 }
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -330,28 +348,104 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
   return json(200, { results });
 }
 
-/** Registers a validated body, its callbackHeaders sealed for the registration they land on. */
+/** Registers a validated body, its callbackHeaders and taskToken sealed for the registration they land on. */
 async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
   const now = deps.now();
-  return registerTask(deps.store, await sealed(deps, body), now, deps.defaultDeadlineSeconds);
+  const outcome = await registerTask(
+    deps.store,
+    await sealed(deps, body, now),
+    now,
+    deps.defaultDeadlineSeconds,
+  );
+  if (outcome.waiterAdded && body.taskToken !== undefined)
+    await startWaiter(deps, outcome, waiterId(body.taskToken), now);
+  return outcome;
 }
 
-/** The registration with its callbackHeaders sealed (their values never reach the store in clear). */
-async function sealed(
-  deps: ApiDeps,
-  body: Omit<RegisterRequest, "callbackHeaders"> & { callbackHeaders?: Record<string, string> },
-): Promise<RegisterRequest> {
-  const { callbackHeaders, ...rest } = body;
-  if (!callbackHeaders) return rest;
+/**
+ * A new waiter's first message: for a task that has ended, its final event (the callback comes at
+ * once, the event those who waited got); for a live one with heartbeats, the first heartbeat. A
+ * failure here is a 503 and the registration may be sent again: the same token is the same waiter
+ * and this message is sent again.
+ */
+async function startWaiter(deps: ApiDeps, outcome: RegisterOutcome, id: string, now: number) {
+  const queue = deps.stepFunctions?.queue as CallbackQueue;
+  const task = outcome.task;
+  const waiter = task.waiters?.[id];
+  if (!waiter) return;
+  try {
+    if (endsWaiters(task.status)) {
+      await queue.sendFinal(task.finalEvent ?? rebuiltFinalEvent(deps, task));
+    } else if (waiter.heartbeatSeconds !== undefined) {
+      const dueAt = now + heartbeatPeriodSeconds(waiter.heartbeatSeconds) * 1000;
+      await queue.sendHeartbeat(
+        { taskId: task.taskId, registeredAt: task.registeredAt, waiterId: id, dueAt },
+        now,
+      );
+    }
+  } catch (err) {
+    deps.onInternalError(err);
+    throw new HttpError(
+      503,
+      "callback_queue_unavailable",
+      "the taskToken is stored but its first callback could not be queued: send the same registration again",
+    );
+  }
+}
+
+/** A task that ended before final events were kept on it (an older release): its event, built again. */
+function rebuiltFinalEvent(deps: ApiDeps, task: Task): TaskEvent {
+  const previous = task.history.at(-2)?.status ?? "registered";
+  return buildEvent(task, previous, task.finishedAt ?? task.lastCheckedAt ?? deps.now(), {
+    stage: deps.stage,
+    twelvelabsBaseUrl: deps.twelvelabsBaseUrl,
+  });
+}
+
+type RegisterBody = Omit<RegisterRequest, "callbackHeaders" | "waiter"> & {
+  callbackHeaders?: Record<string, string>;
+  taskToken?: string;
+  heartbeatSeconds?: number;
+};
+
+/** The registration with its callbackHeaders and taskToken sealed (never in clear in the store). */
+async function sealed(deps: ApiDeps, body: RegisterBody, now: number): Promise<RegisterRequest> {
+  const { callbackHeaders, taskToken, heartbeatSeconds, ...rest } = body;
+  if (!callbackHeaders && taskToken === undefined) return rest;
+  if (taskToken !== undefined && !deps.stepFunctions)
+    throw new HttpError(
+      503,
+      "stepfunctions_unavailable",
+      "taskToken cannot be used: no Step Functions callback queue is configured here",
+    );
   if (!deps.headerSealer)
     throw new HttpError(
       503,
-      "webhooks_unavailable",
-      "callbackHeaders cannot be stored: no header key is configured",
+      callbackHeaders ? "webhooks_unavailable" : "stepfunctions_unavailable",
+      `${callbackHeaders ? "callbackHeaders" : "taskToken"} cannot be stored: no header key is configured`,
     );
   const box = await deps.headerSealer();
+  const req: RegisterRequest = { ...rest };
+  if (taskToken !== undefined) {
+    const id = waiterId(taskToken);
+    req.waiter = {
+      id,
+      make: (registeredAt) => {
+        const w: Waiter = {
+          id,
+          sealedToken: box.seal({ t: taskToken }, tokenBinding(body.taskId, registeredAt, id)),
+          addedAt: now,
+          state: "waiting",
+          attempts: 0,
+        };
+        if (heartbeatSeconds !== undefined) w.heartbeatSeconds = heartbeatSeconds;
+        return w;
+      },
+    };
+  }
+  if (!callbackHeaders) return req;
   return {
-    ...rest,
+    ...req,
     callbackHeaders: {
       sealFor: (registeredAt) => box.seal(callbackHeaders, headerBinding(body.taskId, registeredAt)),
       names: Object.keys(callbackHeaders).sort(),

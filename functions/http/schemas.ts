@@ -1,5 +1,10 @@
 import * as v from "valibot";
 import { endpointProblem, isPublicHttpsUrl, RAW_PROTOCOLS, urlProblem } from "../core/endpoint-rules.js";
+import {
+  HEARTBEAT_MAX_SECONDS,
+  HEARTBEAT_MIN_SECONDS,
+  TASK_TOKEN_MAX_LENGTH,
+} from "../core/step-functions-callback.js";
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
 import { TAG_KEY_PATTERN, TAG_KEY_RULE } from "../core/tag-attributes.js";
 import { TASK_ID_PATTERN } from "../core/task-id.js";
@@ -95,6 +100,10 @@ export function registerBody(allowLoopbackHttp: boolean) {
       "callbackHeaders needs a callbackUrl",
     ),
     v.check(
+      (b) => b.heartbeatSeconds === undefined || b.taskToken !== undefined,
+      "heartbeatSeconds needs a taskToken",
+    ),
+    v.check(
       (b) => (b.indexId !== undefined) === kindSpec(b.kind ?? "embed").needsIndexId,
       `indexId is required for kind ${NEEDS_INDEX.join(", ")}, and only for ${NEEDS_INDEX.length > 1 ? "them" : "it"}`,
     ),
@@ -135,6 +144,32 @@ function registerFields(allowLoopbackHttp: boolean) {
       ),
     ),
     callbackHeaders: v.optional(callbackHeaders),
+    taskToken: v.optional(
+      v.pipe(
+        v.string(),
+        v.description(
+          "A Step Functions task token (a Standard workflow's .waitForTaskToken, $$.Task.Token): SendTaskSuccess with the event when the task is ready, SendTaskFailure (TwelveLabs.TaskFailed, TwelveLabs.TaskTimedOut, TwelveLabs.TaskNotFound) otherwise. A known task takes a new token as one more waiter (at most 10). Stored sealed; never returned or logged.",
+        ),
+        v.check(
+          (t) => t.length >= 1 && t.length <= TASK_TOKEN_MAX_LENGTH && isPrintableAscii(t),
+          `taskToken must be 1-${TASK_TOKEN_MAX_LENGTH} characters of printable ASCII, as Step Functions issues them`,
+        ),
+      ),
+    ),
+    heartbeatSeconds: v.optional(
+      v.pipe(
+        v.number(),
+        v.description(
+          "The waiting state's HeartbeatSeconds: SendTaskHeartbeat every third of it until the task ends. Needs taskToken.",
+        ),
+        v.integer("heartbeatSeconds must be a whole number"),
+        v.minValue(HEARTBEAT_MIN_SECONDS, `heartbeatSeconds must be at least ${HEARTBEAT_MIN_SECONDS}`),
+        v.maxValue(
+          HEARTBEAT_MAX_SECONDS,
+          `heartbeatSeconds must be at most ${HEARTBEAT_MAX_SECONDS} (a year)`,
+        ),
+      ),
+    ),
   });
 }
 

@@ -1,5 +1,6 @@
 import { taskLinks } from "../core/events.js";
 import { publishableMetadata } from "../core/snapshot.js";
+import { stepFunctionsView } from "../core/step-functions-callback.js";
 import type { Task } from "../core/task.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -24,6 +25,11 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     // Names only: the values are sealed and never leave the store in clear.
     callbackHeaderNames: t.callbackHeaderNames,
     webhook: t.callbackUrl === undefined ? undefined : webhookView(t),
+    // Step Functions waiters: ids derived from their tokens, never the tokens.
+    callback:
+      t.waiters === undefined && t.droppedWaiters === undefined
+        ? undefined
+        : stepFunctionsView(t.waiters ?? {}, t.droppedWaiters),
     // Events that could never be published (their content), so they stopped blocking the others.
     setAsideEvents: t.setAside?.map((e) => ({
       eventId: e.eventId,

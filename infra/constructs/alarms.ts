@@ -22,6 +22,9 @@ export interface AlarmsProps {
   webhookDeadLetterQueue: IQueue;
   /** Events EventBridge did not take after every retry. */
   eventBridgeDeadLetterQueue?: IQueue;
+  /** The Step Functions callback function and its dead-letter queue. */
+  stepFunctions?: IFunction;
+  stepFunctionsDeadLetterQueue?: IQueue;
   alarmEmail?: string;
   maxQuietPeriod: Duration;
   removalPolicy: RemovalPolicy;
@@ -135,6 +138,25 @@ export class Alarms extends Construct {
       1,
       1,
     );
+    if (props.stepFunctionsDeadLetterQueue)
+      this.add(
+        "StepFunctionsCallbacksDeadLettered",
+        "A Step Functions task token got no callback after every retry (GET /tasks/{id}: callback.waiters)",
+        props.stepFunctionsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: five,
+          statistic: "Maximum",
+        }),
+        1,
+        1,
+      );
+    if (props.stepFunctions)
+      this.add(
+        "StepFunctionsCallbackErrors",
+        "The Step Functions callback function failed (see its logs)",
+        props.stepFunctions.metricErrors({ period: five, statistic: "Sum" }),
+        1,
+        1,
+      );
   }
 
   private add(

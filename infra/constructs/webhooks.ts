@@ -6,7 +6,7 @@ import { type ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { WEBHOOK_ATTRIBUTE, WEBHOOK_FILTER_POLICY } from "../../functions/adapters/sns-publisher.js";
+import { CALLBACKS_ATTRIBUTE, WEBHOOK_FILTER_POLICY } from "../../functions/adapters/sns-publisher.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
 import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_RECEIVES } from "../../functions/core/webhook-delivery.js";
 import type { StageConfig } from "../config.js";
@@ -70,8 +70,8 @@ export class Webhooks extends Construct {
       new SqsSubscription(this.queue, {
         rawMessageDelivery: true,
         filterPolicy: {
-          [WEBHOOK_ATTRIBUTE]: SubscriptionFilter.stringFilter({
-            allowlist: WEBHOOK_FILTER_POLICY[WEBHOOK_ATTRIBUTE],
+          [CALLBACKS_ATTRIBUTE]: SubscriptionFilter.stringFilter({
+            allowlist: WEBHOOK_FILTER_POLICY[CALLBACKS_ATTRIBUTE],
           }),
         },
       }),

@@ -16,6 +16,7 @@ import {
   type TwelveLabsPort,
 } from "../../functions/core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../../functions/core/snapshot.js";
+import type { Waiter } from "../../functions/core/step-functions-callback.js";
 import type { SetAsideEvent, Task } from "../../functions/core/task.js";
 import { kindSpec, type TaskKind } from "../../functions/core/task-kinds.js";
 import {
@@ -56,6 +57,18 @@ export class MemoryStore implements TaskStore {
     this.meter.writes += 1;
     if (!cur || cur.version !== task.version) return false;
     this.tasks.set(task.taskId, { ...structuredClone(adopted), version: cur.version + 1 });
+    return true;
+  }
+  async addWaiter(task: Task, waiter: Waiter, drop: readonly string[], at: number) {
+    const cur = this.tasks.get(task.taskId);
+    this.meter.writes += 1;
+    if (!cur || cur.version !== task.version) return false;
+    const waiters = { ...(cur.waiters ?? {}), [waiter.id]: structuredClone(waiter) };
+    for (const id of drop) delete waiters[id];
+    cur.waiters = waiters;
+    if (drop.length > 0)
+      cur.droppedWaiters = [...(cur.droppedWaiters ?? []), ...drop.map((id) => ({ id, droppedAt: at }))];
+    cur.version += 1;
     return true;
   }
   async get(id: string) {

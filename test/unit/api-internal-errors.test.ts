@@ -21,6 +21,7 @@ test("an unexpected failure is a 500 without internals, reported to the log hook
     allowLoopbackHttp: false,
     adminApiKeyId: TEST_ADMIN_KEY_ID,
     subscriptionLimits: { maxCount: 10, protocols: ["email"], emailDomains: [], httpsHosts: [] },
+    stage: "test",
     twelvelabsBaseUrl: "https://api.twelvelabs.io/v1.3",
     onInternalError: (err) => logged.push(err),
   };

@@ -13,17 +13,17 @@ import { appContext } from "../support/cdk.js";
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
 
-test("the most tag attributes allowed still fit in SNS's 10 message attributes, webhook route included", () => {
+test("the most tag attributes allowed still fit in SNS's 10 message attributes, both callback routes included", () => {
   const tags = Object.fromEntries(keys(MAX_TAG_ATTRIBUTES).map((k) => [k, "v"]));
   const task = { ...newTask({ taskId: "t", kind: "embed", tags }, 0, 60), status: "ready" as const };
   const input = publishInput(
     "arn:aws:sns:us-east-1:1:t",
     buildEvent(task, "processing", 0, { stage: "dev", twelvelabsBaseUrl: "https://x" }),
     keys(MAX_TAG_ATTRIBUTES),
-    { webhook: true },
+    { webhook: true, stepFunctions: true },
   );
   expect(Object.keys(input.MessageAttributes)).toHaveLength(10);
-  expect(input.MessageAttributes.webhook?.StringValue).toBe("true");
+  expect(input.MessageAttributes.callbacks?.StringValue).toBe("webhook,stepfunctions");
 });
 
 test("one more is refused when a function starts, naming the variable", () => {
