@@ -178,37 +178,37 @@ async function finalCall(
   const c = classifyCall(err);
   const call: CallbackCall = { action: callback.type, taskId, waiterId: waiter.id, outcome: c.outcome };
   if (callback.type === "failure") call.failure = callback.error;
+  const attempts = c.outcome === "retry" ? waiter.attempts + 1 : waiter.attempts;
+  const last = c.outcome === "retry" && attempts >= CALLBACK_MAX_ATTEMPTS;
+  if (c.outcome !== "accepted") call.error = c.error;
+  if (last) call.outcome = "gave_up";
+  // Reported before it is recorded: the call was made whatever happens to the record.
+  report(deps, call);
   const at = now();
-  let result: { retryInSeconds?: true; gaveUp?: true } = {};
   if (c.outcome === "accepted") {
     await deps.log.update(taskId, target.registeredAt, waiter.id, {
       state: callback.type === "success" ? "succeeded" : "failed",
-      attempts: waiter.attempts,
+      attempts,
       endedAt: at,
     });
-  } else if (c.outcome === "rejected") {
-    call.error = c.error;
+    return {};
+  }
+  if (c.outcome === "rejected") {
     await deps.log.update(taskId, target.registeredAt, waiter.id, {
       state: "rejected",
-      attempts: waiter.attempts,
+      attempts,
       lastError: c.error,
       endedAt: at,
     });
-  } else {
-    call.error = c.error;
-    const attempts = waiter.attempts + 1;
-    const last = attempts >= CALLBACK_MAX_ATTEMPTS;
-    if (last) call.outcome = "gave_up";
-    await deps.log.update(taskId, target.registeredAt, waiter.id, {
-      state: last ? "gave_up" : "waiting",
-      attempts,
-      lastError: c.error,
-      ...(last ? { endedAt: at } : {}),
-    });
-    result = last ? { gaveUp: true } : { retryInSeconds: true };
+    return {};
   }
-  report(deps, call);
-  return result;
+  await deps.log.update(taskId, target.registeredAt, waiter.id, {
+    state: last ? "gave_up" : "waiting",
+    attempts,
+    lastError: c.error,
+    ...(last ? { endedAt: at } : {}),
+  });
+  return last ? { gaveUp: true } : { retryInSeconds: true };
 }
 
 /**

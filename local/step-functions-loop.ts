@@ -24,9 +24,12 @@ export const LOCAL_STEP_FUNCTIONS_DLQ = "local-stepfunctions-failed";
 
 export async function createLocalStepFunctionsQueue(
   aws: EmbeddedAws,
+  name = LOCAL_STEP_FUNCTIONS_QUEUE,
 ): Promise<{ queueUrl: string; dlqUrl: string }> {
-  const dlq = aws.fauxqs.createQueue(LOCAL_STEP_FUNCTIONS_DLQ);
-  const queue = aws.fauxqs.createQueue(LOCAL_STEP_FUNCTIONS_QUEUE, {
+  const dlq = aws.fauxqs.createQueue(
+    name === LOCAL_STEP_FUNCTIONS_QUEUE ? LOCAL_STEP_FUNCTIONS_DLQ : `${name}-failed`,
+  );
+  const queue = aws.fauxqs.createQueue(name, {
     attributes: {
       VisibilityTimeout: "60",
       RedrivePolicy: JSON.stringify({

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
+import { WAITER_STATES } from "../functions/core/step-functions-callback.js";
 import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../functions/core/task-kinds.js";
 import { ATTEMPT_OUTCOMES } from "../functions/core/webhook-delivery.js";
 import { API_ROUTES } from "../functions/http/routes.js";
@@ -130,6 +131,53 @@ const task: Json = {
               nextAttemptAt: iso,
               redelivery: { type: "boolean" },
             },
+          },
+        },
+      },
+    },
+    callback: {
+      type: "object",
+      description:
+        "Present when Step Functions task tokens wait on the task (taskToken): state waiting while any waits, else the newest waiter's; waiters are named by an id derived from the token, never the token.",
+      required: ["type", "state", "attempts", "waiters"],
+      properties: {
+        type: { const: "stepfunctions" },
+        state: { enum: [...WAITER_STATES] },
+        attempts: {
+          type: "integer",
+          minimum: 0,
+          description: "Calls Step Functions did not accept, all waiters.",
+        },
+        waiters: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["id", "state", "attempts", "addedAt"],
+            properties: {
+              id: { type: "string" },
+              state: {
+                enum: [...WAITER_STATES],
+                description:
+                  "succeeded / failed: SendTaskSuccess / SendTaskFailure accepted; rejected: Step Functions refused the token (error: TaskTimedOut, InvalidToken, TaskDoesNotExist); gave_up: every retry failed",
+              },
+              attempts: { type: "integer", minimum: 0 },
+              heartbeatSeconds: { type: "integer" },
+              error: {
+                type: "string",
+                description: "Step Functions' error name of the last refused or failed call",
+              },
+              addedAt: iso,
+              endedAt: iso,
+            },
+          },
+        },
+        dropped: {
+          type: "array",
+          description: "Waiters an eleventh token pushed out (at most 10 wait on a task).",
+          items: {
+            type: "object",
+            required: ["id", "droppedAt"],
+            properties: { id: { type: "string" }, droppedAt: iso },
           },
         },
       },
@@ -407,6 +455,8 @@ export function notifierOpenApiDocument(): Json {
           // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a thenable.
           then: { required: ["indexId"] },
           else: { not: { required: ["indexId"] } },
+          // Fields that only mean something beside another.
+          dependentRequired: { callbackHeaders: ["callbackUrl"], heartbeatSeconds: ["taskToken"] },
         },
         RegisterBatch: {
           ...schemaOf(batchBody),

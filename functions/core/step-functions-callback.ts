@@ -13,8 +13,8 @@ export const WAITERS_MAX = 10;
 export const DROPPED_WAITERS_MAX = 10;
 /** Step Functions' own bounds of a task token. */
 export const TASK_TOKEN_MAX_LENGTH = 2048;
-/** heartbeatSeconds accepted: at least 30 (a heartbeat every 10 s), at most a year like a token. */
-export const HEARTBEAT_MIN_SECONDS = 30;
+/** heartbeatSeconds accepted: at least 10 (a heartbeat every 3 s), at most a year like a token. */
+export const HEARTBEAT_MIN_SECONDS = 10;
 export const HEARTBEAT_MAX_SECONDS = 31_536_000;
 /** SQS's longest DelaySeconds: a heartbeat further away hops through messages this far apart. */
 export const MAX_MESSAGE_DELAY_S = 900;

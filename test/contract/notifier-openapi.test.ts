@@ -156,6 +156,9 @@ describe("the notifier's OpenAPI document", () => {
             sub.enum || sub.type === "integer" || sub.pattern || sub.$ref || sub.type === "array";
           if (required || (generable && random() < 0.5)) out[k] = gen(sub);
         }
+        // A field whose companion was not generated (dependentRequired) is left out too.
+        for (const [k, needs] of Object.entries((schema.dependentRequired ?? {}) as Record<string, string[]>))
+          if (needs.some((n) => out[n] === undefined)) delete out[k];
         // if/then/else over one enum field: add what `then` requires, drop what `else` forbids.
         if (schema.if) {
           const [field, cond] = Object.entries(schema.if.properties as Record<string, Json>)[0] as [

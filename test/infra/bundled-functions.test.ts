@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -8,8 +10,10 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DynamoDbTaskStore } from "../../functions/adapters/dynamodb-task-store.js";
+import { headerBox } from "../../functions/adapters/header-box.js";
 import { UNSET_SECRET_VALUE } from "../../functions/adapters/secret-placeholder.js";
 import { buildEvent } from "../../functions/core/events.js";
+import { tokenBinding, waiterId } from "../../functions/core/step-functions-callback.js";
 import { newTask } from "../../functions/core/task.js";
 import { resolveStage } from "../../infra/config.js";
 import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
@@ -50,7 +54,7 @@ interface FnInfo {
 }
 
 let outdir = "";
-let fns: Record<"poller" | "api" | "webhook", FnInfo>;
+let fns: Record<"poller" | "api" | "webhook" | "stepFunctions", FnInfo>;
 let report: {
   pluginReports: Array<{ conclusion: string; violations: Array<{ ruleName: string; severity: string }> }>;
 };
@@ -61,6 +65,7 @@ const secretValues = new Map<string, string>();
 let node = "";
 let webhookQueueUrl = "";
 let webhookDlqUrl = "";
+let stepFunctionsQueueUrl = "";
 
 beforeAll(async () => {
   node = lambdaNode();
@@ -93,6 +98,7 @@ beforeAll(async () => {
     if (id.startsWith("PollerFunction")) found.poller = info;
     if (id.startsWith("ApiFunction")) found.api = info;
     if (id.startsWith("WebhooksFunction")) found.webhook = info;
+    if (id.startsWith("StepFunctionsFunction")) found.stepFunctions = info;
   }
   fns = found as typeof fns;
 
@@ -104,6 +110,7 @@ beforeAll(async () => {
   secretValues.set(HEADER_KEY_NAME, "k".repeat(64));
   webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
   webhookDlqUrl = aws.fauxqs.createQueue("bundle-webhooks-failed").queueUrl;
+  stepFunctionsQueueUrl = aws.fauxqs.createQueue("bundle-stepfunctions").queueUrl;
   secrets = await startSecretsManagerStandIn(secretValues);
 }, 180_000);
 
@@ -129,6 +136,8 @@ function envFor(
     ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
     WEBHOOK_QUEUE_URL: webhookQueueUrl,
     WEBHOOK_DLQ_URL: webhookDlqUrl,
+    STEP_FUNCTIONS_QUEUE_URL: stepFunctionsQueueUrl,
+    STEP_FUNCTIONS_DLQ_URL: webhookDlqUrl,
     // The stack's own queues on the topic (the webhook and EventBridge queues' ARNs, deployed).
     INTERNAL_SUBSCRIPTION_ENDPOINTS: "arn:aws:sqs:us-east-1:000000000000:bundle-webhooks",
     WEBHOOK_SECRET_NAME: SIGNING_SECRET_NAME,
@@ -310,21 +319,21 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
   });
 });
 
-describe("the webhook bundle", () => {
-  /** An SQS event of one raw-delivered task event, as Lambda's event source sends it. */
-  const sqsEvent = (body: string) => ({
-    Records: [
-      {
-        messageId: "m-1",
-        receiptHandle: "r-1",
-        body,
-        attributes: { ApproximateReceiveCount: "1" },
-        messageAttributes: {},
-        eventSource: "aws:sqs",
-      },
-    ],
-  });
+/** An SQS event of one raw-delivered task event, as Lambda's event source sends it. */
+const sqsEvent = (body: string) => ({
+  Records: [
+    {
+      messageId: "m-1",
+      receiptHandle: "r-1",
+      body,
+      attributes: { ApproximateReceiveCount: "1" },
+      messageAttributes: {},
+      eventSource: "aws:sqs",
+    },
+  ],
+});
 
+describe("the webhook bundle", () => {
   async function taskWithCallback(callbackUrl: string) {
     const store = new DynamoDbTaskStore(aws.dynamo, aws.tableName, 4);
     const task = {
@@ -384,6 +393,68 @@ describe("the webhook bundle", () => {
       });
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+describe("the Step Functions callback bundle under the Lambda runtime's Node.js", () => {
+  test("opens a sealed token with the stack's header key and sends SendTaskSuccess with the event", async () => {
+    // Step Functions' JSON protocol, answered by a recorder (the moto tests drive real executions).
+    const calls: Array<{ target: string; body: { taskToken?: string; output?: string } }> = [];
+    const sfn = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (c) => {
+        raw += c;
+      });
+      req.on("end", () => {
+        calls.push({ target: String(req.headers["x-amz-target"]), body: JSON.parse(raw || "{}") });
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        res.end("{}");
+      });
+    });
+    await new Promise<void>((r) => sfn.listen(0, "127.0.0.1", () => r()));
+    try {
+      const store = new DynamoDbTaskStore(aws.dynamo, aws.tableName, 1);
+      const token = `AQB8AAAAKgAAAAMAAAAA${"x".repeat(60)}`;
+      const id = waiterId(token);
+      const registeredAt = Date.now();
+      const box = headerBox("k".repeat(64));
+      const task = {
+        ...newTask({ taskId: `sfn-${registeredAt}`, kind: "embed" }, registeredAt, 3600),
+        status: "ready" as const,
+      };
+      task.waiters = {
+        [id]: {
+          id,
+          sealedToken: box.seal({ t: token }, tokenBinding(task.taskId, registeredAt, id)),
+          addedAt: registeredAt,
+          state: "waiting" as const,
+          attempts: 0,
+        },
+      };
+      await store.register(task);
+      const event = buildEvent(task, "processing", Date.now(), { stage: "dev", twelvelabsBaseUrl: sim.url });
+      const res = await invoke(
+        fns.stepFunctions,
+        sqsEvent(JSON.stringify(event)),
+        20_000,
+        {},
+        {
+          AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfn.address() as AddressInfo).port}`,
+        },
+      );
+      expect(res.ok, JSON.stringify(res.error)).toBe(true);
+      expect(res.node.startsWith(`v${LAMBDA_NODE_MAJOR}.`)).toBe(true);
+      expect(res.result).toEqual({ batchItemFailures: [] });
+      expect(calls).toEqual([
+        {
+          target: "AWSStepFunctions.SendTaskSuccess",
+          body: { taskToken: token, output: JSON.stringify(event) },
+        },
+      ]);
+      expect((await store.get(task.taskId))?.waiters?.[id]?.state).toBe("succeeded");
+    } finally {
+      await new Promise<void>((r) => sfn.close(() => r()));
     }
   });
 });

@@ -14,9 +14,11 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
   const aws = await startEmbeddedAws();
   // As deployed: a header key to seal callbackHeaders, a webhook queue for redeliveries.
   const webhookQueueUrl = aws.fauxqs.createQueue("api-harness-webhooks").queueUrl;
+  const stepFunctionsQueueUrl = aws.fauxqs.createQueue("api-harness-stepfunctions").queueUrl;
   const config = apiConfig({
     CALLBACK_HEADER_KEY: randomBytes(32).toString("hex"),
     WEBHOOK_QUEUE_URL: webhookQueueUrl,
+    STEP_FUNCTIONS_QUEUE_URL: stepFunctionsQueueUrl,
     ...aws.env,
     STAGE: "test",
     SHARDS: "4",
@@ -33,6 +35,8 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}) {
     aws,
     /** The webhook queue POST /tasks/{id}/redeliver sends to. */
     webhookQueueUrl,
+    /** The Step Functions callback queue (heartbeats, late final events); "" in extraEnv turns it off. */
+    stepFunctionsQueueUrl,
     store,
     dynamo,
     async call(method: string, path: string, opts: Parameters<typeof apiEvent>[2] = {}) {
