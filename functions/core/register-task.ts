@@ -25,8 +25,6 @@ export interface RegisterRequest {
 export interface RegisterOutcome {
   created: boolean;
   task: Task;
-  /** The request's waiter is new on the task (not one its token had added before). */
-  waiterAdded?: boolean;
 }
 
 /**
@@ -48,7 +46,7 @@ export async function registerTask(
     input.callbackHeaders = { sealed: req.callbackHeaders.sealFor(now), names: req.callbackHeaders.names };
   if (req.waiter) input.waiter = req.waiter.make(now);
   const result = await store.register(newTask(input, now, defaultDeadlineSeconds));
-  if (result.created) return { ...result, waiterAdded: req.waiter !== undefined };
+  if (result.created) return result;
   let outcome: RegisterOutcome = result;
   if (result.task.source === "discovered") {
     outcome = await adoptDiscovered(store, result.task, req, input, defaultDeadlineSeconds);
@@ -72,7 +70,7 @@ async function addWaiter(
   let current: Task | undefined = found;
   for (let attempt = 0; attempt < 5 && current; attempt++) {
     const waiters = current.waiters ?? {};
-    if (waiters[req.id]) return { created: false, task: current, waiterAdded: false };
+    if (waiters[req.id]) return { created: false, task: current };
     const waiter = req.make(current.registeredAt);
     const { drop } = withWaiter(waiters, waiter);
     if (await store.addWaiter(current, waiter, drop, now)) {
@@ -87,7 +85,7 @@ async function addWaiter(
           ...(current.droppedWaiters ?? []),
           ...drop.map((id) => ({ id, droppedAt: now })),
         ];
-      return { created: false, task: next, waiterAdded: true };
+      return { created: false, task: next };
     }
     current = await store.get(current.taskId);
   }

@@ -357,22 +357,21 @@ async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
     now,
     deps.defaultDeadlineSeconds,
   );
-  if (outcome.waiterAdded && body.taskToken !== undefined)
-    await startWaiter(deps, outcome, waiterId(body.taskToken), now);
+  if (body.taskToken !== undefined) await startWaiter(deps, outcome, waiterId(body.taskToken), now);
   return outcome;
 }
 
 /**
- * A new waiter's first message: for a task that has ended, its final event (the callback comes at
- * once, the event those who waited got); for a live one with heartbeats, the first heartbeat. A
- * failure here is a 503 and the registration may be sent again: the same token is the same waiter
- * and this message is sent again.
+ * A waiting token's first message: for a task that has ended, its final event (the callback comes
+ * at once, the event those who waited got); for a live one with heartbeats, the first heartbeat.
+ * Sent again each time the same token is registered while it waits, so a 503 here is mended by
+ * sending the registration again (at worst a second heartbeat chain, which ends with the task).
  */
 async function startWaiter(deps: ApiDeps, outcome: RegisterOutcome, id: string, now: number) {
   const queue = deps.stepFunctions?.queue as CallbackQueue;
   const task = outcome.task;
   const waiter = task.waiters?.[id];
-  if (!waiter) return;
+  if (waiter?.state !== "waiting") return;
   try {
     if (endsWaiters(task.status)) {
       await queue.sendFinal(task.finalEvent ?? rebuiltFinalEvent(deps, task));
