@@ -1,5 +1,8 @@
-import type { SQSRecord } from "aws-lambda";
+import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
+import { errorSummary } from "./config/error-summary.js";
+import { Semaphore } from "./core/bounded-concurrency.js";
 import { EVENT_TYPES, type TaskEvent } from "./core/events.js";
+import { infrastructureRetrySeconds } from "./core/webhook-delivery.js";
 
 /*
  * What the queue-fed functions (webhooks, Step Functions callbacks; local mode's EventBridge
@@ -60,4 +63,42 @@ export function eventFromBody(body: string): TaskEvent | undefined {
     return undefined;
   }
   return e as TaskEvent;
+}
+
+/**
+ * Each record through `handle` (at most `concurrency` at once): `false` or a throw makes it a batch
+ * item failure; a throw (our own failure: DynamoDB, SQS, a secret) first pushes the record's next
+ * receive out by the infrastructure wait and is logged with `what`. One record never fails another.
+ */
+export async function handleRecords(
+  records: readonly SQSRecord[],
+  deps: {
+    retryIn(receiptHandle: string, seconds: number): Promise<void>;
+    logger: { error(message: string, extra?: Record<string, unknown>): void };
+    concurrency?: number;
+  },
+  what: string,
+  handle: (record: SQSRecord) => Promise<boolean>,
+): Promise<SQSBatchResponse> {
+  const failures: SQSBatchResponse["batchItemFailures"] = [];
+  const gate = new Semaphore(deps.concurrency ?? 10);
+  await Promise.all(
+    records.map((record) =>
+      gate.run(async () => {
+        try {
+          if (!(await handle(record))) failures.push({ itemIdentifier: record.messageId });
+        } catch (err) {
+          deps.logger.error(`${what} failed unexpectedly`, {
+            messageId: record.messageId,
+            error: errorSummary(err),
+          });
+          await deps
+            .retryIn(record.receiptHandle, infrastructureRetrySeconds(receiveCountOf(record)))
+            .catch(() => undefined);
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }),
+    ),
+  );
+  return { batchItemFailures: failures };
 }

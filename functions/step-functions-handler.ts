@@ -8,11 +8,9 @@ import { secretReader } from "./adapters/secret-reader.js";
 import { SfnCallbacks } from "./adapters/sfn-callbacks.js";
 import { HEARTBEAT_KEY, SqsCallbackQueue } from "./adapters/sqs-callback-queue.js";
 import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
-import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
 import type { STEP_FUNCTIONS_METRICS, StepFunctionsMetric } from "./config/metric-names.js";
 import type { StepFunctionsConfig } from "./config/step-functions-config.js";
-import { Semaphore } from "./core/bounded-concurrency.js";
 import type { TaskEvent } from "./core/events.js";
 import type {
   CallbackQueue,
@@ -31,8 +29,8 @@ import {
   tokenBinding,
   type Waiter,
 } from "./core/step-functions-callback.js";
-import { infrastructureRetrySeconds, retryDelaySeconds } from "./core/webhook-delivery.js";
-import { eventFromBody, receiveCountOf, toDeadLetter } from "./queue-records.js";
+import { retryDelaySeconds } from "./core/webhook-delivery.js";
+import { eventFromBody, handleRecords, toDeadLetter } from "./queue-records.js";
 
 /** One call to Step Functions as local mode prints it and tests observe it (never the token). */
 export interface CallbackCall {
@@ -75,31 +73,12 @@ export type StepFunctionsHandler = (event: SQSEvent) => Promise<SQSBatchResponse
 export function createStepFunctionsHandler(deps: StepFunctionsHandlerDeps): StepFunctionsHandler {
   const now = deps.now ?? Date.now;
   return async (sqsEvent) => {
-    const failures: SQSBatchResponse["batchItemFailures"] = [];
     const receivedAt = now();
-    const gate = new Semaphore(deps.concurrency ?? 10);
-    await Promise.all(
-      sqsEvent.Records.map((record) =>
-        gate.run(async () => {
-          try {
-            if (!(await handleRecord(deps, record, now, receivedAt)))
-              failures.push({ itemIdentifier: record.messageId });
-          } catch (err) {
-            // Our own failure (DynamoDB, SQS, the key): back after the infrastructure wait.
-            deps.logger.error("step functions callback failed unexpectedly", {
-              messageId: record.messageId,
-              error: errorSummary(err),
-            });
-            await deps
-              .retryIn(record.receiptHandle, infrastructureRetrySeconds(receiveCountOf(record)))
-              .catch(() => undefined);
-            failures.push({ itemIdentifier: record.messageId });
-          }
-        }),
-      ),
+    const res = await handleRecords(sqsEvent.Records, deps, "step functions callback", (record) =>
+      handleRecord(deps, record, now, receivedAt),
     );
     deps.metrics?.flush();
-    return { batchItemFailures: failures };
+    return res;
   };
 }
 

@@ -11,7 +11,6 @@ import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog } from "./config/function-log.js";
 import type { WEBHOOK_METRICS, WebhookMetric } from "./config/metric-names.js";
 import type { WebhookConfig } from "./config/webhook-config.js";
-import { Semaphore } from "./core/bounded-concurrency.js";
 import type { TaskEvent } from "./core/events.js";
 import { headerBinding, type WebhookLog } from "./core/ports.js";
 import {
@@ -24,7 +23,7 @@ import {
 } from "./core/webhook-delivery.js";
 import { parseWebhookSecret, signingSecrets } from "./core/webhook-secrets.js";
 import { webhookHeaders } from "./core/webhook-signature.js";
-import { eventFromBody, receiveCountOf, toDeadLetter } from "./queue-records.js";
+import { eventFromBody, handleRecords, receiveCountOf, toDeadLetter } from "./queue-records.js";
 
 export interface WebhookLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -93,30 +92,12 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): WebhookHandler {
       }
       return { batchItemFailures: failures };
     }
-    const gate = new Semaphore(deps.concurrency ?? 10);
-    await Promise.all(
-      sqsEvent.Records.map((record) =>
-        gate.run(async () => {
-          try {
-            if (!(await deliver(deps, record, secrets, now, receivedAt)))
-              failures.push({ itemIdentifier: record.messageId });
-          } catch (err) {
-            deps.logger.error("webhook delivery failed unexpectedly", {
-              messageId: record.messageId,
-              error: errorSummary(err),
-            });
-            // Our own failure (DynamoDB, SQS, a secret): back after the infrastructure wait, no
-            // attempt spent unless one was logged.
-            await deps
-              .retryIn(record.receiptHandle, infrastructureRetrySeconds(receiveCountOf(record)))
-              .catch(() => undefined);
-            failures.push({ itemIdentifier: record.messageId });
-          }
-        }),
-      ),
+    // Our own failures (DynamoDB, SQS, a secret) spend no attempt unless one was logged.
+    const res = await handleRecords(sqsEvent.Records, deps, "webhook delivery", (record) =>
+      deliver(deps, record, secrets, now, receivedAt),
     );
     deps.metrics?.flush();
-    return { batchItemFailures: failures };
+    return res;
   };
 }
 

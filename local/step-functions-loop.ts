@@ -1,16 +1,14 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { STEP_FUNCTIONS_FILTER_POLICY } from "../functions/adapters/sns-publisher.js";
 import { stepFunctionsConfig } from "../functions/config/step-functions-config.js";
 import type { StepFunctionsPort } from "../functions/core/ports.js";
-import { WEBHOOK_MAX_RECEIVES } from "../functions/core/webhook-delivery.js";
 import {
   type CallbackCall,
   createStepFunctionsHandler,
   stepFunctionsDeps,
 } from "../functions/step-functions-handler.js";
 import type { EmbeddedAws } from "./embedded-aws.js";
-import { startQueueLoop } from "./webhook-loop.js";
+import { createLocalCallbackQueue, startQueueLoop } from "./webhook-loop.js";
 
 /*
  * The stack's Step Functions callback path, locally: a queue subscribed to the topic with the same
@@ -26,27 +24,8 @@ export async function createLocalStepFunctionsQueue(
   aws: EmbeddedAws,
   name = LOCAL_STEP_FUNCTIONS_QUEUE,
 ): Promise<{ queueUrl: string; dlqUrl: string }> {
-  const dlq = aws.fauxqs.createQueue(
-    name === LOCAL_STEP_FUNCTIONS_QUEUE ? LOCAL_STEP_FUNCTIONS_DLQ : `${name}-failed`,
-  );
-  const queue = aws.fauxqs.createQueue(name, {
-    attributes: {
-      VisibilityTimeout: "60",
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: dlq.queueArn,
-        maxReceiveCount: WEBHOOK_MAX_RECEIVES,
-      }),
-    },
-  });
-  await aws.sns.send(
-    new SubscribeCommand({
-      TopicArn: aws.topicArn,
-      Protocol: "sqs",
-      Endpoint: queue.queueArn,
-      Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify(STEP_FUNCTIONS_FILTER_POLICY) },
-    }),
-  );
-  return { queueUrl: queue.queueUrl, dlqUrl: dlq.queueUrl };
+  const dlq = name === LOCAL_STEP_FUNCTIONS_QUEUE ? LOCAL_STEP_FUNCTIONS_DLQ : `${name}-failed`;
+  return createLocalCallbackQueue(aws, name, dlq, STEP_FUNCTIONS_FILTER_POLICY);
 }
 
 /** Accepts every call (no Step Functions here): the printed line is the record of it. */

@@ -18,8 +18,18 @@ export const LOCAL_WEBHOOK_DLQ = "local-webhooks-failed";
 export async function createLocalWebhookQueue(
   aws: EmbeddedAws,
 ): Promise<{ queueUrl: string; dlqUrl: string }> {
-  const dlq = aws.fauxqs.createQueue(LOCAL_WEBHOOK_DLQ);
-  const queue = aws.fauxqs.createQueue(LOCAL_WEBHOOK_QUEUE, {
+  return createLocalCallbackQueue(aws, LOCAL_WEBHOOK_QUEUE, LOCAL_WEBHOOK_DLQ, WEBHOOK_FILTER_POLICY);
+}
+
+/** A callback queue as the stack makes one: its DLQ after the same receives, subscribed raw with `filterPolicy`. */
+export async function createLocalCallbackQueue(
+  aws: EmbeddedAws,
+  name: string,
+  dlqName: string,
+  filterPolicy: Record<string, string[]>,
+): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const dlq = aws.fauxqs.createQueue(dlqName);
+  const queue = aws.fauxqs.createQueue(name, {
     attributes: {
       VisibilityTimeout: "60",
       RedrivePolicy: JSON.stringify({
@@ -33,7 +43,7 @@ export async function createLocalWebhookQueue(
       TopicArn: aws.topicArn,
       Protocol: "sqs",
       Endpoint: queue.queueArn,
-      Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify(WEBHOOK_FILTER_POLICY) },
+      Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify(filterPolicy) },
     }),
   );
   return { queueUrl: queue.queueUrl, dlqUrl: dlq.queueUrl };

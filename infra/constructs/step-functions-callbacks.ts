@@ -3,15 +3,13 @@ import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
-import { type ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
-import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { CALLBACKS_ATTRIBUTE, STEP_FUNCTIONS_FILTER_POLICY } from "../../functions/adapters/sns-publisher.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
-import { WEBHOOK_MAX_RECEIVES } from "../../functions/core/webhook-delivery.js";
 import type { StageConfig } from "../config.js";
-import { deadLetterQueue } from "./dead-letter-queue.js";
+import { callbackQueue } from "./callback-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
 
 export interface StepFunctionsCallbacksProps {
@@ -45,25 +43,13 @@ export class StepFunctionsCallbacks extends Construct {
   constructor(scope: Construct, id: string, props: StepFunctionsCallbacksProps) {
     super(scope, id);
     const c = props.config;
-    this.deadLetterQueue = deadLetterQueue(this, "Failed", "Step Functions callbacks");
     const functionTimeout = Duration.seconds(60);
-    this.queue = new Queue(this, "Queue", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVES },
-    });
-    props.topic.addSubscription(
-      new SqsSubscription(this.queue, {
-        rawMessageDelivery: true,
-        filterPolicy: {
-          [CALLBACKS_ATTRIBUTE]: SubscriptionFilter.stringFilter({
-            allowlist: STEP_FUNCTIONS_FILTER_POLICY[CALLBACKS_ATTRIBUTE],
-          }),
-        },
-      }),
-    );
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = callbackQueue(this, {
+      topic: props.topic,
+      allow: STEP_FUNCTIONS_FILTER_POLICY[CALLBACKS_ATTRIBUTE],
+      functionTimeout,
+      whose: "Step Functions callbacks",
+    }));
     this.function = new NotifierFunction(this, "Function", {
       entry: "step-functions.ts",
       description:

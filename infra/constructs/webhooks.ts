@@ -2,15 +2,14 @@ import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
-import { type ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
-import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { CALLBACKS_ATTRIBUTE, WEBHOOK_FILTER_POLICY } from "../../functions/adapters/sns-publisher.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
-import { WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_MAX_RECEIVES } from "../../functions/core/webhook-delivery.js";
+import { WEBHOOK_ATTEMPT_TIMEOUT_MS } from "../../functions/core/webhook-delivery.js";
 import type { StageConfig } from "../config.js";
-import { deadLetterQueue } from "./dead-letter-queue.js";
+import { callbackQueue } from "./callback-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
 
 export interface WebhooksProps {
@@ -53,30 +52,13 @@ export class Webhooks extends Construct {
         "Headers stored sealed with this key would no longer open after a rotation; it never leaves the functions.",
     });
 
-    this.deadLetterQueue = deadLetterQueue(this, "Failed", "webhook deliveries");
     const functionTimeout = Duration.millis(WEBHOOK_ATTEMPT_TIMEOUT_MS * 2 + 10_000);
-    this.queue = new Queue(this, "Queue", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The retry schedule spans about 18 hours; two weeks leaves room for a long receiver outage.
-      retentionPeriod: Duration.days(14),
-      // Six times the function's timeout, as AWS advises for SQS event sources.
-      visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * 6),
-      // The function counts attempts itself (only those that reached the receiver) and moves a message
-      // to the DLQ after the last; the redrive is a backstop for a message that fails every receive.
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVES },
-    });
-    props.topic.addSubscription(
-      new SqsSubscription(this.queue, {
-        rawMessageDelivery: true,
-        filterPolicy: {
-          [CALLBACKS_ATTRIBUTE]: SubscriptionFilter.stringFilter({
-            allowlist: WEBHOOK_FILTER_POLICY[CALLBACKS_ATTRIBUTE],
-          }),
-        },
-      }),
-    );
-
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = callbackQueue(this, {
+      topic: props.topic,
+      allow: WEBHOOK_FILTER_POLICY[CALLBACKS_ATTRIBUTE],
+      functionTimeout,
+      whose: "webhook deliveries",
+    }));
     this.function = new NotifierFunction(this, "Function", {
       entry: "webhook.ts",
       description: "POSTs signed task events to the callbackUrl they were registered with",
