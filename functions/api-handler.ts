@@ -1,17 +1,19 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
 import { headerBoxFrom } from "./adapters/header-box.js";
+import { keyOf, S3ResultStore } from "./adapters/s3-result-store.js";
 import { secretReader } from "./adapters/secret-reader.js";
 import { SnsSubscriptions } from "./adapters/sns-subscriptions.js";
 import { SqsCallbackQueue } from "./adapters/sqs-callback-queue.js";
 import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
 import type { ApiConfig } from "./config/api-config.js";
 import { errorSummary } from "./config/error-summary.js";
-import { type ApiDeps, route } from "./http/routes.js";
+import { type ApiDeps, RESULT_URL_SECONDS, route } from "./http/routes.js";
 
 export interface ApiLog {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -32,7 +34,7 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
 /** The real adapters for a configuration, on the given AWS clients (the Lambda's, or the local stand-ins'). */
 export function apiDeps(
   config: ApiConfig,
-  aws: { dynamo: DynamoDBClient; sns: SNSClient; sqs?: SQSClient },
+  aws: { dynamo: DynamoDBClient; sns: SNSClient; sqs?: SQSClient; s3?: S3Client },
   log: ApiLog,
 ): ApiDeps {
   const deps: ApiDeps = {
@@ -57,6 +59,18 @@ export function apiDeps(
     deps.webhooks = {
       log: new DynamoDbWebhookLog(aws.dynamo, config.tableName),
       queue: new SqsWebhookQueue(aws.sqs, config.webhookQueueUrl),
+    };
+  }
+  if (config.resultsBucket && aws.s3) {
+    const results = new S3ResultStore(aws.s3, config.resultsBucket);
+    const bucket = config.resultsBucket;
+    deps.results = {
+      archiveDefault: config.archiveDefault,
+      presign: (uri) => {
+        const key = keyOf(uri, bucket);
+        if (key === undefined) throw new Error("a stored result names another bucket");
+        return results.presign(key, RESULT_URL_SECONDS);
+      },
     };
   }
   if (config.stepFunctionsQueueUrl && aws.sqs)

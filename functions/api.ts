@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { apiDeps, createApiHandler } from "./api-handler.js";
@@ -19,6 +20,8 @@ export const handler = createApiHandler(
       dynamo: new DynamoDBClient({}),
       sns: new SNSClient({}),
       sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+      // Only presigns reads of stored results: no request is made to S3.
+      s3: new S3Client({}),
     },
     log,
   ),

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { DynamoDbDiscoveryStore } from "./adapters/dynamodb-discovery-store.js";
 import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
 import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
+import { SqsArchiveQueue } from "./adapters/sqs-archive-queue.js";
 import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
 import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
@@ -21,7 +23,7 @@ import {
   type RunSummary,
   runPoller,
 } from "./core/poll-run.js";
-import type { EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
+import type { ArchiveQueue, EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
 import type { TaskKind } from "./core/task-kinds.js";
 
 export type PollerLog = FunctionLog;
@@ -39,6 +41,8 @@ export interface PollerHandlerDeps {
   prepare?: () => Promise<unknown>;
   /** Marks and discovered tasks (watching the account). */
   discovery?: DiscoveryStore;
+  /** Archive jobs of archived tasks turning ready (a stage that keeps results). */
+  archive?: ArchiveQueue;
   log: PollerLog;
   metrics: MetricsSink;
   now?: () => number;
@@ -97,6 +101,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
           sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
           listStats,
           discovery: deps.discovery,
+          ...(deps.archive ? { archive: deps.archive } : {}),
           onTaskError: (taskId, stage, err) =>
             deps.log.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
         },
@@ -146,7 +151,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
  */
 export function pollerDeps(
   config: PollerConfig,
-  aws: { dynamo: DynamoDBClient; sns: SNSClient },
+  aws: { dynamo: DynamoDBClient; sns: SNSClient; sqs?: SQSClient },
   observe: { log: PollerLog; metrics: MetricsSink },
 ): PollerHandlerDeps {
   const twelvelabs = new TwelveLabsClient({
@@ -163,6 +168,9 @@ export function pollerDeps(
     twelvelabs,
     callCounts: () => twelvelabs.stats(),
     lease: config.useLease ? new DynamoDbRunLease(aws.dynamo, config.tableName, "poller") : undefined,
+    ...(config.archiveQueueUrl && aws.sqs
+      ? { archive: new SqsArchiveQueue(aws.sqs, config.archiveQueueUrl) }
+      : {}),
     ...observe,
   };
 }

@@ -102,6 +102,13 @@ export interface StageConfig {
    * functions may run at once.
    */
   stepFunctions: { stateMachineArns?: string[]; maxConcurrency: number };
+  /**
+   * Results kept in S3 (README: "Results in S3"): `default` archives every registration that does
+   * not say (off as shipped); the stage's own bucket (KMS with the stage key, TLS only, no public
+   * access, kept when the stack goes) expires objects after `expireAfterDays` and/or moves them to
+   * Intelligent-Tiering; or `bucketName` names a bucket of yours.
+   */
+  archive: { default: boolean; expireAfterDays?: number; intelligentTiering?: boolean; bucketName?: string };
 }
 
 const common = {
@@ -132,6 +139,7 @@ export const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logLevel: "DEBUG",
     reservePollerConcurrency: false,
     api: { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 },
+    archive: { default: false, expireAfterDays: 7 },
   },
   staging: {
     ...common,
@@ -144,6 +152,7 @@ export const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logLevel: "INFO",
     reservePollerConcurrency: false,
     api: { rateLimit: 25, burstLimit: 50, quotaPerDay: 50_000 },
+    archive: { default: false, expireAfterDays: 30 },
   },
   prod: {
     ...common,
@@ -156,6 +165,7 @@ export const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     logLevel: "INFO",
     reservePollerConcurrency: false,
     api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
+    archive: { default: false, intelligentTiering: true },
   },
 };
 

@@ -11,6 +11,7 @@ import { NotifierDashboard } from "./constructs/dashboard.js";
 import { EventBridgeDelivery } from "./constructs/event-bridge.js";
 import { NotificationTopic } from "./constructs/notification-topic.js";
 import { Poller } from "./constructs/poller.js";
+import { ResultsArchive } from "./constructs/results-archive.js";
 import { StepFunctionsCallbacks } from "./constructs/step-functions-callbacks.js";
 import { TaskTable } from "./constructs/task-table.js";
 import { Webhooks } from "./constructs/webhooks.js";
@@ -75,6 +76,16 @@ export class TaskNotifierStack extends Stack {
       tokenKey: webhooks.headerKey,
     });
     api.function.bindQueueSender(stepFunctions.queue, "STEP_FUNCTIONS_QUEUE_URL");
+    // Results kept in S3: the poller hands archive jobs over; the API presigns reads.
+    const archive = new ResultsArchive(this, "Results", {
+      config: c,
+      table,
+      topic: events.topic,
+      key: events.key,
+      secret,
+    });
+    poller.function.bindQueueSender(archive.queue, "ARCHIVE_QUEUE_URL");
+    archive.grantPresignedReads(api.function, c.stage, c.archive.default);
     const eventBridge = new EventBridgeDelivery(this, "EventBridge", {
       stage: c.stage,
       topic: events.topic,
@@ -97,6 +108,8 @@ export class TaskNotifierStack extends Stack {
       eventBridgeDeadLetterQueue: eventBridge.deadLetterQueue,
       stepFunctions: stepFunctions.function.fn,
       stepFunctionsDeadLetterQueue: stepFunctions.deadLetterQueue,
+      archiver: archive.function.fn,
+      archiveDeadLetterQueue: archive.deadLetterQueue,
       alarmEmail: c.alarmEmail,
       maxQuietPeriod: c.maxQuietPeriod,
       removalPolicy,
@@ -166,6 +179,11 @@ export class TaskNotifierStack extends Stack {
       "StepFunctionsDeadLetterQueueUrl",
       stepFunctions.deadLetterQueue.queueUrl,
       "Step Functions callbacks that failed every attempt (the task's callback.waiters say which)",
+    );
+    output(
+      "ResultsBucketName",
+      archive.bucket.bucketName,
+      `S3 bucket of archived results (keys ${c.stage}/<kind>/<taskId>/<registeredAt>.json; GET /tasks/{id}/result redirects there)`,
     );
     output(
       "EventBusName",

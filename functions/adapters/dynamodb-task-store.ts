@@ -10,7 +10,7 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { EventsPendingError, InvalidCursorError } from "../core/domain-errors.js";
 import type { TaskEvent } from "../core/events.js";
-import type { ListFilter, Page, TaskStore } from "../core/ports.js";
+import type { ArchiveOutcome, ListFilter, Page, TaskStore } from "../core/ports.js";
 import { DROPPED_WAITERS_MAX, endsWaiters, type Waiter } from "../core/step-functions-callback.js";
 import type { SetAsideEvent, Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
@@ -153,6 +153,7 @@ export class DynamoDbTaskStore implements TaskStore {
     const u = new UpdateBuilder();
     u.set("tags", adopted.tags);
     u.set("deadlineAt", adopted.deadlineAt);
+    if (adopted.archive) u.set("archive", true);
     for (const [name, value] of [
       ["callbackUrl", adopted.callbackUrl],
       ["callbackHeaders", adopted.callbackHeaders],
@@ -179,6 +180,95 @@ export class DynamoDbTaskStore implements TaskStore {
       u.set("droppedWaiters", dropped.slice(-DROPPED_WAITERS_MAX));
     }
     return this.conditionalUpdate(task, u);
+  }
+
+  async markArchiveQueued(
+    taskId: string,
+    registeredAt: number,
+    eventId: string,
+    at: number,
+  ): Promise<boolean> {
+    return this.archiveUpdate(
+      taskId,
+      registeredAt,
+      eventId,
+      "SET #a.queuedAt = :at",
+      { ":at": { N: String(at) } },
+      "AND attribute_not_exists(#a.queuedAt)",
+    );
+  }
+
+  async recordArchiveAttempt(
+    taskId: string,
+    registeredAt: number,
+    eventId: string,
+    attempts: number,
+    error: string,
+  ): Promise<boolean> {
+    return this.archiveUpdate(taskId, registeredAt, eventId, "SET #a.attempts = :n, #a.#e = :err", {
+      ":n": { N: String(attempts) },
+      ":err": { S: error.slice(0, 300) },
+    });
+  }
+
+  async resolveArchive(
+    taskId: string,
+    registeredAt: number,
+    event: TaskEvent,
+    outcome: ArchiveOutcome,
+  ): Promise<boolean> {
+    const json = JSON.stringify(event);
+    const values: Record<string, AttributeValue> = {
+      ":state": { S: outcome.state },
+      ":json": { S: json },
+      ":outcome": marshall({ v: outcome.result ?? outcome.error ?? "" }, { removeUndefinedValues: true })
+        .v as AttributeValue,
+    };
+    const field = outcome.result ? "result" : "#e";
+    // The held event, now naming its result, in the outbox (published next) and as the task's final event.
+    return this.archiveUpdate(
+      taskId,
+      registeredAt,
+      event.id,
+      `SET #a.#s = :state, #a.${field} = :outcome, #o.#id = :json, #f = :json`,
+      values,
+      "",
+      { "#o": "outbox", "#id": event.id, "#f": FINAL_EVENT_ATTRIBUTE },
+    );
+  }
+
+  /** An update of a pending archive of this registration and event; `false` when it is not that any more. */
+  private archiveUpdate(
+    taskId: string,
+    registeredAt: number,
+    eventId: string,
+    expression: string,
+    values: Record<string, AttributeValue>,
+    extraCondition = "",
+    extraNames: Record<string, string> = {},
+  ): Promise<boolean> {
+    return writeIf(() =>
+      this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: expression,
+          ConditionExpression: `registeredAt = :r AND #a.#s = :pending AND #a.eventId = :eid ${extraCondition}`,
+          ExpressionAttributeNames: {
+            "#a": "archiveState",
+            "#s": "state",
+            ...(expression.includes("#e") ? { "#e": "error" } : {}),
+            ...extraNames,
+          },
+          ExpressionAttributeValues: {
+            ...values,
+            ":r": { N: String(registeredAt) },
+            ":pending": { S: "pending" },
+            ":eid": { S: eventId },
+          },
+        }),
+      ),
+    );
   }
 
   async get(taskId: string): Promise<Task | undefined> {
@@ -309,6 +399,7 @@ export class DynamoDbTaskStore implements TaskStore {
       // Kept after publication: a token registered once the task ended gets this very event.
       if (endsWaiters(event.task.status)) u.set(FINAL_EVENT_ATTRIBUTE, JSON.stringify(event));
     }
+    if (patch.archiveState) u.set("archiveState", patch.archiveState);
     if (patch.events.length > 0) {
       u.set(TASK_TABLE.outboxIndex.partitionKey, shardOf(task.taskId, this.writeShards));
       u.set(TASK_TABLE.outboxIndex.sortKey, patch.lastCheckedAt);
@@ -578,6 +669,9 @@ function fromItem(item: Item): Task {
   if (raw[WAITERS_ATTRIBUTE] && typeof raw[WAITERS_ATTRIBUTE] === "object")
     task.waiters = raw[WAITERS_ATTRIBUTE] as Record<string, Waiter>;
   if (Array.isArray(raw.droppedWaiters)) task.droppedWaiters = raw.droppedWaiters as Task["droppedWaiters"];
+  if (raw.archive === true) task.archive = true;
+  if (raw.archiveState && typeof raw.archiveState === "object")
+    task.archiveState = raw.archiveState as Task["archiveState"];
   if (typeof raw[FINAL_EVENT_ATTRIBUTE] === "string")
     task.finalEvent = JSON.parse(raw[FINAL_EVENT_ATTRIBUTE]) as TaskEvent;
   if (

@@ -35,6 +35,9 @@ export interface ApiConfig {
   stepFunctionsQueueUrl?: string;
   /** The stage, named in events built for tokens registered after their task ended. */
   stage: string;
+  /** The results bucket (a stage that keeps results), and whether registrations archive by default. */
+  resultsBucket?: string;
+  archiveDefault: boolean;
 }
 
 /** The api function's configuration from its environment. */
@@ -54,6 +57,8 @@ export function apiConfig(env: Env): ApiConfig {
     internalSubscriptionEndpoints: list(env, "INTERNAL_SUBSCRIPTION_ENDPOINTS"),
     stepFunctionsQueueUrl: optionalString(env, "STEP_FUNCTIONS_QUEUE_URL"),
     stage: optionalString(env, "STAGE") ?? "unset",
+    resultsBucket: optionalString(env, "RESULTS_BUCKET"),
+    archiveDefault: bool(env, "ARCHIVE_DEFAULT", false),
     twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),

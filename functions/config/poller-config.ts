@@ -33,6 +33,8 @@ export interface PollerConfig {
   tagAttributes: string[];
   /** Take a lease item so runs do not overlap (off where reserved concurrency 1 does that). */
   useLease: boolean;
+  /** Where archive jobs go; unset: the stage keeps no results. */
+  archiveQueueUrl?: string;
   /** Kept free at the end of an invocation (ms). */
   safetyMarginMs: number;
   settings: PollerSettings;
@@ -63,6 +65,7 @@ export function pollerConfig(env: Env): PollerConfig {
     twelvelabsBaseUrl,
     tagAttributes: tagAttributes(env),
     useLease: bool(env, "POLLER_LEASE", true),
+    archiveQueueUrl: optionalString(env, "ARCHIVE_QUEUE_URL"),
     safetyMarginMs: intInRange(env, "SAFETY_MARGIN_MS", 5_000, 0, 60_000),
     settings: {
       stage: requireString(env, "STAGE"),

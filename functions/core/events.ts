@@ -1,3 +1,4 @@
+import type { EventResult } from "./archive.js";
 import { publishableMetadata, type TaskMetadata } from "./snapshot.js";
 import type { Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
@@ -38,6 +39,8 @@ export interface TaskEvent {
     /** The index of an `indexed-asset`. */
     indexId?: string;
     error?: string;
+    /** An archived task's stored result (ready events only): where it is, or why it is not. */
+    result?: EventResult;
   };
   links: { status: string; result: string };
 }

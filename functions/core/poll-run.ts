@@ -1,8 +1,10 @@
+import { ARCHIVE_GIVE_UP_AFTER_MS, withResult } from "./archive.js";
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import type { TaskEvent } from "./events.js";
 import {
+  type ArchiveQueue,
   type EventPublisher,
   PermanentPublishError,
   type PublishRoute,
@@ -34,6 +36,8 @@ export interface PollerDeps {
   onTaskError?: (taskId: string, stage: "check" | "write" | "publish" | "discover", error: unknown) => void;
   /** Marks and discovered tasks, for watching the account (settings.watchKinds). */
   discovery?: DiscoveryStore;
+  /** Where archive jobs go (a stage that keeps results); without it a held event goes out naming no result. */
+  archive?: ArchiveQueue;
 }
 
 export interface PollerSettings extends LifecycleSettings {
@@ -71,6 +75,8 @@ export interface RunSummary {
   outboxRepublished: number;
   /** Events found waiting in the outbox at the start of each pass (most of any pass). */
   outboxBacklog: number;
+  /** Archive jobs handed to the archive queue. */
+  archivesQueued: number;
   /**
    * From each announced change at TwelveLabs (event.task.changedAt) to SNS accepting its event, ms;
    * the first 100 of the run (one metric value each).
@@ -136,6 +142,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     eventsSetAside: 0,
     outboxRepublished: 0,
     outboxBacklog: 0,
+    archivesQueued: 0,
     outboxDeferred: 0,
     notificationDelaysMs: [],
     publishedByType: {},
@@ -253,7 +260,8 @@ async function drainOutbox(
       do {
         const page = await deps.store.queryOutbox(shard, s.pageSize, cursor);
         pending.push(...page.items);
-        for (const t of page.items) events += t.outbox.length;
+        // Held ready events wait for their result (the archiver's work), not for the publisher.
+        for (const t of page.items) events += t.outbox.filter((e) => !isHeld(t, e)).length;
         cursor = page.cursor;
       } while (cursor && events < s.maxOutboxPerPass && deps.now() < endAt);
     }),
@@ -444,7 +452,48 @@ async function writeAndPublish(
     return;
   }
   sum.transitions += 1;
-  for (const event of decision.patch.events) await publishAndClear(deps, sum, task, event);
+  const after = { ...task, archiveState: decision.patch.archiveState ?? task.archiveState };
+  for (const event of decision.patch.events) await publishAndClear(deps, sum, after, event);
+}
+
+/** A ready event waiting for its task's result to be stored. */
+function isHeld(task: Task, event: TaskEvent): boolean {
+  return task.archiveState?.state === "pending" && task.archiveState.eventId === event.id;
+}
+
+/**
+ * A held event: its archive job handed to the archive queue once (the outbox entry stays until the
+ * archiver resolves it, so a lost hand-over is handed over again). Should the archiver never
+ * finish, the event goes out after ARCHIVE_GIVE_UP_AFTER_MS naming why there is no result: late,
+ * never lost.
+ */
+async function holdForArchive(
+  deps: PollerDeps,
+  sum: RunSummary,
+  task: Task,
+  event: TaskEvent,
+): Promise<"held"> {
+  const a = task.archiveState as NonNullable<Task["archiveState"]>;
+  const now = deps.now();
+  try {
+    if (!deps.archive || (a.queuedAt !== undefined && now - a.queuedAt > ARCHIVE_GIVE_UP_AFTER_MS)) {
+      const error = deps.archive
+        ? "the result was not stored in time (the archiver did not finish)"
+        : "this stage keeps no results (no archive queue configured)";
+      await deps.store.resolveArchive(task.taskId, task.registeredAt, withResult(event, { error }), {
+        state: "failed",
+        error,
+      });
+      return "held"; // published by the next drain, with its result
+    }
+    if (a.queuedAt !== undefined) return "held";
+    await deps.archive.send({ taskId: task.taskId, registeredAt: task.registeredAt, eventId: event.id });
+    await deps.store.markArchiveQueued(task.taskId, task.registeredAt, event.id, now);
+    sum.archivesQueued += 1;
+  } catch (err) {
+    deps.onTaskError?.(task.taskId, "publish", err);
+  }
+  return "held";
 }
 
 /**
@@ -457,7 +506,8 @@ async function publishAndClear(
   sum: RunSummary,
   task: Task,
   event: Task["outbox"][number],
-): Promise<"published" | "failed" | "set_aside"> {
+): Promise<"published" | "failed" | "set_aside" | "held"> {
+  if (isHeld(task, event)) return holdForArchive(deps, sum, task, event);
   const taskId = task.taskId;
   try {
     await deps.publisher.publish(event, publishRoute(task, event));

@@ -1,3 +1,4 @@
+import type { ArchiveState } from "./archive.js";
 import type { TaskEvent } from "./events.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "./snapshot.js";
 import type { Waiter } from "./step-functions-callback.js";
@@ -73,6 +74,26 @@ export interface TaskStore {
    * publish its final event without this waiter; `false` when someone wrote first.
    */
   addWaiter(task: Task, waiter: Waiter, drop: readonly string[], at: number): Promise<boolean>;
+  /** Records that a held ready event's archive job was queued (once per registration); `false` if it was already, or is no more. */
+  markArchiveQueued(taskId: string, registeredAt: number, eventId: string, at: number): Promise<boolean>;
+  /** Counts a failed store of a pending archive (`false` when it is no longer pending). */
+  recordArchiveAttempt(
+    taskId: string,
+    registeredAt: number,
+    eventId: string,
+    attempts: number,
+    error: string,
+  ): Promise<boolean>;
+  /**
+   * Ends a pending archive: the held ready event becomes `event` (naming the result or why there
+   * is none) in the outbox, ready to publish; once per registration (`false`: ended already).
+   */
+  resolveArchive(
+    taskId: string,
+    registeredAt: number,
+    event: TaskEvent,
+    outcome: ArchiveOutcome,
+  ): Promise<boolean>;
   get(taskId: string): Promise<Task | undefined>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
   /**
@@ -220,4 +241,21 @@ export interface StepFunctionsPort {
   success(taskToken: string, output: string): Promise<void>;
   failure(taskToken: string, error: string, cause: string): Promise<void>;
   heartbeat(taskToken: string): Promise<void>;
+}
+
+/** How a pending archive ended. */
+export type ArchiveOutcome = Pick<ArchiveState, "state" | "result" | "error"> & {
+  state: "stored" | "failed";
+};
+
+/** One task's archive job, as the poller hands it to the archive queue. */
+export interface ArchiveJob {
+  taskId: string;
+  registeredAt: number;
+  eventId: string;
+}
+
+/** The archive queue (SQS in AWS, fauxqs locally). */
+export interface ArchiveQueue {
+  send(job: ArchiveJob): Promise<void>;
 }

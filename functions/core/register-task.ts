@@ -18,6 +18,10 @@ export interface RegisterRequest {
     sealFor(registeredAt: number): string;
     matches(stored: Task): boolean;
   };
+  /** Keep the result in the stage's bucket (given by the caller, or the stage's default). */
+  archive?: boolean;
+  /** The caller gave `archive` (only then is it compared with a stored task's). */
+  archiveGiven?: boolean;
   /** A Step Functions waiter (its token sealed for the registration it lands on); never a conflict. */
   waiter?: { id: string; make(registeredAt: number): Waiter };
 }
@@ -45,6 +49,7 @@ export async function registerTask(
   if (req.callbackHeaders)
     input.callbackHeaders = { sealed: req.callbackHeaders.sealFor(now), names: req.callbackHeaders.names };
   if (req.waiter) input.waiter = req.waiter.make(now);
+  if (req.archive) input.archive = true;
   const result = await store.register(newTask(input, now, defaultDeadlineSeconds));
   if (result.created) return result;
   let outcome: RegisterOutcome = result;
@@ -119,6 +124,7 @@ async function adoptDiscovered(
       defaultDeadlineSeconds,
     );
     const adopted: Task = { ...current, tags: settings.tags, deadlineAt: settings.deadlineAt };
+    if (settings.archive) adopted.archive = true;
     delete adopted.source;
     if (settings.callbackUrl !== undefined) adopted.callbackUrl = settings.callbackUrl;
     if (settings.callbackHeaders !== undefined) {
@@ -159,6 +165,8 @@ function conflictingSetting(stored: Task, req: RegisterRequest): Conflict | unde
     return { setting: "indexId", stored: stored.indexId ?? "none" };
   if (req.callbackUrl !== undefined && req.callbackUrl !== stored.callbackUrl)
     return { setting: "callbackUrl" };
+  if (req.archiveGiven && (req.archive ?? false) !== (stored.archive ?? false))
+    return { setting: "archive", stored: String(stored.archive ?? false) };
   // Values never shown: the names only.
   if (req.callbackHeaders !== undefined && !req.callbackHeaders.matches(stored))
     return { setting: "callbackHeaders" };

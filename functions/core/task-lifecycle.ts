@@ -51,6 +51,8 @@ export interface TransitionPatch {
   errorMessage?: string;
   /** Events to write to the outbox in the same update. */
   events: TaskEvent[];
+  /** An archived task turning ready: its ready event is held until the result is stored. */
+  archiveState?: Task["archiveState"];
 }
 
 export type Decision =
@@ -158,7 +160,10 @@ export function decide(
         : Number.isNaN(reported)
           ? (task.lastCheckedAt ?? task.registeredAt)
           : Math.min(reported, now);
-    patch.events.push(buildEvent(after, task.status, now, s, changedAt));
+    const event = buildEvent(after, task.status, now, s, changedAt);
+    patch.events.push(event);
+    if (next === "ready" && task.archive)
+      patch.archiveState = { state: "pending", eventId: event.id, attempts: 0 };
   }
   return { type: "transition", patch };
 }
@@ -184,5 +189,6 @@ export function applyTransitionPatch(task: Task, patch: TransitionPatch): Task {
   if (patch.errorMessage) out.errorMessage = patch.errorMessage;
   const final = patch.events.find((e) => endsWaiters(e.task.status));
   if (final) out.finalEvent = final;
+  if (patch.archiveState) out.archiveState = patch.archiveState;
   return out;
 }

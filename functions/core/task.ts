@@ -1,3 +1,4 @@
+import type { ArchiveState } from "./archive.js";
 import type { TaskEvent } from "./events.js";
 import type { TaskMetadata } from "./snapshot.js";
 import type { DroppedWaiter, Waiter } from "./step-functions-callback.js";
@@ -59,6 +60,10 @@ export interface Task {
    * end gets the same event as those that waited.
    */
   finalEvent?: TaskEvent;
+  /** Keep the result in the stage's bucket when the task is ready (its ready event waits for it). */
+  archive?: boolean;
+  /** Where that stands, from the ready transition on. */
+  archiveState?: ArchiveState;
 }
 
 /** An event set aside: which, why, and when (epoch ms). */
@@ -80,6 +85,7 @@ export interface NewTaskInput {
   callbackHeaders?: { sealed: string; names: string[] };
   /** A Step Functions waiter, its token sealed by the API. */
   waiter?: Waiter;
+  archive?: boolean;
 }
 
 /** A freshly registered task: due at once so the next pass checks it within seconds. */
@@ -107,5 +113,6 @@ export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds
     task.callbackHeaderNames = input.callbackHeaders.names;
   }
   if (input.waiter) task.waiters = { [input.waiter.id]: input.waiter };
+  if (input.archive) task.archive = true;
   return task;
 }

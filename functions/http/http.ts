@@ -23,6 +23,11 @@ export function json(status: number, body: unknown): APIGatewayProxyResult {
   return { statusCode: status, headers: HEADERS, body: JSON.stringify(body) };
 }
 
+/** A temporary redirect (a presigned URL: never cached). */
+export function redirect(location: string): APIGatewayProxyResult {
+  return { statusCode: 307, headers: { location, "cache-control": "no-store" }, body: "" };
+}
+
 export function noContent(): APIGatewayProxyResult {
   return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
 }

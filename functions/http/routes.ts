@@ -38,7 +38,7 @@ import {
 } from "../core/subscription-filter.js";
 import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
 import type { Task } from "../core/task.js";
-import { errorResponse, HttpError, json, noContent } from "./http.js";
+import { errorResponse, HttpError, json, noContent, redirect } from "./http.js";
 import {
   batchBody,
   listQuery,
@@ -75,7 +75,12 @@ export interface ApiDeps {
   stepFunctions?: { queue: CallbackQueue };
   /** The stage, named in events built for tokens registered after their task ended. */
   stage: string;
+  /** The results bucket (a stage that keeps results): archive is refused without it. */
+  results?: { presign(uri: string): Promise<string>; archiveDefault: boolean };
 }
+
+/** How long a result's presigned URL is valid. */
+export const RESULT_URL_SECONDS = 900;
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -125,6 +130,13 @@ const ROUTES: Route[] = [
     template: "/tasks/{taskId}",
     pattern: /^\/tasks\/([^/]+)$/,
     handle: getTask,
+    access: "client",
+  },
+  {
+    method: "GET",
+    template: "/tasks/{taskId}/result",
+    pattern: /^\/tasks\/([^/]+)\/result$/,
+    handle: getResult,
     access: "client",
   },
   {
@@ -351,6 +363,8 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
 /** Registers a validated body, its callbackHeaders and taskToken sealed for the registration they land on. */
 async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
   const now = deps.now();
+  if (body.archive && !deps.results)
+    throw new HttpError(422, "archive_unavailable", "this stage keeps no results: register without archive");
   const outcome = await registerTask(
     deps.store,
     await sealed(deps, body, now),
@@ -401,7 +415,7 @@ function rebuiltFinalEvent(deps: ApiDeps, task: Task): TaskEvent {
   });
 }
 
-type RegisterBody = Omit<RegisterRequest, "callbackHeaders" | "waiter"> & {
+type RegisterBody = Omit<RegisterRequest, "callbackHeaders" | "waiter" | "archiveGiven"> & {
   callbackHeaders?: Record<string, string>;
   taskToken?: string;
   heartbeatSeconds?: number;
@@ -409,7 +423,11 @@ type RegisterBody = Omit<RegisterRequest, "callbackHeaders" | "waiter"> & {
 
 /** The registration with its callbackHeaders and taskToken sealed (never in clear in the store). */
 async function sealed(deps: ApiDeps, body: RegisterBody, now: number): Promise<RegisterRequest> {
-  const { callbackHeaders, taskToken, heartbeatSeconds, ...rest } = body;
+  const { callbackHeaders, taskToken, heartbeatSeconds, archive, ...fields } = body;
+  const rest: RegisterRequest = { ...fields };
+  const keep = archive ?? deps.results?.archiveDefault ?? false;
+  if (keep) rest.archive = true;
+  if (archive !== undefined) rest.archiveGiven = true;
   if (!callbackHeaders && taskToken === undefined) return rest;
   if (taskToken !== undefined && !deps.stepFunctions)
     throw new HttpError(
@@ -485,6 +503,34 @@ async function redeliver(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
   }
   await deps.webhooks.queue.redeliver(event);
   return json(202, { taskId: id, eventId: event.id, status: "queued" });
+}
+
+/** 307 to a presigned GET of the stored result (valid 15 minutes). */
+async function getResult(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const id = parseInput(taskId, req.params[0], "taskId");
+  const task = await deps.store.get(id);
+  if (!task) throw new NotFoundError(`task ${id} is not registered`);
+  const a = task.archiveState;
+  if (!task.archive)
+    throw new HttpError(
+      404,
+      "result_not_found",
+      `task ${id} is not archived (register it with archive: true)`,
+    );
+  if (!a)
+    throw new HttpError(404, "result_not_found", `task ${id} is not ready: its result is stored once it is`);
+  if (a.state === "pending")
+    throw new HttpError(409, "result_pending", `task ${id}'s result is being stored; try again shortly`, {
+      "retry-after": "5",
+    });
+  if (a.state === "failed" || !a.result || !deps.results)
+    throw new HttpError(
+      404,
+      "result_not_found",
+      `task ${id}'s result was not stored: ${a.error ?? "no result"}`,
+    );
+  return redirect(await deps.results.presign(a.result.uri));
 }
 
 async function getTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {

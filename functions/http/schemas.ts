@@ -144,6 +144,14 @@ function registerFields(allowLoopbackHttp: boolean) {
       ),
     ),
     callbackHeaders: v.optional(callbackHeaders),
+    archive: v.optional(
+      v.pipe(
+        v.boolean(),
+        v.description(
+          "Keep the task's result in the stage's bucket when it is ready; its task.ready event then names the object (task.result). Default: the stage's archive.default.",
+        ),
+      ),
+    ),
     taskToken: v.optional(
       v.pipe(
         v.string(),

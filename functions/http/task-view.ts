@@ -25,6 +25,14 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     // Names only: the values are sealed and never leave the store in clear.
     callbackHeaderNames: t.callbackHeaderNames,
     webhook: t.callbackUrl === undefined ? undefined : webhookView(t),
+    archive: t.archive ?? false,
+    // Where the archived result stands (GET /tasks/{taskId}/result redirects to it once stored).
+    result: t.archiveState && {
+      state: t.archiveState.state,
+      attempts: t.archiveState.attempts,
+      ...(t.archiveState.result ?? {}),
+      error: t.archiveState.error,
+    },
     // Step Functions waiters: ids derived from their tokens, never the tokens.
     callback:
       t.waiters === undefined && t.droppedWaiters === undefined

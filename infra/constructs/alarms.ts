@@ -25,6 +25,9 @@ export interface AlarmsProps {
   /** The Step Functions callback function and its dead-letter queue. */
   stepFunctions?: IFunction;
   stepFunctionsDeadLetterQueue?: IQueue;
+  /** The archiver and its dead-letter queue. */
+  archiver?: IFunction;
+  archiveDeadLetterQueue?: IQueue;
   alarmEmail?: string;
   maxQuietPeriod: Duration;
   removalPolicy: RemovalPolicy;
@@ -146,6 +149,25 @@ export class Alarms extends Construct {
           period: five,
           statistic: "Maximum",
         }),
+        1,
+        1,
+      );
+    if (props.archiveDeadLetterQueue)
+      this.add(
+        "ArchiveJobsDeadLettered",
+        "Archive jobs crashed the archiver on every receive (their ready events go out without a result after 6 hours)",
+        props.archiveDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: five,
+          statistic: "Maximum",
+        }),
+        1,
+        1,
+      );
+    if (props.archiver)
+      this.add(
+        "ArchiverErrors",
+        "The archiver failed (see its logs)",
+        props.archiver.metricErrors({ period: five, statistic: "Sum" }),
         1,
         1,
       );

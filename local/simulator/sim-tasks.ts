@@ -118,6 +118,31 @@ function embedV1Metadata(task: SimTask) {
   };
 }
 
+/**
+ * `GET /embed/tasks/{id}` (retrieve video embeddings) of a ready task, as chunks of JSON text: one
+ * chunk per segment, so a result of any size is served without building it whole. Segments and
+ * their floats are deterministic per task id (`embeddingCount` x `embeddingDim`).
+ */
+export function* embedV1ResultChunks(task: SimTask): Generator<string> {
+  const seed = [...task.id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_003, 7);
+  const head = { _id: task.id, model_name: task.modelName, status: "ready" };
+  yield `${JSON.stringify(head).slice(0, -1)},"video_embedding":{"metadata":${JSON.stringify(embedV1Metadata(task))},"segments":[`;
+  for (let i = 0; i < task.embeddingCount; i++) {
+    const float = Array.from({ length: task.embeddingDim }, (_, j) =>
+      Number(Math.sin(seed + i * 31 + j).toFixed(9)),
+    );
+    const segment = {
+      start_offset_sec: i * 6,
+      end_offset_sec: i * 6 + 6,
+      embedding_scope: "clip",
+      embedding_option: "visual-text",
+      float,
+    };
+    yield (i === 0 ? "" : ",") + JSON.stringify(segment);
+  }
+  yield "]}}";
+}
+
 /** An item of `GET /embed/tasks` and `GET /embed-v2/tasks` (MediaEmbeddingTask). */
 export function mediaEmbeddingTaskBody(task: SimTask, now: number): Record<string, unknown> {
   const { status, changedAt } = statusAt(task, now);

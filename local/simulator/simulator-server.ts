@@ -13,6 +13,8 @@ import {
 } from "./sim-modes.js";
 import {
   createSimTask,
+  embedStatusBody,
+  embedV1ResultChunks,
   existsAt,
   SIM_BODIES,
   type SimTask,
@@ -63,6 +65,8 @@ interface Route {
 interface SimReply {
   status: number;
   body: unknown;
+  /** A body sent in pieces as they are made (large results), instead of `body`. */
+  chunks?: Iterable<string>;
 }
 
 /**
@@ -229,6 +233,7 @@ export class TwelveLabsSimulator {
       });
     }
     const reply = match.route.handle(this, match.params, url.searchParams);
+    if (reply.chunks) return sendChunks(res, record, reply.status, reply.chunks);
     send(res, record, reply.status, reply.body);
   }
 
@@ -377,6 +382,15 @@ export class TwelveLabsSimulator {
     return { status: 200, body: SIM_BODIES[kind].one(task, now) };
   }
 
+  /** `GET /embed/tasks/{id}`: the embeddings of a ready task, streamed; before that, the task without them. */
+  embedResultReply(id: string): SimReply {
+    const task = this.tasks.get(key("embed", id));
+    if (!task || !existsAt(task, this.now())) return this.notFound("embed");
+    if (statusAt(task, this.now()).status !== "ready")
+      return { status: 200, body: embedStatusBody(task, this.now()) };
+    return { status: 200, body: undefined, chunks: embedV1ResultChunks(task) };
+  }
+
   listReply(kind: TaskKind, query: URLSearchParams, indexId?: string): SimReply {
     const bad = (message: string): SimReply => ({
       status: 400,
@@ -475,6 +489,13 @@ const ROUTES: Route[] = TASK_KINDS.flatMap((kind): Route[] => {
   ];
 });
 
+// Results fetched apart from the status (the embed v1 embeddings); the other kinds' result is their status call.
+ROUTES.push({
+  template: TWELVELABS_ENDPOINTS.embed.result,
+  pattern: routePattern(TWELVELABS_ENDPOINTS.embed.result),
+  handle: (s, p) => s.embedResultReply(p[0] as string),
+});
+
 function routePattern(template: string): RegExp {
   const literal = (part: string) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
   return new RegExp(
@@ -502,6 +523,18 @@ function send(res: ServerResponse, record: CallRecord, status: number, body: unk
   if (res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "x-api-version": "1.3" }).end(text);
+}
+
+/** A body written piece by piece, waiting for the socket to drain (the result is never whole in memory). */
+async function sendChunks(res: ServerResponse, record: CallRecord, status: number, chunks: Iterable<string>) {
+  record.status = status;
+  if (res.destroyed) return;
+  res.writeHead(status, { "content-type": "application/json", "x-api-version": "1.3" });
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+  }
+  res.end();
 }
 
 function queryRecord(params: URLSearchParams): Record<string, string[]> {

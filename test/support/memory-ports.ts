@@ -6,6 +6,7 @@ import {
 } from "../../functions/core/discovery.js";
 import { EventsPendingError } from "../../functions/core/domain-errors.js";
 import type { TaskEvent } from "../../functions/core/events.js";
+import type { ArchiveOutcome } from "../../functions/core/ports.js";
 import {
   type CallOptions,
   type EventPublisher,
@@ -69,6 +70,40 @@ export class MemoryStore implements TaskStore {
     if (drop.length > 0)
       cur.droppedWaiters = [...(cur.droppedWaiters ?? []), ...drop.map((id) => ({ id, droppedAt: at }))];
     cur.version += 1;
+    return true;
+  }
+  private pendingArchive(id: string, registeredAt: number, eventId: string) {
+    const cur = this.tasks.get(id);
+    this.meter.writes += 1;
+    const a = cur?.archiveState;
+    return cur && cur.registeredAt === registeredAt && a?.state === "pending" && a.eventId === eventId
+      ? cur
+      : undefined;
+  }
+  async markArchiveQueued(id: string, registeredAt: number, eventId: string, at: number) {
+    const cur = this.pendingArchive(id, registeredAt, eventId);
+    if (!cur?.archiveState || cur.archiveState.queuedAt !== undefined) return false;
+    cur.archiveState.queuedAt = at;
+    return true;
+  }
+  async recordArchiveAttempt(
+    id: string,
+    registeredAt: number,
+    eventId: string,
+    attempts: number,
+    error: string,
+  ) {
+    const cur = this.pendingArchive(id, registeredAt, eventId);
+    if (!cur?.archiveState) return false;
+    Object.assign(cur.archiveState, { attempts, error });
+    return true;
+  }
+  async resolveArchive(id: string, registeredAt: number, event: TaskEvent, outcome: ArchiveOutcome) {
+    const cur = this.pendingArchive(id, registeredAt, event.id);
+    if (!cur?.archiveState) return false;
+    Object.assign(cur.archiveState, outcome);
+    cur.outbox = cur.outbox.map((e) => (e.id === event.id ? event : e));
+    cur.finalEvent = event;
     return true;
   }
   async get(id: string) {

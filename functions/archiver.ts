@@ -1,0 +1,22 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { archiverDeps, createArchiverHandler } from "./archiver-handler.js";
+import { archiverConfig } from "./config/archiver-config.js";
+import { functionLog } from "./config/observability.js";
+
+// The Lambda entry: configuration read and adapters built once per cold start.
+const config = archiverConfig(process.env);
+export const handler = createArchiverHandler(
+  archiverDeps(
+    config,
+    {
+      dynamo: new DynamoDBClient({}),
+      sns: new SNSClient({}),
+      sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+      s3: new S3Client({}),
+    },
+    { logger: functionLog },
+  ),
+);
