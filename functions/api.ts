@@ -21,7 +21,8 @@ export const handler = createApiHandler(
       sns: new SNSClient({}),
       sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
       // Only presigns reads of stored results: no request is made to S3.
-      s3: new S3Client({}),
+      // Path-style for a custom endpoint (LocalStack, moto, fauxqs), virtual-hosted on AWS.
+      s3: new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }),
     },
     log,
   ),

@@ -15,7 +15,8 @@ export const handler = createArchiverHandler(
       dynamo: new DynamoDBClient({}),
       sns: new SNSClient({}),
       sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
-      s3: new S3Client({}),
+      // Path-style for a custom endpoint (LocalStack, moto, fauxqs), virtual-hosted on AWS.
+      s3: new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }),
     },
     { logger: functionLog },
   ),

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
@@ -26,6 +27,8 @@ export interface EmbeddedAws {
   dynamo: DynamoDBClient;
   sns: SNSClient;
   sqs: SQSClient;
+  /** fauxqs speaks S3 too (path-style): the results bucket lives there. */
+  s3: S3Client;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,12 @@ export async function startEmbeddedAws(
     credentials,
     useQueueUrlAsEndpoint: false,
   });
+  const s3 = new S3Client({
+    endpoint: snsEndpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials,
+    forcePathStyle: true,
+  });
   try {
     await dynamo.send(new CreateTableCommand(createTaskTableInput(tableName)));
   } catch (err) {
@@ -86,6 +95,7 @@ export async function startEmbeddedAws(
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_SNS: snsEndpoint,
     AWS_ENDPOINT_URL_SQS: snsEndpoint,
+    AWS_ENDPOINT_URL_S3: snsEndpoint,
     TABLE_NAME: tableName,
     TOPIC_ARN: topic.TopicArn as string,
   };
@@ -99,10 +109,12 @@ export async function startEmbeddedAws(
     dynamo,
     sns,
     sqs,
+    s3,
     async close() {
       dynamo.destroy();
       sns.destroy();
       sqs.destroy();
+      s3.destroy();
       await fauxqs.stop();
       await new Promise((r) => dyn.close(r));
     },

@@ -19,6 +19,8 @@ export const USAGE = `Usage: npm start -- [options]
   --twelvelabs-url <url> TwelveLabs API base URL (default ${TWELVELABS_BASE_URL})
   --watch-account <kinds> also watch tasks nobody registered, of these kinds (comma-separated:
                          ${DISCOVERABLE_KINDS.join(", ")}), created from now on
+  --archive              archive every registration that does not say (results kept in the
+                         embedded S3; GET /tasks/{id}/result redirects there)
   --demo                 register two simulated tasks and show their notifications
   --help                 this text
 
@@ -39,6 +41,8 @@ export interface LocalOptions {
   webhookSecret?: string;
   /** Kinds whose tasks are discovered without registering. */
   watchAccount: TaskKind[];
+  /** Registrations archive their results unless they say otherwise. */
+  archive: boolean;
   demo: boolean;
   help: boolean;
 }
@@ -63,6 +67,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
         "simulator-port": { type: "string", default: "4010" },
         "twelvelabs-url": { type: "string", default: TWELVELABS_BASE_URL },
         demo: { type: "boolean", default: false },
+        archive: { type: "boolean", default: false },
         "watch-account": { type: "string" },
         help: { type: "boolean", default: false },
       },
@@ -108,6 +113,7 @@ export function parseLocalOptions(argv: string[], env: Record<string, string | u
     simulatorPort,
     twelvelabsUrl: url.replace(/\/+$/, ""),
     demo: Boolean(values.demo),
+    archive: Boolean(values.archive),
     help: Boolean(values.help),
     watchAccount: watchKindsOf(values["watch-account"] as string | undefined),
   };

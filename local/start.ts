@@ -15,6 +15,7 @@ import { parseWebhookSecret } from "../functions/core/webhook-secrets.js";
 import type { PollerHandler } from "../functions/poller-handler.js";
 import { createWebhookHandler, webhookDeps } from "../functions/webhook-handler.js";
 import { createLocalApiServer, LOCAL_KEY_IDS, type LocalApiKeys } from "./api-server.js";
+import { createLocalArchive, type LocalArchive, startArchiver } from "./archive-loop.js";
 import { runDemo } from "./demo.js";
 import { type EmbeddedAws, startEmbeddedAws } from "./embedded-aws.js";
 import {
@@ -77,12 +78,15 @@ async function main(): Promise<void> {
   try {
     await checkPortsFree(opts);
     const twelvelabs = await startTwelveLabs(opts, cleanups);
+    // Read before the stand-ins' endpoints are set: a user's S3 (LocalStack, moto) wins.
+    const userS3 = process.env.AWS_ENDPOINT_URL_S3?.trim() || undefined;
     const aws = await startStandIns(opts, cleanups);
+    const archive = await createLocalArchive(aws, userS3);
     // Given, else kept under --data from an earlier start, else generated (and kept there).
     const generatedOrKept = localKeys(opts, opts.dataDir);
     const keys = { client: generatedOrKept.client, admin: generatedOrKept.admin };
     const hooks = await webhookSettings(opts, aws, generatedOrKept.webhookSecret);
-    const { api, poller } = await loadHandlers(aws, twelvelabs, hooks, opts.watchAccount);
+    const { api, poller } = await loadHandlers(aws, twelvelabs, hooks, opts, archive);
     const base = `http://127.0.0.1:${opts.port}`;
     const delivery = startDelivery(opts, aws, base);
     await startApiServer(opts.port, api, keys, delivery, cleanups);
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     cleanups.add(startWebhooks(aws, hooks));
     cleanups.add(await startEventBridge(aws));
     cleanups.add(startStepFunctions(aws, process.env, (line) => console.log(line)));
+    cleanups.add(startArchiver(aws, archive, (line) => console.log(line)));
     printBanner(opts, base, keys, twelvelabs, hooks, aws.topicArn);
     if (opts.demo && twelvelabs.sim) await runDemo(twelvelabs.sim, base, keys.client);
   } catch (err) {
@@ -246,10 +251,15 @@ async function loadHandlers(
   aws: EmbeddedAws,
   twelvelabs: TwelveLabsTarget,
   hooks: WebhookSettings,
-  watchAccount: readonly string[],
+  opts: LocalOptions,
+  archive: LocalArchive,
 ): Promise<{ api: ApiHandler; poller: PollerHandler }> {
   Object.assign(process.env, aws.env, {
-    WATCH_ACCOUNT_KINDS: watchAccount.join(","),
+    WATCH_ACCOUNT_KINDS: opts.watchAccount.join(","),
+    AWS_ENDPOINT_URL_S3: archive.s3Endpoint,
+    ARCHIVE_QUEUE_URL: archive.queueUrl,
+    RESULTS_BUCKET: archive.bucket,
+    ARCHIVE_DEFAULT: String(opts.archive),
     WEBHOOK_QUEUE_URL: hooks.queueUrl,
     WEBHOOK_DLQ_URL: hooks.dlqUrl,
     STEP_FUNCTIONS_QUEUE_URL: hooks.stepFunctions.queueUrl,

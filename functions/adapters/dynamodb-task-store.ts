@@ -224,7 +224,7 @@ export class DynamoDbTaskStore implements TaskStore {
       ":outcome": marshall({ v: outcome.result ?? outcome.error ?? "" }, { removeUndefinedValues: true })
         .v as AttributeValue,
     };
-    const field = outcome.result ? "result" : "#e";
+    const field = outcome.result ? "#res" : "#e";
     // The held event, now naming its result, in the outbox (published next) and as the task's final event.
     return this.archiveUpdate(
       taskId,
@@ -233,7 +233,12 @@ export class DynamoDbTaskStore implements TaskStore {
       `SET #a.#s = :state, #a.${field} = :outcome, #o.#id = :json, #f = :json`,
       values,
       "",
-      { "#o": "outbox", "#id": event.id, "#f": FINAL_EVENT_ATTRIBUTE },
+      {
+        "#o": "outbox",
+        "#id": event.id,
+        "#f": FINAL_EVENT_ATTRIBUTE,
+        ...(outcome.result ? { "#res": "result" } : {}),
+      },
     );
   }
 
