@@ -135,6 +135,25 @@ const task: Json = {
         },
       },
     },
+    archive: {
+      type: "boolean",
+      description: "The result is kept in the stage's bucket once the task is ready.",
+    },
+    result: {
+      type: "object",
+      description:
+        "An archived task's result once it is ready: pending while it is stored (the ready event waits for it), then stored (where, size, SHA-256) or failed (why).",
+      required: ["state", "attempts"],
+      properties: {
+        state: { enum: ["pending", "stored", "failed"] },
+        attempts: { type: "integer", minimum: 0 },
+        uri: { type: "string", description: "s3://bucket/<stage>/<kind>/<taskId>/<registeredAt>.json" },
+        bytes: { type: "integer", minimum: 0 },
+        sha256: { type: "string" },
+        contentType: { type: "string" },
+        error: { type: "string", description: "Why the last store failed" },
+      },
+    },
     callback: {
       type: "object",
       description:
@@ -343,6 +362,17 @@ const OPERATIONS: Record<string, Json> = {
     summary: "A task: status, history, checks, deadline, links",
     parameters: [taskIdParam],
     responses: { 200: ok("The task", ref("Task")), ...errors(400, 403, 404, 422, 429, 500) },
+  },
+  "GET /tasks/{taskId}/result": {
+    summary: "The archived result: a redirect to a presigned S3 GET, valid 15 minutes",
+    parameters: [taskIdParam],
+    responses: {
+      307: {
+        description: "Where the stored result is (the JSON TwelveLabs returned, byte for byte)",
+        headers: { location: { description: "A presigned S3 GET URL", schema: { type: "string" } } },
+      },
+      ...errors(400, 403, 404, 409, 422, 429, 500),
+    },
   },
   "POST /tasks/{taskId}/redeliver": {
     summary: "Send a task's webhook event again, signed afresh (the newest, or the one named)",

@@ -65,6 +65,29 @@ export function taskEventSchema() {
           tags: { type: "object", additionalProperties: { type: "string" } },
           indexId: { type: "string" },
           error: { type: "string", description: "Why the task failed, timed out or was not found." },
+          result: {
+            description:
+              "task.ready of an archived task: the stored result (s3:// URI, size, hex SHA-256, content type), or why it could not be stored.",
+            oneOf: [
+              {
+                type: "object",
+                required: ["uri", "bytes", "sha256", "contentType"],
+                additionalProperties: false,
+                properties: {
+                  uri: { type: "string", pattern: "^s3://" },
+                  bytes: { type: "integer", minimum: 0 },
+                  sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+                  contentType: { type: "string" },
+                },
+              },
+              {
+                type: "object",
+                required: ["error"],
+                additionalProperties: false,
+                properties: { error: { type: "string" } },
+              },
+            ],
+          },
         },
       },
       links: {

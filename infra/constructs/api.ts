@@ -173,6 +173,7 @@ export class NotifierApi extends Construct {
     task.addMethod("DELETE", integration);
     // The body is optional here (default: the newest event): the function checks it when present.
     task.addResource("redeliver").addMethod("POST", integration);
+    task.addResource("result").addMethod("GET", integration);
     // The API's own description (spec/notifier-api.openapi.json): public, like any API's docs.
     this.api.root.addResource("openapi.json").addMethod("GET", integration, { apiKeyRequired: false });
     const subs = this.api.root.addResource("subscriptions");

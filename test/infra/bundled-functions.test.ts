@@ -137,6 +137,9 @@ function envFor(
     WEBHOOK_QUEUE_URL: webhookQueueUrl,
     WEBHOOK_DLQ_URL: webhookDlqUrl,
     STEP_FUNCTIONS_QUEUE_URL: stepFunctionsQueueUrl,
+    ARCHIVE_QUEUE_URL: stepFunctionsQueueUrl,
+    RESULTS_BUCKET: "bundle-results",
+    RESULTS_KMS_KEY_ID: "arn:aws:kms:us-east-1:000000000000:key/bundle",
     STEP_FUNCTIONS_DLQ_URL: webhookDlqUrl,
     // The stack's own queues on the topic (the webhook and EventBridge queues' ARNs, deployed).
     INTERNAL_SUBSCRIPTION_ENDPOINTS: "arn:aws:sqs:us-east-1:000000000000:bundle-webhooks",

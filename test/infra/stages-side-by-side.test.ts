@@ -164,6 +164,7 @@ describe("stages that share an account and region", () => {
         "DashboardName",
         "EventBusName",
         "OperationsTopicArn",
+        "ResultsBucketName",
         "StepFunctionsDeadLetterQueueUrl",
         "TableName",
         "TopicArn",
