@@ -104,6 +104,8 @@ export class EmbedPipelineStack extends Stack {
           RequestBody: {
             "taskId.$": "$.embedding.taskId",
             kind: "embed-v2",
+            // Kept in the notifier's bucket: the event (this state's result) names the object.
+            archive: true,
             "taskToken.$": "$$.Task.Token",
             // The notifier heartbeats every third of this; the state fails after it without one.
             heartbeatSeconds: HEARTBEAT_SECONDS,
