@@ -103,6 +103,24 @@ async function startPeer(mb: number) {
   };
 }
 
+/**
+ * The same in a fresh process (what `npm run bench` uses): RSS seldom shrinks, so a process that ran
+ * other benchmarks first would show no growth at all.
+ */
+export async function archiveMemoryFresh(mb = 50): Promise<string> {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, String(mb)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  });
+  let out = "";
+  child.stdout?.on("data", (c) => {
+    out += String(c);
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  if (code !== 0) throw new Error(`archive benchmark exited ${code}`);
+  return out.trim();
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(await archiveMemory(Number(process.argv[2] ?? "50")));
   process.exit(0);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { archiveMemory } from "./archive-memory.js";
+import { archiveMemoryFresh } from "./archive-memory.js";
 import { bundles } from "./bundles.js";
 import { callEfficiency } from "./call-efficiency.js";
 import { clientThroughput } from "./client-throughput.js";
@@ -34,7 +34,7 @@ add(callEfficiency());
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 add(await notifierVsSdk(join(ROOT, "bench", "results", "calls-vs-delay.svg")));
 add(await discoveryCost());
-add(await archiveMemory());
+add(await archiveMemoryFresh());
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${head}\n\n${sections.join("\n\n")}\n`);
 process.exit(0);
 

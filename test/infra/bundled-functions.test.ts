@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { Webhook } from "standardwebhooks";
@@ -54,7 +56,7 @@ interface FnInfo {
 }
 
 let outdir = "";
-let fns: Record<"poller" | "api" | "webhook" | "stepFunctions", FnInfo>;
+let fns: Record<"poller" | "api" | "webhook" | "stepFunctions" | "archiver", FnInfo>;
 let report: {
   pluginReports: Array<{ conclusion: string; violations: Array<{ ruleName: string; severity: string }> }>;
 };
@@ -66,6 +68,7 @@ let node = "";
 let webhookQueueUrl = "";
 let webhookDlqUrl = "";
 let stepFunctionsQueueUrl = "";
+let archiveQueueUrl = "";
 
 beforeAll(async () => {
   node = lambdaNode();
@@ -99,6 +102,7 @@ beforeAll(async () => {
     if (id.startsWith("ApiFunction")) found.api = info;
     if (id.startsWith("WebhooksFunction")) found.webhook = info;
     if (id.startsWith("StepFunctionsFunction")) found.stepFunctions = info;
+    if (id.startsWith("ResultsFunction")) found.archiver = info;
   }
   fns = found as typeof fns;
 
@@ -111,6 +115,8 @@ beforeAll(async () => {
   webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
   webhookDlqUrl = aws.fauxqs.createQueue("bundle-webhooks-failed").queueUrl;
   stepFunctionsQueueUrl = aws.fauxqs.createQueue("bundle-stepfunctions").queueUrl;
+  archiveQueueUrl = aws.fauxqs.createQueue("bundle-archive").queueUrl;
+  aws.fauxqs.createBucket("bundle-results");
   secrets = await startSecretsManagerStandIn(secretValues);
 }, 180_000);
 
@@ -137,9 +143,10 @@ function envFor(
     WEBHOOK_QUEUE_URL: webhookQueueUrl,
     WEBHOOK_DLQ_URL: webhookDlqUrl,
     STEP_FUNCTIONS_QUEUE_URL: stepFunctionsQueueUrl,
-    ARCHIVE_QUEUE_URL: stepFunctionsQueueUrl,
+    ARCHIVE_QUEUE_URL: archiveQueueUrl,
     RESULTS_BUCKET: "bundle-results",
-    RESULTS_KMS_KEY_ID: "arn:aws:kms:us-east-1:000000000000:key/bundle",
+    // fauxqs has no KMS: the bucket's own encryption stands in.
+    RESULTS_KMS_KEY_ID: "",
     STEP_FUNCTIONS_DLQ_URL: webhookDlqUrl,
     // The stack's own queues on the topic (the webhook and EventBridge queues' ARNs, deployed).
     INTERNAL_SUBSCRIPTION_ENDPOINTS: "arn:aws:sqs:us-east-1:000000000000:bundle-webhooks",
@@ -459,5 +466,47 @@ describe("the Step Functions callback bundle under the Lambda runtime's Node.js"
     } finally {
       await new Promise<void>((r) => sfn.close(() => r()));
     }
+  });
+});
+
+describe("the archiver bundle under the Lambda runtime's Node.js", () => {
+  test("api, poller and archiver bundles: an archived task's result lands in S3 and its one event names it", async () => {
+    const t = sim.addTask({
+      kind: "embed",
+      embeddingCount: 40,
+      embeddingDim: 64,
+      timeline: [{ status: "ready", afterMs: 0 }],
+    });
+    const queue = aws.fauxqs.createQueue("bundle-archived-events");
+    aws.fauxqs.subscribe({ topic: "task-events", queue: "bundle-archived-events" });
+    const created = await invoke(
+      fns.api,
+      apiEvent("POST", "/tasks", { body: { taskId: t.id, archive: true } }),
+    );
+    expect(created.result.statusCode).toBe(202);
+    const polled = await invoke(fns.poller, scheduled, 8_000);
+    // Other tests' tasks may be due in the same run: only this one is archived.
+    expect(polled.result).toMatchObject({ archivesQueued: 1 });
+    const jobs = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: archiveQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect(jobs.Messages).toHaveLength(1);
+    const res = await invoke(fns.archiver, sqsEvent(jobs.Messages?.[0]?.Body ?? ""), 20_000);
+    expect(res.ok, JSON.stringify(res.error)).toBe(true);
+    expect(res.node.startsWith(`v${LAMBDA_NODE_MAJOR}.`)).toBe(true);
+    expect(res.result).toEqual({ batchItemFailures: [] });
+    const delivered = (await drainQueue(aws.sqs, queue.queueUrl)).filter((m) => m.event.task.id === t.id);
+    expect(delivered).toHaveLength(1);
+    const result = delivered[0]?.event.task.result as { uri: string; bytes: number };
+    expect(result.uri).toMatch(new RegExp(`^s3://bundle-results/dev/embed/${t.id}/\\d+\\.json$`));
+    const stored = await aws.s3.send(
+      new GetObjectCommand({
+        Bucket: "bundle-results",
+        Key: result.uri.slice("s3://bundle-results/".length),
+      }),
+    );
+    expect(stored.ContentLength).toBe(result.bytes);
+    const got = await invoke(fns.api, apiEvent("GET", `/tasks/${t.id}/result`));
+    expect(got.result.statusCode).toBe(307);
   });
 });
