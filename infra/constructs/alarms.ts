@@ -106,79 +106,47 @@ export class Alarms extends Construct {
       1,
       1,
     );
-    this.add(
-      "FailedRunsQueued",
-      "Failed poller invocations are waiting in the DLQ",
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: "Maximum" }),
-      1,
-      1,
-    );
-    this.add(
+    const waiting = (id: string, description: string, queue: IQueue | undefined) => {
+      if (queue)
+        this.add(
+          id,
+          description,
+          queue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: "Maximum" }),
+          1,
+          1,
+        );
+    };
+    const failing = (id: string, description: string, fn: IFunction | undefined) => {
+      if (fn) this.add(id, description, fn.metricErrors({ period: five, statistic: "Sum" }), 1, 1);
+    };
+    waiting("FailedRunsQueued", "Failed poller invocations are waiting in the DLQ", props.deadLetterQueue);
+    waiting(
       "WebhooksDeadLettered",
       "Webhook deliveries failed every attempt and wait in the webhook DLQ",
-      props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: five,
-        statistic: "Maximum",
-      }),
-      1,
-      1,
+      props.webhookDeadLetterQueue,
     );
-    if (props.eventBridgeDeadLetterQueue)
-      this.add(
-        "EventBridgeDeadLettered",
-        "Task events EventBridge did not accept after every retry wait in the EventBridge dead-letter queue",
-        props.eventBridgeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: five,
-          statistic: "Maximum",
-        }),
-        1,
-        1,
-      );
-    this.add(
-      "WebhookErrors",
-      "The webhook function failed (see its logs)",
-      props.webhooks.metricErrors({ period: five, statistic: "Sum" }),
-      1,
-      1,
+    waiting(
+      "EventBridgeDeadLettered",
+      "Task events EventBridge did not accept after every retry wait in the EventBridge dead-letter queue",
+      props.eventBridgeDeadLetterQueue,
     );
-    if (props.stepFunctionsDeadLetterQueue)
-      this.add(
-        "StepFunctionsCallbacksDeadLettered",
-        "A Step Functions task token got no callback after every retry (GET /tasks/{id}: callback.waiters)",
-        props.stepFunctionsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: five,
-          statistic: "Maximum",
-        }),
-        1,
-        1,
-      );
-    if (props.archiveDeadLetterQueue)
-      this.add(
-        "ArchiveJobsDeadLettered",
-        "Archive jobs crashed the archiver on every receive (their ready events go out without a result after 6 hours)",
-        props.archiveDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: five,
-          statistic: "Maximum",
-        }),
-        1,
-        1,
-      );
-    if (props.archiver)
-      this.add(
-        "ArchiverErrors",
-        "The archiver failed (see its logs)",
-        props.archiver.metricErrors({ period: five, statistic: "Sum" }),
-        1,
-        1,
-      );
-    if (props.stepFunctions)
-      this.add(
-        "StepFunctionsCallbackErrors",
-        "The Step Functions callback function failed (see its logs)",
-        props.stepFunctions.metricErrors({ period: five, statistic: "Sum" }),
-        1,
-        1,
-      );
+    failing("WebhookErrors", "The webhook function failed (see its logs)", props.webhooks);
+    waiting(
+      "StepFunctionsCallbacksDeadLettered",
+      "A Step Functions task token got no callback after every retry (GET /tasks/{id}: callback.waiters)",
+      props.stepFunctionsDeadLetterQueue,
+    );
+    waiting(
+      "ArchiveJobsDeadLettered",
+      "Archive jobs crashed the archiver on every receive (their ready events go out without a result after 6 hours)",
+      props.archiveDeadLetterQueue,
+    );
+    failing("ArchiverErrors", "The archiver failed (see its logs)", props.archiver);
+    failing(
+      "StepFunctionsCallbackErrors",
+      "The Step Functions callback function failed (see its logs)",
+      props.stepFunctions,
+    );
   }
 
   private add(
