@@ -144,7 +144,9 @@ async function announce(
 ): Promise<boolean> {
   if (!(await deps.store.resolveArchive(task.taskId, task.registeredAt, event, outcome))) return true;
   try {
-    await deps.publisher.publish(event, publishRoute(task, event));
+    // Read again: a Step Functions token may have come while the result was being stored.
+    const fresh = (await deps.store.get(task.taskId)) ?? task;
+    await deps.publisher.publish(event, publishRoute(fresh, event));
     await deps.store.clearOutboxEntry(task.taskId, event.id);
   } catch (err) {
     deps.logger.warn("archived event not published here; the poller's outbox drain publishes it", {

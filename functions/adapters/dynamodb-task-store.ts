@@ -230,13 +230,15 @@ export class DynamoDbTaskStore implements TaskStore {
       taskId,
       registeredAt,
       event.id,
-      `SET #a.#s = :state, #a.${field} = :outcome, #o.#id = :json, #f = :json`,
-      values,
+      // The version too: a token added from an earlier read must see this event (it conflicts, reads again).
+      `SET #a.#s = :state, #a.${field} = :outcome, #o.#id = :json, #f = :json, #v = #v + :one`,
+      { ...values, ":one": { N: "1" } },
       "",
       {
         "#o": "outbox",
         "#id": event.id,
         "#f": FINAL_EVENT_ATTRIBUTE,
+        "#v": "version",
         ...(outcome.result ? { "#res": "result" } : {}),
       },
     );

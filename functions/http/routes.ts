@@ -388,7 +388,9 @@ async function startWaiter(deps: ApiDeps, outcome: RegisterOutcome, id: string, 
   if (waiter?.state !== "waiting") return;
   try {
     if (endsWaiters(task.status)) {
-      await queue.sendFinal(task.finalEvent ?? rebuiltFinalEvent(deps, task));
+      // A ready event held for its result is published by the archiver, to this waiter too.
+      if (task.archiveState?.state !== "pending")
+        await queue.sendFinal(task.finalEvent ?? rebuiltFinalEvent(deps, task));
     } else if (waiter.heartbeatSeconds !== undefined) {
       const dueAt = now + heartbeatPeriodSeconds(waiter.heartbeatSeconds) * 1000;
       await queue.sendHeartbeat(

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { APIGatewayProxyResult } from "aws-lambda";
@@ -10,6 +11,8 @@ import { apiConfig } from "../../functions/config/api-config.js";
 import { archiverConfig } from "../../functions/config/archiver-config.js";
 import { ARCHIVE_MAX_ATTEMPTS, resultKey } from "../../functions/core/archive.js";
 import type { TaskEvent } from "../../functions/core/events.js";
+import { eventFromBody } from "../../functions/queue-records.js";
+import { createLocalStepFunctionsQueue } from "../../local/step-functions-loop.js";
 import { pollOnce } from "../../local/webhook-loop.js";
 import { taskEventSchema } from "../../spec/task-event-schema.js";
 import { apiEvent, TEST_ADMIN_KEY_ID } from "../support/api-events.js";
@@ -24,6 +27,7 @@ const BUCKET = "results";
 let h: PollerHarness;
 let api: (method: string, path: string, body?: unknown) => Promise<APIGatewayProxyResult>;
 let archiveQueueUrl: string;
+let callbackQueueUrl: string;
 let events: string;
 let archive: ReturnType<typeof createArchiverHandler>;
 let deps: ReturnType<typeof archiverDeps>;
@@ -41,6 +45,8 @@ beforeAll(async () => {
   archiveQueueUrl = h.aws.fauxqs.createQueue("archive").queueUrl;
   h.aws.fauxqs.createBucket(BUCKET);
   events = h.queue("archive-events");
+  // The Step Functions callback queue as the stack subscribes it (filtered), so tokens can be registered.
+  callbackQueueUrl = (await createLocalStepFunctionsQueue(h.aws, "archive-callbacks")).queueUrl;
   const env = {
     ...h.aws.env,
     STAGE: "test",
@@ -49,6 +55,7 @@ beforeAll(async () => {
     TWELVELABS_API_KEY: h.sim.apiKey,
     ADMIN_API_KEY_ID: TEST_ADMIN_KEY_ID,
     CALLBACK_HEADER_KEY: randomBytes(32).toString("hex"),
+    STEP_FUNCTIONS_QUEUE_URL: callbackQueueUrl,
   };
   const quiet = { info() {}, error() {} };
   const handler = createApiHandler(apiDeps(apiConfig(env), h.aws, quiet), quiet);
@@ -66,6 +73,7 @@ beforeAll(async () => {
   archive = createArchiverHandler(deps);
 }, 60_000);
 afterAll(async () => {
+  if (process.env.SHOW_ARCHIVE_LOG) console.log(logged.join("\n"));
   await h?.close();
 });
 
@@ -82,6 +90,14 @@ async function published(): Promise<TaskEvent[]> {
   const out = (await h.drain(events)).map((m) => m.event);
   for (const e of out) expect(validEvent(e) ? [] : validEvent.errors, e.id).toEqual([]);
   return out;
+}
+
+/** Final events on the Step Functions callback queue (raw, as the callback function reads them). */
+async function callbackEvents(): Promise<TaskEvent[]> {
+  const res = await h.aws.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: callbackQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  return (res.Messages ?? []).map((m) => eventFromBody(m.Body ?? "") as TaskEvent);
 }
 
 async function objectBytes(key: string): Promise<Buffer> {
@@ -287,4 +303,24 @@ test("not archived: no hold, 404 result_not_found; archive refused where the sta
   const plain = createApiHandler(apiDeps(apiConfig(env), h.aws, quiet), quiet);
   const refused = await plain(apiEvent("POST", "/tasks", { body: { taskId: "no-bucket", archive: true } }));
   expect([refused.statusCode, JSON.parse(refused.body).error.code]).toEqual([422, "archive_unavailable"]);
+}, 60_000);
+
+test("a task token that comes while the result is stored gets the event naming it, once", async () => {
+  const sim = h.sim.addTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 0 }] });
+  await api("POST", "/tasks", { taskId: sim.id, archive: true });
+  await h.drain(events);
+  await poll();
+  // Held: the task is ready, its event not out yet. A token now queues nothing of its own.
+  expect((await api("POST", "/tasks", { taskId: sim.id, taskToken: "token-while-storing" })).statusCode).toBe(
+    200,
+  );
+  expect(await callbackEvents()).toEqual([]);
+  await archiveOnce();
+  const sent = await published();
+  expect(sent).toHaveLength(1);
+  const bodies = await callbackEvents();
+  expect(bodies.map((e) => [e.id, "uri" in (e.task.result ?? {})])).toEqual([[sent[0]?.id, true]]);
+  // And a token after that gets the same event (with its result) at once.
+  await api("POST", "/tasks", { taskId: sim.id, taskToken: "token-after" });
+  expect((await callbackEvents()).map((e) => e.task.result)).toEqual([sent[0]?.task.result]);
 }, 60_000);

@@ -104,6 +104,7 @@ export class MemoryStore implements TaskStore {
     Object.assign(cur.archiveState, outcome);
     cur.outbox = cur.outbox.map((e) => (e.id === event.id ? event : e));
     cur.finalEvent = event;
+    cur.version += 1;
     return true;
   }
   async get(id: string) {
