@@ -71,3 +71,23 @@ export function list(env: Env, name: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/**
+ * A secret given by its Secrets Manager name (`nameVar`, as deployed) or by value (`valueVar`,
+ * local mode); `required` makes having neither a ConfigError that names both.
+ */
+export function secretSource(
+  env: Env,
+  nameVar: string,
+  valueVar: string,
+  required: boolean,
+  why = "",
+): { name?: string; value?: string } {
+  const name = optionalString(env, nameVar);
+  const value = optionalString(env, valueVar);
+  if (required && !name && !value)
+    throw new ConfigError(
+      `environment variable ${nameVar} (or ${valueVar} for local mode) is required${why}`,
+    );
+  return { ...(name ? { name } : {}), ...(value ? { value } : {}) };
+}

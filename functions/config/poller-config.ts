@@ -19,6 +19,7 @@ import {
   list,
   optionalString,
   requireString,
+  secretSource,
   tagAttributes,
 } from "./env-config.js";
 
@@ -42,13 +43,7 @@ export interface PollerConfig {
 
 /** The poller's configuration from its environment (see infra/ for what the stack sets). */
 export function pollerConfig(env: Env): PollerConfig {
-  const apiKeySecretName = optionalString(env, "TWELVELABS_SECRET_NAME");
-  const apiKey = optionalString(env, "TWELVELABS_API_KEY");
-  if (!apiKeySecretName && !apiKey) {
-    throw new ConfigError(
-      "environment variable TWELVELABS_SECRET_NAME (or TWELVELABS_API_KEY for local mode) is required",
-    );
-  }
+  const key = secretSource(env, "TWELVELABS_SECRET_NAME", "TWELVELABS_API_KEY", true);
   const twelvelabsBaseUrl = httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL);
   const minInterval = intInRange(env, "CHECK_MIN_INTERVAL_MS", DEFAULT_SCHEDULE.minIntervalMs, 0, 3600_000);
   const maxInterval = intInRange(
@@ -86,8 +81,8 @@ export function pollerConfig(env: Env): PollerConfig {
       defaultDeadlineSeconds: defaultDeadlineSeconds(env),
     },
   };
-  if (apiKeySecretName) cfg.apiKeySecretName = apiKeySecretName;
-  else if (apiKey) cfg.apiKey = apiKey;
+  if (key.name) cfg.apiKeySecretName = key.name;
+  else if (key.value) cfg.apiKey = key.value;
   return cfg;
 }
 

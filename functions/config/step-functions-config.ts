@@ -1,4 +1,4 @@
-import { ConfigError, type Env, intInRange, optionalString, requireString } from "./env-config.js";
+import { type Env, intInRange, optionalString, requireString, secretSource } from "./env-config.js";
 
 export interface StepFunctionsConfig {
   tableName: string;
@@ -21,13 +21,14 @@ export function stepFunctionsConfig(env: Env): StepFunctionsConfig {
   };
   const dlq = optionalString(env, "STEP_FUNCTIONS_DLQ_URL");
   if (dlq) c.deadLetterQueueUrl = dlq;
-  const headerKeySecretName = optionalString(env, "CALLBACK_HEADER_KEY_SECRET_NAME");
-  const headerKey = optionalString(env, "CALLBACK_HEADER_KEY");
-  if (!headerKeySecretName && !headerKey)
-    throw new ConfigError(
-      "environment variable CALLBACK_HEADER_KEY_SECRET_NAME (or CALLBACK_HEADER_KEY for local mode) is required: task tokens are stored sealed",
-    );
-  if (headerKeySecretName) c.headerKeySecretName = headerKeySecretName;
-  if (headerKey) c.headerKey = headerKey;
+  const key = secretSource(
+    env,
+    "CALLBACK_HEADER_KEY_SECRET_NAME",
+    "CALLBACK_HEADER_KEY",
+    true,
+    ": task tokens are stored sealed",
+  );
+  if (key.name) c.headerKeySecretName = key.name;
+  if (key.value) c.headerKey = key.value;
   return c;
 }

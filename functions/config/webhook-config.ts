@@ -1,4 +1,4 @@
-import { bool, ConfigError, type Env, intInRange, optionalString, requireString } from "./env-config.js";
+import { bool, type Env, intInRange, optionalString, requireString, secretSource } from "./env-config.js";
 
 export interface WebhookConfig {
   tableName: string;
@@ -27,19 +27,13 @@ export function webhookConfig(env: Env): WebhookConfig {
     allowLoopbackHttp: bool(env, "ALLOW_LOOPBACK_HTTP", false),
     concurrency: intInRange(env, "WEBHOOK_CONCURRENCY", 10, 1, 100),
   };
-  const signingSecretName = optionalString(env, "WEBHOOK_SECRET_NAME");
-  const signingSecret = optionalString(env, "WEBHOOK_SECRET");
-  if (!signingSecretName && !signingSecret)
-    throw new ConfigError(
-      "environment variable WEBHOOK_SECRET_NAME (or WEBHOOK_SECRET for local mode) is required",
-    );
-  if (signingSecretName) c.signingSecretName = signingSecretName;
-  if (signingSecret) c.signingSecret = signingSecret;
+  const signing = secretSource(env, "WEBHOOK_SECRET_NAME", "WEBHOOK_SECRET", true);
+  if (signing.name) c.signingSecretName = signing.name;
+  if (signing.value) c.signingSecret = signing.value;
   const deadLetterQueueUrl = optionalString(env, "WEBHOOK_DLQ_URL");
   if (deadLetterQueueUrl) c.deadLetterQueueUrl = deadLetterQueueUrl;
-  const headerKeySecretName = optionalString(env, "CALLBACK_HEADER_KEY_SECRET_NAME");
-  const headerKey = optionalString(env, "CALLBACK_HEADER_KEY");
-  if (headerKeySecretName) c.headerKeySecretName = headerKeySecretName;
-  if (headerKey) c.headerKey = headerKey;
+  const header = secretSource(env, "CALLBACK_HEADER_KEY_SECRET_NAME", "CALLBACK_HEADER_KEY", false);
+  if (header.name) c.headerKeySecretName = header.name;
+  if (header.value) c.headerKey = header.value;
   return c;
 }
