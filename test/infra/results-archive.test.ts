@@ -5,7 +5,7 @@ import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
 import { appContext, stageConfig } from "../support/cdk.js";
 
 function synth(stage: "dev" | "prod", overrides: Parameters<typeof stageConfig>[1] = {}) {
-  const app = new App({ context: appContext() });
+  const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
   return Template.fromStack(
     new TaskNotifierStack(app, `TaskNotifier-${stage}`, { config: stageConfig(stage, overrides) }),
   );

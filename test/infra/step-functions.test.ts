@@ -74,7 +74,7 @@ test("the callback actions on the listed state machines only; on any when the st
 });
 
 test("in the stack: the API queues heartbeats and late callbacks, the queue is internal, two alarms, an output", () => {
-  const app = new App({ context: appContext() });
+  const app = new App({ context: appContext({ "aws:cdk:bundling-stacks": [] }) });
   const stack = new TaskNotifierStack(app, "TaskNotifier-dev", { config: stageConfig("dev") });
   const t = Template.fromStack(stack);
   const fns = Object.values(t.findResources("AWS::Lambda::Function")) as Array<{
