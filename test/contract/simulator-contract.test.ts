@@ -97,6 +97,27 @@ describe("simulator responses match openapi-1.3.yaml", () => {
     expect(validateResponse("GET", "/embed-v2/tasks/{task_id}", "404", v2.body)).toEqual([]);
   });
 
+  test("a ready embed task's embeddings (the archived result): streamed, in the documented shape, the same each time", async () => {
+    const t = sim.addTask({
+      kind: "embed",
+      embeddingCount: 7,
+      embeddingDim: 16,
+      timeline: [{ status: "ready", afterMs: 0 }],
+    });
+    const first = await get(`/embed/tasks/${t.id}`);
+    expect(first.status).toBe(200);
+    expect(validateResponse("GET", "/embed/tasks/{task_id}", "200", first.body)).toEqual([]);
+    const segments = (first.body as { video_embedding: { segments: Array<{ float: number[] }> } })
+      .video_embedding.segments;
+    expect(segments.map((x) => x.float.length)).toEqual(Array(7).fill(16));
+    expect((await get(`/embed/tasks/${t.id}`)).body).toEqual(first.body);
+    // Before it is ready: the task, without segments.
+    const running = sim.addTask({ kind: "embed", timeline: [{ status: "processing", afterMs: 0 }] });
+    const early = await get(`/embed/tasks/${running.id}`);
+    expect(validateResponse("GET", "/embed/tasks/{task_id}", "200", early.body)).toEqual([]);
+    expect(JSON.stringify(early.body)).not.toContain("segments");
+  });
+
   test("the validator rejects a wrong shape (the contract check can fail)", () => {
     expect(
       validateResponse("GET", "/embed-v2/tasks/{task_id}", "200", { _id: "x", status: "done", data: null }),
