@@ -9,7 +9,12 @@ import { SfnCallbacks } from "./adapters/sfn-callbacks.js";
 import { HEARTBEAT_KEY, SqsCallbackQueue } from "./adapters/sqs-callback-queue.js";
 import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
 import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
-import type { STEP_FUNCTIONS_METRICS, StepFunctionsMetric } from "./config/metric-names.js";
+import type {
+  STEP_FUNCTIONS_CALL_ACTIONS,
+  STEP_FUNCTIONS_CALL_OUTCOMES,
+  STEP_FUNCTIONS_METRICS,
+  StepFunctionsMetric,
+} from "./config/metric-names.js";
 import type { StepFunctionsConfig } from "./config/step-functions-config.js";
 import type { TaskEvent } from "./core/events.js";
 import type {
@@ -34,10 +39,10 @@ import { eventFromBody, handleRecords, toDeadLetter } from "./queue-records.js";
 
 /** One call to Step Functions as local mode prints it and tests observe it (never the token). */
 export interface CallbackCall {
-  action: "success" | "failure" | "heartbeat";
+  action: (typeof STEP_FUNCTIONS_CALL_ACTIONS)[number];
   taskId: string;
   waiterId: string;
-  outcome: "accepted" | "rejected" | "retry" | "gave_up";
+  outcome: (typeof STEP_FUNCTIONS_CALL_OUTCOMES)[number];
   /** Step Functions' error name (never its message: it may quote the token). */
   error?: string;
   /** SendTaskFailure's `error`. */

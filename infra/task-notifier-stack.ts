@@ -120,6 +120,12 @@ export class TaskNotifierStack extends Stack {
       poller: poller.function.fn,
       api: api.api,
       webhookDeadLetterQueue: webhooks.deadLetterQueue,
+      stepFunctionsDeadLetterQueue: stepFunctions.deadLetterQueue,
+      archive: {
+        queue: archive.queue,
+        deadLetterQueue: archive.deadLetterQueue,
+        archiver: archive.function.fn,
+      },
       alarms: alarms.alarms,
     }).dashboard;
 

@@ -95,3 +95,6 @@ export const STEP_FUNCTIONS_METRICS = {
   StepFunctionsCalls: "Count",
 } as const;
 export type StepFunctionsMetric = keyof typeof STEP_FUNCTIONS_METRICS;
+/** StepFunctionsCalls' dimensions: the call, and what came of it. */
+export const STEP_FUNCTIONS_CALL_ACTIONS = ["success", "failure", "heartbeat"] as const;
+export const STEP_FUNCTIONS_CALL_OUTCOMES = ["accepted", "rejected", "retry", "gave_up"] as const;

@@ -16,6 +16,9 @@ import {
   METRIC_NAMESPACE,
   metricDimensions,
   type PollerMetric,
+  STEP_FUNCTIONS_CALL_ACTIONS,
+  STEP_FUNCTIONS_CALL_OUTCOMES,
+  type StepFunctionsMetric,
   type WebhookMetric,
 } from "../../functions/config/metric-names.js";
 import { EVENT_TYPES } from "../../functions/core/events.js";
@@ -26,13 +29,17 @@ export interface NotifierDashboardProps {
   poller: IFunction;
   api: RestApi;
   webhookDeadLetterQueue: IQueue;
+  /** The Step Functions callback path and the results archive, when the stack has them. */
+  stepFunctionsDeadLetterQueue?: IQueue;
+  archive?: { queue: IQueue; deadLetterQueue: IQueue; archiver: IFunction };
   alarms: Alarm[];
 }
 
 /**
  * One CloudWatch dashboard per stage: the poller's runs and what they did, TwelveLabs' calls and
  * rate limits, events published by type, the outbox backlog, how late due tasks are read, the
- * notification delay, the API's traffic and errors, webhook attempts and their DLQ, and the alarms.
+ * notification delay, the API's traffic and errors, webhook attempts and their DLQ, Step Functions
+ * calls, the results archive, and the alarms.
  */
 export class NotifierDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -41,7 +48,7 @@ export class NotifierDashboard extends Construct {
     super(scope, id);
     const minute = Duration.minutes(1);
     const poller = (
-      name: PollerMetric | WebhookMetric,
+      name: PollerMetric | WebhookMetric | StepFunctionsMetric,
       statistic = "Sum",
       label?: string,
       dimensions: Record<string, string> = {},
@@ -128,5 +135,53 @@ export class NotifierDashboard extends Construct {
         }),
       ]),
     );
+    const waiting = (q: IQueue, label: string) =>
+      q.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum", label });
+    const sfnCalls = STEP_FUNCTIONS_CALL_ACTIONS.flatMap((action) =>
+      STEP_FUNCTIONS_CALL_OUTCOMES.map((outcome) =>
+        poller("StepFunctionsCalls", "Sum", `${action} ${outcome}`, { action, outcome }),
+      ),
+    );
+    const row = [
+      graph(
+        "Step Functions calls, by action and outcome",
+        sfnCalls,
+        props.stepFunctionsDeadLetterQueue
+          ? [waiting(props.stepFunctionsDeadLetterQueue, "dead-lettered")]
+          : [],
+      ),
+    ];
+    if (props.archive)
+      row.push(
+        graph(
+          "Results archive: jobs waiting, dead-lettered",
+          [
+            waiting(props.archive.queue, "jobs waiting"),
+            waiting(props.archive.deadLetterQueue, "dead-lettered"),
+          ],
+          [
+            props.archive.queue.metricApproximateAgeOfOldestMessage({
+              period: minute,
+              statistic: "Maximum",
+              label: "oldest job (s)",
+            }),
+          ],
+        ),
+        graph(
+          "Archiver: stores and how long they take",
+          [
+            props.archive.archiver.metricInvocations({ period: minute }),
+            props.archive.archiver.metricErrors({ period: minute }),
+          ],
+          [
+            props.archive.archiver.metricDuration({
+              period: minute,
+              statistic: "p95",
+              label: "duration p95",
+            }),
+          ],
+        ),
+      );
+    this.dashboard.addWidgets(...row);
   }
 }

@@ -3,7 +3,12 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Alarm, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { expect, test } from "vitest";
-import { METRIC_NAMESPACE, POLLER_METRICS, WEBHOOK_METRICS } from "../../functions/config/metric-names.js";
+import {
+  METRIC_NAMESPACE,
+  POLLER_METRICS,
+  STEP_FUNCTIONS_METRICS,
+  WEBHOOK_METRICS,
+} from "../../functions/config/metric-names.js";
 import { EVENT_TYPES } from "../../functions/core/events.js";
 import { ATTEMPT_OUTCOMES } from "../../functions/core/webhook-delivery.js";
 import { NotifierDashboard } from "../../infra/constructs/dashboard.js";
@@ -23,6 +28,12 @@ function body(): string {
     poller,
     api,
     webhookDeadLetterQueue: new Queue(stack, "WebhookDlq"),
+    stepFunctionsDeadLetterQueue: new Queue(stack, "SfnDlq"),
+    archive: {
+      queue: new Queue(stack, "Archive"),
+      deadLetterQueue: new Queue(stack, "ArchiveDlq"),
+      archiver: poller,
+    },
     alarms: [alarm],
   });
   const t = Template.fromStack(stack);
@@ -32,12 +43,16 @@ function body(): string {
   return (dash?.Properties.DashboardBody["Fn::Join"][1] ?? []).filter((p) => typeof p === "string").join("");
 }
 
-test("every custom metric on the dashboard is one the poller or the webhook function emits, in its namespace", () => {
+test("every custom metric on the dashboard is one the poller, the webhook or the callback function emits, in its namespace", () => {
   const text = body();
   const named = [...text.matchAll(new RegExp(`\\["${METRIC_NAMESPACE}","(\\w+)"`, "g"))].map((m) => m[1]);
   expect(named.length).toBeGreaterThan(5);
   for (const name of named)
-    expect([...Object.keys(POLLER_METRICS), ...Object.keys(WEBHOOK_METRICS)]).toContain(name);
+    expect([
+      ...Object.keys(POLLER_METRICS),
+      ...Object.keys(WEBHOOK_METRICS),
+      ...Object.keys(STEP_FUNCTIONS_METRICS),
+    ]).toContain(name);
   for (const wanted of [
     "NotificationDelay",
     "TwelveLabsCalls",
@@ -45,6 +60,7 @@ test("every custom metric on the dashboard is one the poller or the webhook func
     "OutboxBacklog",
     "OldestDueLag",
     "RunDuration",
+    "StepFunctionsCalls",
   ])
     expect(named).toContain(wanted);
 });
