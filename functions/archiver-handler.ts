@@ -8,7 +8,7 @@ import { type FetchedResult, resultFetcher } from "./adapters/result-fetcher.js"
 import { S3ResultStore } from "./adapters/s3-result-store.js";
 import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
-import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
+import { SqsArchiveQueue } from "./adapters/sqs-archive-queue.js";
 import type { ArchiverConfig } from "./config/archiver-config.js";
 import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog } from "./config/function-log.js";
@@ -175,7 +175,7 @@ export function archiverDeps(
   extra: Pick<ArchiverDeps, "logger" | "onArchive">,
 ): ArchiverDeps {
   const results = new S3ResultStore(aws.s3, config.bucket, config.kmsKeyId);
-  const queue = new SqsWebhookQueue(aws.sqs, config.queueUrl);
+  const queue = new SqsArchiveQueue(aws.sqs, config.queueUrl);
   const key = apiKeyProvider({ secretName: config.apiKeySecretName, apiKey: config.apiKey });
   const fetch = resultFetcher(() => key());
   return {

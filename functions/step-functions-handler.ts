@@ -7,7 +7,6 @@ import { type HeaderBox, headerBoxFrom } from "./adapters/header-box.js";
 import { secretReader } from "./adapters/secret-reader.js";
 import { SfnCallbacks } from "./adapters/sfn-callbacks.js";
 import { HEARTBEAT_KEY, SqsCallbackQueue } from "./adapters/sqs-callback-queue.js";
-import { SqsWebhookQueue } from "./adapters/sqs-webhook-queue.js";
 import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
 import type {
   STEP_FUNCTIONS_CALL_ACTIONS,
@@ -298,11 +297,11 @@ export function stepFunctionsDeps(
   aws: { dynamo: DynamoDBClient; sqs: SQSClient; sfn: SFNClient | StepFunctionsPort },
   extra: Pick<StepFunctionsHandlerDeps, "logger" | "metrics" | "onCall">,
 ): StepFunctionsHandlerDeps {
-  const queue = new SqsWebhookQueue(aws.sqs, config.queueUrl);
+  const queue = new SqsCallbackQueue(aws.sqs, config.queueUrl);
   const deps: StepFunctionsHandlerDeps = {
     ...extra,
     log: new DynamoDbWaiterLog(aws.dynamo, config.tableName),
-    queue: new SqsCallbackQueue(aws.sqs, config.queueUrl),
+    queue,
     sfn: "send" in aws.sfn ? new SfnCallbacks(aws.sfn) : aws.sfn,
     tokenBox: headerBoxFrom(secretReader({ name: config.headerKeySecretName, value: config.headerKey })),
     retryIn: (receipt, seconds) => queue.retryIn(receipt, seconds),

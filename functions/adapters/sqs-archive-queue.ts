@@ -1,16 +1,9 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { ArchiveJob, ArchiveQueue } from "../core/ports.js";
+import { SqsQueue } from "./sqs-queue.js";
 
-/** The archive queue as the poller sends to it: one message per archived task turning ready. */
-export class SqsArchiveQueue implements ArchiveQueue {
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
-
-  async send(job: ArchiveJob): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
-    );
+/** The archive queue: the poller sends one job per archived task turning ready; the archiver retries through it. */
+export class SqsArchiveQueue extends SqsQueue implements ArchiveQueue {
+  async sendJob(job: ArchiveJob): Promise<void> {
+    await this.send(JSON.stringify(job));
   }
 }

@@ -1,8 +1,8 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { TaskEvent } from "../core/events.js";
 import type { CallbackQueue, HeartbeatMessage } from "../core/ports.js";
 import { MAX_MESSAGE_DELAY_S } from "../core/step-functions-callback.js";
 import { jsonForAws } from "../core/text-rules.js";
+import { SqsQueue } from "./sqs-queue.js";
 
 /** The key of a heartbeat message's body (an event's body has none). */
 export const HEARTBEAT_KEY = "stepFunctionsHeartbeat";
@@ -12,24 +12,15 @@ export const HEARTBEAT_KEY = "stepFunctionsHeartbeat";
  * (the same body SNS delivers, raw) for a token that came after its task ended, and heartbeats,
  * delayed until due (SQS delays at most 15 minutes: a later heartbeat hops).
  */
-export class SqsCallbackQueue implements CallbackQueue {
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
-
+export class SqsCallbackQueue extends SqsQueue implements CallbackQueue {
   async sendFinal(event: TaskEvent): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: jsonForAws(event) }));
+    await this.send(jsonForAws(event));
   }
 
   async sendHeartbeat(message: HeartbeatMessage, now: number): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify({ [HEARTBEAT_KEY]: message }),
-        DelaySeconds: heartbeatDelaySeconds(message.dueAt, now),
-      }),
-    );
+    await this.send(JSON.stringify({ [HEARTBEAT_KEY]: message }), {
+      delaySeconds: heartbeatDelaySeconds(message.dueAt, now),
+    });
   }
 }
 

@@ -487,7 +487,7 @@ async function holdForArchive(
       return "held"; // published by the next drain, with its result
     }
     if (a.queuedAt !== undefined) return "held";
-    await deps.archive.send({ taskId: task.taskId, registeredAt: task.registeredAt, eventId: event.id });
+    await deps.archive.sendJob({ taskId: task.taskId, registeredAt: task.registeredAt, eventId: event.id });
     await deps.store.markArchiveQueued(task.taskId, task.registeredAt, event.id, now);
     sum.archivesQueued += 1;
   } catch (err) {

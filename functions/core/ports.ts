@@ -257,5 +257,5 @@ export interface ArchiveJob {
 
 /** The archive queue (SQS in AWS, fauxqs locally). */
 export interface ArchiveQueue {
-  send(job: ArchiveJob): Promise<void>;
+  sendJob(job: ArchiveJob): Promise<void>;
 }
