@@ -19,8 +19,8 @@ import {
   type StoredResult,
   withResult,
 } from "./core/archive.js";
+import { publishRoute } from "./core/event-routes.js";
 import type { TaskEvent } from "./core/events.js";
-import { publishRoute } from "./core/poll-run.js";
 import type { ArchiveJob, EventPublisher, TaskStore } from "./core/ports.js";
 import { handleRecords } from "./queue-records.js";
 
@@ -56,15 +56,10 @@ export type ArchiverHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
  * Separate from the poller so a long upload never holds up anyone's checks.
  */
 export function createArchiverHandler(deps: ArchiverDeps): ArchiverHandler {
-  return async (sqsEvent) => {
-    const res = await handleRecords(
-      sqsEvent.Records,
-      { ...deps, concurrency: deps.concurrency ?? 2 },
-      "archive",
-      (r) => archiveOne(deps, r),
+  return (sqsEvent) =>
+    handleRecords(sqsEvent.Records, { ...deps, concurrency: deps.concurrency ?? 2 }, "archive", (r) =>
+      archiveOne(deps, r),
     );
-    return res;
-  };
 }
 
 async function archiveOne(deps: ArchiverDeps, record: SQSRecord): Promise<boolean> {
@@ -142,11 +137,11 @@ async function announce(
   event: TaskEvent,
   outcome: Parameters<TaskStore["resolveArchive"]>[3],
 ): Promise<boolean> {
-  if (!(await deps.store.resolveArchive(task.taskId, task.registeredAt, event, outcome))) return true;
+  // As written: a Step Functions token may have come while the result was being stored.
+  const resolved = await deps.store.resolveArchive(task.taskId, task.registeredAt, event, outcome);
+  if (!resolved) return true;
   try {
-    // Read again: a Step Functions token may have come while the result was being stored.
-    const fresh = (await deps.store.get(task.taskId)) ?? task;
-    await deps.publisher.publish(event, publishRoute(fresh, event));
+    await deps.publisher.publish(event, publishRoute(resolved, event));
     await deps.store.clearOutboxEntry(task.taskId, event.id);
   } catch (err) {
     deps.logger.warn("archived event not published here; the poller's outbox drain publishes it", {

@@ -188,14 +188,12 @@ export class DynamoDbTaskStore implements TaskStore {
     eventId: string,
     at: number,
   ): Promise<boolean> {
-    return this.archiveUpdate(
-      taskId,
-      registeredAt,
-      eventId,
-      "SET #a.queuedAt = :at",
-      { ":at": { N: String(at) } },
-      "AND attribute_not_exists(#a.queuedAt)",
-    );
+    const done = await this.archiveUpdate(taskId, registeredAt, eventId, {
+      set: "#a.queuedAt = :at",
+      values: { ":at": { N: String(at) } },
+      condition: "attribute_not_exists(#a.queuedAt)",
+    });
+    return done !== undefined;
   }
 
   async recordArchiveAttempt(
@@ -205,10 +203,12 @@ export class DynamoDbTaskStore implements TaskStore {
     attempts: number,
     error: string,
   ): Promise<boolean> {
-    return this.archiveUpdate(taskId, registeredAt, eventId, "SET #a.attempts = :n, #a.#e = :err", {
-      ":n": { N: String(attempts) },
-      ":err": { S: error.slice(0, 300) },
+    const done = await this.archiveUpdate(taskId, registeredAt, eventId, {
+      set: "#a.attempts = :n, #a.#e = :err",
+      values: { ":n": { N: String(attempts) }, ":err": { S: error.slice(0, 300) } },
+      names: { "#e": "error" },
     });
+    return done !== undefined;
   }
 
   async resolveArchive(
@@ -216,66 +216,67 @@ export class DynamoDbTaskStore implements TaskStore {
     registeredAt: number,
     event: TaskEvent,
     outcome: ArchiveOutcome,
-  ): Promise<boolean> {
+  ): Promise<Task | undefined> {
     const json = JSON.stringify(event);
-    const values: Record<string, AttributeValue> = {
-      ":state": { S: outcome.state },
-      ":json": { S: json },
-      ":outcome": marshall({ v: outcome.result ?? outcome.error ?? "" }, { removeUndefinedValues: true })
-        .v as AttributeValue,
-    };
-    const field = outcome.result ? "#res" : "#e";
-    // The held event, now naming its result, in the outbox (published next) and as the task's final event.
-    return this.archiveUpdate(
-      taskId,
-      registeredAt,
-      event.id,
-      // The version too: a token added from an earlier read must see this event (it conflicts, reads again).
-      `SET #a.#s = :state, #a.${field} = :outcome, #o.#id = :json, #f = :json, #v = #v + :one`,
-      { ...values, ":one": { N: "1" } },
-      "",
-      {
+    const item = await this.archiveUpdate(taskId, registeredAt, event.id, {
+      // The held event, now naming its result, in the outbox (published next) and as the task's final
+      // event; the version too: a token added from an earlier read must see this event (it reads again).
+      set: "#a.#s = :state, #a.#out = :outcome, #o.#id = :json, #f = :json, #v = #v + :one",
+      values: {
+        ":state": { S: outcome.state },
+        ":json": { S: json },
+        ":one": { N: "1" },
+        ":outcome": marshall({ v: outcome.result ?? outcome.error ?? "" }, { removeUndefinedValues: true })
+          .v as AttributeValue,
+      },
+      names: {
+        "#out": outcome.result ? "result" : "error",
         "#o": "outbox",
         "#id": event.id,
         "#f": FINAL_EVENT_ATTRIBUTE,
         "#v": "version",
-        ...(outcome.result ? { "#res": "result" } : {}),
       },
-    );
+    });
+    return item && fromItem(item);
   }
 
-  /** An update of a pending archive of this registration and event; `false` when it is not that any more. */
-  private archiveUpdate(
+  /**
+   * SETs `set` on a pending archive of this registration and event; the item as written, or
+   * undefined when the archive is not that any more.
+   */
+  private async archiveUpdate(
     taskId: string,
     registeredAt: number,
     eventId: string,
-    expression: string,
-    values: Record<string, AttributeValue>,
-    extraCondition = "",
-    extraNames: Record<string, string> = {},
-  ): Promise<boolean> {
-    return writeIf(() =>
-      this.db.send(
+    u: {
+      set: string;
+      values: Record<string, AttributeValue>;
+      names?: Record<string, string>;
+      condition?: string;
+    },
+  ): Promise<Item | undefined> {
+    try {
+      const res = await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: taskKey(taskId),
-          UpdateExpression: expression,
-          ConditionExpression: `registeredAt = :r AND #a.#s = :pending AND #a.eventId = :eid ${extraCondition}`,
-          ExpressionAttributeNames: {
-            "#a": "archiveState",
-            "#s": "state",
-            ...(expression.includes("#e") ? { "#e": "error" } : {}),
-            ...extraNames,
-          },
+          UpdateExpression: `SET ${u.set}`,
+          ConditionExpression: `registeredAt = :r AND #a.#s = :pending AND #a.eventId = :eid${u.condition ? ` AND ${u.condition}` : ""}`,
+          ExpressionAttributeNames: { "#a": "archiveState", "#s": "state", ...(u.names ?? {}) },
           ExpressionAttributeValues: {
-            ...values,
+            ...u.values,
             ":r": { N: String(registeredAt) },
             ":pending": { S: "pending" },
             ":eid": { S: eventId },
           },
+          ReturnValues: "ALL_NEW",
         }),
-      ),
-    );
+      );
+      return res.Attributes;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
   }
 
   async get(taskId: string): Promise<Task | undefined> {

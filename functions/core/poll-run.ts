@@ -1,18 +1,16 @@
-import { ARCHIVE_GIVE_UP_AFTER_MS, withResult } from "./archive.js";
+import { holdForArchive, isHeld } from "./archive-handover.js";
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
-import type { TaskEvent } from "./events.js";
+import { publishRoute } from "./event-routes.js";
 import {
   type ArchiveQueue,
   type EventPublisher,
   PermanentPublishError,
-  type PublishRoute,
   type TaskStore,
   type TwelveLabsPort,
 } from "./ports.js";
 import type { TaskSnapshot } from "./snapshot.js";
-import { endsWaiters, waitingIds } from "./step-functions-callback.js";
 import { newTask, type Task } from "./task.js";
 import type { TaskKind } from "./task-kinds.js";
 import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
@@ -456,46 +454,6 @@ async function writeAndPublish(
   for (const event of decision.patch.events) await publishAndClear(deps, sum, after, event);
 }
 
-/** A ready event waiting for its task's result to be stored. */
-function isHeld(task: Task, event: TaskEvent): boolean {
-  return task.archiveState?.state === "pending" && task.archiveState.eventId === event.id;
-}
-
-/**
- * A held event: its archive job handed to the archive queue once (the outbox entry stays until the
- * archiver resolves it, so a lost hand-over is handed over again). Should the archiver never
- * finish, the event goes out after ARCHIVE_GIVE_UP_AFTER_MS naming why there is no result: late,
- * never lost.
- */
-async function holdForArchive(
-  deps: PollerDeps,
-  sum: RunSummary,
-  task: Task,
-  event: TaskEvent,
-): Promise<"held"> {
-  const a = task.archiveState as NonNullable<Task["archiveState"]>;
-  const now = deps.now();
-  try {
-    if (!deps.archive || (a.queuedAt !== undefined && now - a.queuedAt > ARCHIVE_GIVE_UP_AFTER_MS)) {
-      const error = deps.archive
-        ? "the result was not stored in time (the archiver did not finish)"
-        : "this stage keeps no results (no archive queue configured)";
-      await deps.store.resolveArchive(task.taskId, task.registeredAt, withResult(event, { error }), {
-        state: "failed",
-        error,
-      });
-      return "held"; // published by the next drain, with its result
-    }
-    if (a.queuedAt !== undefined) return "held";
-    await deps.archive.sendJob({ taskId: task.taskId, registeredAt: task.registeredAt, eventId: event.id });
-    await deps.store.markArchiveQueued(task.taskId, task.registeredAt, event.id, now);
-    sum.archivesQueued += 1;
-  } catch (err) {
-    deps.onTaskError?.(task.taskId, "publish", err);
-  }
-  return "held";
-}
-
 /**
  * Publish, then clear the outbox entry only once the publisher accepted it. An event the publisher
  * can never accept (PermanentPublishError) is set aside rather than retried at the head of the
@@ -507,7 +465,10 @@ async function publishAndClear(
   task: Task,
   event: Task["outbox"][number],
 ): Promise<"published" | "failed" | "set_aside" | "held"> {
-  if (isHeld(task, event)) return holdForArchive(deps, sum, task, event);
+  if (isHeld(task, event)) {
+    if (await holdForArchive(deps, task, event)) sum.archivesQueued += 1;
+    return "held";
+  }
   const taskId = task.taskId;
   try {
     await deps.publisher.publish(event, publishRoute(task, event));
@@ -542,20 +503,4 @@ async function publishAndClear(
     deps.onTaskError?.(taskId, "write", err);
   }
   return "published";
-}
-
-/**
- * Where an event goes beside the topic's subscribers: the task's webhook, and for a final event its
- * waiting Step Functions tokens (the callback queues' filter policies select them).
- */
-export function publishRoute(task: Task, event: TaskEvent): PublishRoute {
-  return {
-    webhook: hasEnabledCallback(task),
-    stepFunctions: endsWaiters(event.task.status) && waitingIds(task.waiters).length > 0,
-  };
-}
-
-/** Events of this task go to its callback too (the webhook queue's filter policy selects them). */
-export function hasEnabledCallback(task: Task): boolean {
-  return task.callbackUrl !== undefined && task.callbackDisabledAt === undefined;
 }

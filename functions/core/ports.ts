@@ -86,14 +86,15 @@ export interface TaskStore {
   ): Promise<boolean>;
   /**
    * Ends a pending archive: the held ready event becomes `event` (naming the result or why there
-   * is none) in the outbox, ready to publish; once per registration (`false`: ended already).
+   * is none) in the outbox, ready to publish; once per registration. The task as written, or
+   * undefined when it had ended already.
    */
   resolveArchive(
     taskId: string,
     registeredAt: number,
     event: TaskEvent,
     outcome: ArchiveOutcome,
-  ): Promise<boolean>;
+  ): Promise<Task | undefined>;
   get(taskId: string): Promise<Task | undefined>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
   /**

@@ -365,12 +365,11 @@ async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
   const now = deps.now();
   if (body.archive && !deps.results)
     throw new HttpError(422, "archive_unavailable", "this stage keeps no results: register without archive");
-  const outcome = await registerTask(
-    deps.store,
-    await sealed(deps, body, now),
-    now,
-    deps.defaultDeadlineSeconds,
-  );
+  const req = await sealed(deps, body, now);
+  // The caller's archive, else the stage's default; only a given one is compared with a stored task's.
+  if (body.archive ?? deps.results?.archiveDefault) req.archive = true;
+  if (body.archive !== undefined) req.archiveGiven = true;
+  const outcome = await registerTask(deps.store, req, now, deps.defaultDeadlineSeconds);
   if (body.taskToken !== undefined) await startWaiter(deps, outcome, waiterId(body.taskToken), now);
   return outcome;
 }
@@ -425,11 +424,8 @@ type RegisterBody = Omit<RegisterRequest, "callbackHeaders" | "waiter" | "archiv
 
 /** The registration with its callbackHeaders and taskToken sealed (never in clear in the store). */
 async function sealed(deps: ApiDeps, body: RegisterBody, now: number): Promise<RegisterRequest> {
-  const { callbackHeaders, taskToken, heartbeatSeconds, archive, ...fields } = body;
+  const { callbackHeaders, taskToken, heartbeatSeconds, ...fields } = body;
   const rest: RegisterRequest = { ...fields };
-  const keep = archive ?? deps.results?.archiveDefault ?? false;
-  if (keep) rest.archive = true;
-  if (archive !== undefined) rest.archiveGiven = true;
   if (!callbackHeaders && taskToken === undefined) return rest;
   if (taskToken !== undefined && !deps.stepFunctions)
     throw new HttpError(

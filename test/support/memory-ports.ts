@@ -100,12 +100,12 @@ export class MemoryStore implements TaskStore {
   }
   async resolveArchive(id: string, registeredAt: number, event: TaskEvent, outcome: ArchiveOutcome) {
     const cur = this.pendingArchive(id, registeredAt, event.id);
-    if (!cur?.archiveState) return false;
+    if (!cur?.archiveState) return undefined;
     Object.assign(cur.archiveState, outcome);
     cur.outbox = cur.outbox.map((e) => (e.id === event.id ? event : e));
     cur.finalEvent = event;
     cur.version += 1;
-    return true;
+    return structuredClone(cur);
   }
   async get(id: string) {
     const t = this.tasks.get(id);

@@ -1,8 +1,8 @@
 import { expect, test } from "vitest";
 import { callbacksValue, publishInput } from "../../functions/adapters/sns-publisher.js";
 import { heartbeatDelaySeconds } from "../../functions/adapters/sqs-callback-queue.js";
+import { publishRoute } from "../../functions/core/event-routes.js";
 import { buildEvent } from "../../functions/core/events.js";
-import { publishRoute } from "../../functions/core/poll-run.js";
 import {
   classifyCall,
   finalCallback,
