@@ -48,6 +48,7 @@ export function apiDeps(
     subscriptionLimits: config.subscriptionLimits,
     twelvelabsBaseUrl: config.twelvelabsBaseUrl,
     stage: config.stage,
+    bedrockRegions: config.bedrockRegions,
     onInternalError: (err) => log.error("api request failed", { error: errorSummary(err) }),
   };
   if (config.headerKeySecretName || config.headerKey) {

@@ -10,6 +10,10 @@ import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
 import { SqsArchiveQueue } from "./adapters/sqs-archive-queue.js";
 import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
+import { BedrockAsyncClient } from "./adapters/bedrock-async-client.js";
+import { JobSources } from "./adapters/job-sources.js";
+import { modelMatches } from "./core/bedrock-arn.js";
+import type { TaskSnapshot } from "./core/snapshot.js";
 import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
 import { POLLER_METRICS, type PollerMetric, type RunCallCounts, runMetrics } from "./config/metric-names.js";
@@ -43,6 +47,8 @@ export interface PollerHandlerDeps {
   discovery?: DiscoveryStore;
   /** Archive jobs of archived tasks turning ready (a stage that keeps results). */
   archive?: ArchiveQueue;
+  /** Which tasks a list named watching the account takes (Bedrock: the watched models). */
+  takeDiscovered?: (snap: TaskSnapshot) => boolean;
   log: PollerLog;
   metrics: MetricsSink;
   now?: () => number;
@@ -70,7 +76,7 @@ export type PollerHandler = (
 export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandlerConfig): PollerHandler {
   const now = deps.now ?? Date.now;
   // What the list endpoints held on the last passes: the cost model's estimate, kept while warm.
-  const listStats = new Map<TaskKind, ListStats>();
+  const listStats = new Map<string, ListStats>();
 
   const emit = (
     summary: RunSummary,
@@ -102,6 +108,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
           listStats,
           discovery: deps.discovery,
           ...(deps.archive ? { archive: deps.archive } : {}),
+          ...(deps.takeDiscovered ? { takeDiscovered: deps.takeDiscovered } : {}),
           onTaskError: (taskId, stage, err) =>
             deps.log.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
         },
@@ -159,18 +166,34 @@ export function pollerDeps(
     apiKey: apiKeyProvider({ secretName: config.apiKeySecretName, apiKey: config.apiKey }),
     maxConcurrency: config.settings.concurrency,
   });
+  // Bedrock's async invocations, signed with the function's role, in the regions the stage allows.
+  const bedrock =
+    config.bedrock.regions.length > 0
+      ? new BedrockAsyncClient({
+          homeRegion: config.bedrock.homeRegion ?? (config.bedrock.regions[0] as string),
+          regions: config.bedrock.regions,
+          maxConcurrency: config.settings.concurrency,
+          ...(config.bedrock.endpoint ? { endpoint: config.bedrock.endpoint } : {}),
+        })
+      : undefined;
+  const models = config.bedrock.discoverModels;
   const store = new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards);
   return {
     store,
     prepare: () => store.syncShardLayout(),
     discovery: new DynamoDbDiscoveryStore(aws.dynamo, config.tableName, store),
     publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
-    twelvelabs,
-    callCounts: () => twelvelabs.stats(),
+    twelvelabs: new JobSources(twelvelabs, bedrock),
+    callCounts: () => sumCounts(twelvelabs.stats(), bedrock?.stats()),
+    takeDiscovered: (snap) => snap.kind !== "bedrock" || modelMatches(snap.metadata.modelArn, models),
     lease: config.useLease ? new DynamoDbRunLease(aws.dynamo, config.tableName, "poller") : undefined,
     ...(config.archiveQueueUrl && aws.sqs
       ? { archive: new SqsArchiveQueue(aws.sqs, config.archiveQueueUrl) }
       : {}),
     ...observe,
   };
+}
+
+function sumCounts(a: RunCallCounts, b: RunCallCounts | undefined): RunCallCounts {
+  return b === undefined ? a : { attempts: a.attempts + b.attempts, rateLimited: a.rateLimited + b.rateLimited };
 }

@@ -282,10 +282,27 @@ async function loadHandlers(
     PASSES_PER_RUN: "1", // the loop makes the passes
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
     POWERTOOLS_METRICS_DISABLED: "true",
+    ...bedrockEnv(twelvelabs),
   });
   const api = await import("../functions/api.js");
   const poller = await import("../functions/poller.js");
   return { api: api.handler, poller: poller.handler };
+}
+
+/**
+ * Bedrock's async invocations: at AWS_ENDPOINT_URL_BEDROCK_RUNTIME when given (a LocalStack, another
+ * simulator), else at the TwelveLabs simulator, which speaks Bedrock's async-invoke endpoints too.
+ * Against the real TwelveLabs with no Bedrock endpoint, kind bedrock is off (local mode holds no AWS
+ * credentials to reach Bedrock with).
+ */
+function bedrockEnv(twelvelabs: TwelveLabsTarget): Record<string, string> {
+  const given = process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME?.trim();
+  const endpoint = given || twelvelabs.sim?.origin;
+  if (!endpoint) return { BEDROCK_REGIONS: "none" };
+  return {
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+    BEDROCK_REGIONS: process.env.BEDROCK_REGIONS?.trim() || "us-east-1,us-west-2,eu-west-1",
+  };
 }
 
 /** SNS-style delivery of what the topic publishes (fauxqs only feeds SQS). */
@@ -350,6 +367,7 @@ function printBanner(
   console.log(`TwelveLabs task notifier, local mode
   API:        ${base}   (header x-api-key: client key ${keys.client} for /tasks, admin key ${keys.admin} for everything)
   TwelveLabs: ${sim ? `simulator at ${twelvelabs.url} (not the real API; create tasks with POST ${sim.origin}/_sim/tasks)` : twelvelabs.url}
+  Bedrock:    ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? `async invocations at ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}${sim && process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME === sim.origin ? " (the simulator)" : ""}` : "off (set AWS_ENDPOINT_URL_BEDROCK_RUNTIME)"}
   Poller:     every ${opts.intervalMs / 1000} s${opts.watchAccount.length > 0 ? `; watching the account for new ${opts.watchAccount.join(", ")} tasks (nothing to register)` : ""}
   Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set NOTIFIER_WEBHOOK_SECRET to choose one)` : " (NOTIFIER_WEBHOOK_SECRET)"}
   Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}

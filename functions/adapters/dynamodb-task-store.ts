@@ -665,6 +665,7 @@ function fromItem(item: Item): Task {
   if (typeof raw.errorMessage === "string") task.errorMessage = raw.errorMessage;
   if (typeof raw.lastCheckedAt === "number") task.lastCheckedAt = raw.lastCheckedAt;
   if (typeof raw.indexId === "string") task.indexId = raw.indexId;
+  if (typeof raw.invocationArn === "string") task.invocationArn = raw.invocationArn;
   if (raw.source === "discovered") task.source = "discovered";
   if (typeof raw.callbackUrl === "string") task.callbackUrl = raw.callbackUrl;
   if (typeof raw.callbackHeaders === "string") task.callbackHeaders = raw.callbackHeaders;

@@ -1,8 +1,10 @@
 import * as v from "valibot";
 import type { TaskMetadata, TaskPage, TaskSnapshot } from "../core/snapshot.js";
-import { isRemoteStatusOf, isTerminal, type TaskKind } from "../core/task-kinds.js";
+import type { TaskKind } from "../core/task-kinds.js";
 import { cleanText, urlWithoutSecrets } from "../core/text-rules.js";
 import { TwelveLabsInvalidResponseError } from "../core/twelvelabs-errors.js";
+import { parseAsyncInvoke } from "./bedrock-responses.js";
+import { clean, fail, snapshotOf } from "./snapshot-builder.js";
 
 /** A video's URL as it may be stored and published: never its query (a presigned URL's signature and token). */
 function publicUrl(raw: string | null | undefined): string | undefined {
@@ -116,42 +118,8 @@ const pageInfo = v.looseObject({
   limit_per_page: v.nullish(v.number()),
 });
 
-function fail(what: string, issues: v.BaseIssue<unknown>[] | undefined): never {
-  const first = issues?.[0];
-  const where = first?.path?.map((p) => String(p.key)).join(".") ?? "";
-  throw new TwelveLabsInvalidResponseError(
-    `TwelveLabs returned an unexpected ${what}${where ? ` at ${where}` : ""}: ${first?.message ?? "invalid"}`,
-  );
-}
 
-function clean(meta: Record<string, unknown>): TaskMetadata {
-  const out: TaskMetadata = {};
-  for (const [k, val] of Object.entries(meta))
-    if (val !== undefined && val !== null) (out as Record<string, unknown>)[k] = val;
-  return out;
-}
 
-function snapshotOf(
-  kind: TaskKind,
-  id: string,
-  status: string,
-  rest: Omit<TaskSnapshot, "id" | "kind" | "status" | "terminal">,
-): TaskSnapshot {
-  if (!isRemoteStatusOf(kind, status)) {
-    throw new TwelveLabsInvalidResponseError(
-      `TwelveLabs returned an unknown ${kind} task status "${status.slice(0, 40)}"`,
-    );
-  }
-  const snap: TaskSnapshot = { id, kind, status, terminal: isTerminal(status), metadata: rest.metadata };
-  if (rest.modelName) snap.modelName = rest.modelName;
-  if (rest.createdAt) {
-    snap.createdAt = rest.createdAt;
-    snap.metadata = { ...snap.metadata, createdAt: rest.createdAt };
-  }
-  if (rest.updatedAt) snap.updatedAt = rest.updatedAt;
-  if (rest.errorMessage && status === "failed") snap.errorMessage = rest.errorMessage.slice(0, 1000);
-  return snap;
-}
 
 function fromEmbedItem(kind: "embed" | "embed-v2", raw: unknown, what: string): TaskSnapshot {
   const r = v.safeParse(mediaEmbeddingTask, raw);
@@ -248,6 +216,64 @@ export function parseIndexedAsset(raw: unknown): TaskSnapshot {
   });
 }
 
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** `GET /analyze/batches/{batch_id}` and its list's items (AnalyzeBatchStatusResponse, twelvelabs-js 1.3.4). */
+const analyzeBatch = v.looseObject({
+  batch_id: taskId,
+  status: v.string(),
+  model_name: optString,
+  total_items: count,
+  queued_items: v.nullish(count),
+  processing_items: v.nullish(count),
+  ready_items: count,
+  failed_items: count,
+  canceled_items: count,
+  created_at: isoDate,
+  completed_at: isoDate,
+  canceled_at: isoDate,
+  expired_at: isoDate,
+});
+
+/**
+ * An analysis batch. `completed` says only that nothing is left to run: it is `ready` when every
+ * item is ready, and `failed` (naming the counts) when any item failed or was canceled, so a
+ * subscriber to failures hears of it. `canceled` and `expired` are `failed` (kind table).
+ */
+export function parseAnalyzeBatch(raw: unknown): TaskSnapshot {
+  const r = v.safeParse(analyzeBatch, raw);
+  if (!r.success) fail("analysis batch", r.issues);
+  const o = r.output;
+  const items = {
+    total: o.total_items,
+    queued: o.queued_items ?? 0,
+    processing: o.processing_items ?? 0,
+    ready: o.ready_items,
+    failed: o.failed_items,
+    canceled: o.canceled_items,
+  };
+  const endedAt = o.completed_at ?? o.canceled_at ?? o.expired_at ?? undefined;
+  const snap = snapshotOf("analyze-batch", o.batch_id, o.status, {
+    modelName: o.model_name ?? undefined,
+    createdAt: o.created_at ?? undefined,
+    updatedAt: endedAt,
+    errorMessage: batchError(o.status, items),
+    metadata: clean({ items, completedAt: o.completed_at }),
+  });
+  if (snap.status === "ready" && (items.failed > 0 || items.canceled > 0 || items.ready < items.total)) {
+    snap.status = "failed";
+    snap.errorMessage = batchError(o.status, items);
+  }
+  return snap;
+}
+
+function batchError(status: string, items: { total: number; ready: number; failed: number; canceled: number }) {
+  const counts = `${items.ready} of ${items.total} items ready, ${items.failed} failed, ${items.canceled} canceled`;
+  if (status === "canceled") return `The batch was canceled: ${counts}`;
+  if (status === "expired") return `The batch expired (24 hours after creation): ${counts}`;
+  return `The batch completed with items not ready: ${counts}`;
+}
+
 /**
  * Each kind's response schema: its single-task body and its list items, as snapshots. The second
  * half of adding a kind (the first is its entry in core/task-kinds.ts).
@@ -264,6 +290,9 @@ export const RESPONSE_SCHEMAS: Readonly<
   analyze: { one: parseAnalyzeTask, item: parseAnalyzeTask },
   asset: { one: parseAsset, item: parseAsset },
   "indexed-asset": { one: parseIndexedAsset, item: parseIndexedAsset },
+  "analyze-batch": { one: parseAnalyzeBatch, item: parseAnalyzeBatch },
+  // Bedrock answers through the AWS SDK: bedrock-responses.ts (never through this client).
+  bedrock: { one: parseAsyncInvoke, item: parseAsyncInvoke },
 };
 
 export function parseTaskOf(kind: TaskKind, raw: unknown): TaskSnapshot {

@@ -2,6 +2,7 @@ import { DEFAULT_SHARDS, subscriptionProtocols } from "../core/deployment-defaul
 import type { SubscriptionLimits } from "../core/subscription-limits.js";
 import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
+  bedrockRegions,
   bool,
   ConfigError,
   defaultDeadlineSeconds,
@@ -38,6 +39,8 @@ export interface ApiConfig {
   /** The results bucket (a stage that keeps results), and whether registrations archive by default. */
   resultsBucket?: string;
   archiveDefault: boolean;
+  /** Regions whose Bedrock invocations may be registered (empty: the `bedrock` kind is refused). */
+  bedrockRegions: string[];
 }
 
 /** The api function's configuration from its environment. */
@@ -59,6 +62,7 @@ export function apiConfig(env: Env): ApiConfig {
     stage: optionalString(env, "STAGE") ?? "unset",
     resultsBucket: optionalString(env, "RESULTS_BUCKET"),
     archiveDefault: bool(env, "ARCHIVE_DEFAULT", false),
+    bedrockRegions: bedrockRegions(env),
     twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),

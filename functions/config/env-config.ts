@@ -1,3 +1,4 @@
+import { REGION_PATTERN } from "../core/bedrock-arn.js";
 import { tagAttributesProblem } from "../core/tag-attributes.js";
 
 /**
@@ -90,4 +91,19 @@ export function secretSource(
       `environment variable ${nameVar} (or ${valueVar} for local mode) is required${why}`,
     );
   return { ...(name ? { name } : {}), ...(value ? { value } : {}) };
+}
+
+/**
+ * BEDROCK_REGIONS: the regions whose Bedrock async invocations this stage may watch (default: its
+ * own, AWS_REGION); `BEDROCK_REGIONS=none` turns the `bedrock` kind off.
+ */
+export function bedrockRegions(env: Env): string[] {
+  const given = list(env, "BEDROCK_REGIONS");
+  if (given.length === 1 && given[0] === "none") return [];
+  const bad = given.find((r) => !REGION_PATTERN.test(r));
+  if (bad !== undefined)
+    throw new ConfigError(`environment variable BEDROCK_REGIONS: "${bad.slice(0, 30)}" is not a region name`);
+  if (given.length > 0) return [...new Set(given)];
+  const home = optionalString(env, "AWS_REGION");
+  return home && REGION_PATTERN.test(home) ? [home] : [];
 }

@@ -10,6 +10,7 @@ import type { PollerSettings } from "../core/poll-run.js";
 import type { TaskKind } from "../core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
+  bedrockRegions,
   bool,
   ConfigError,
   defaultDeadlineSeconds,
@@ -38,6 +39,8 @@ export interface PollerConfig {
   archiveQueueUrl?: string;
   /** Kept free at the end of an invocation (ms). */
   safetyMarginMs: number;
+  /** Bedrock: the regions it may check (the first is where account-wide lists go), and the models watching the account takes. */
+  bedrock: { homeRegion?: string; regions: string[]; discoverModels: string[]; endpoint?: string };
   settings: PollerSettings;
 }
 
@@ -62,6 +65,15 @@ export function pollerConfig(env: Env): PollerConfig {
     useLease: bool(env, "POLLER_LEASE", true),
     archiveQueueUrl: optionalString(env, "ARCHIVE_QUEUE_URL"),
     safetyMarginMs: intInRange(env, "SAFETY_MARGIN_MS", 5_000, 0, 60_000),
+    bedrock: {
+      homeRegion: optionalString(env, "AWS_REGION"),
+      regions: bedrockRegions(env),
+      // Watching the account takes TwelveLabs' models only unless told otherwise (substrings of the model ARN).
+      discoverModels: list(env, "BEDROCK_DISCOVER_MODELS").length > 0 ? list(env, "BEDROCK_DISCOVER_MODELS") : ["twelvelabs."],
+      ...(optionalString(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
+        ? { endpoint: optionalString(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") }
+        : {}),
+    },
     settings: {
       stage: requireString(env, "STAGE"),
       twelvelabsBaseUrl,

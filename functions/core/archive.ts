@@ -29,8 +29,14 @@ export interface StoredResult {
   contentType: string;
 }
 
-/** The result of an archived ready task, or why there is none. */
-export type EventResult = StoredResult | { error: string };
+/** Where a job wrote its own output (Bedrock writes to the caller's S3; nothing is copied). */
+export interface OutputLocation {
+  /** s3://bucket/prefix/ as the job was told (`outputDataConfig.s3OutputDataConfig.s3Uri`). */
+  uri: string;
+}
+
+/** The result of an archived ready task, or why there is none; or where the job wrote it. */
+export type EventResult = StoredResult | { error: string } | OutputLocation;
 
 /**
  * The object key of a registration's result: `<stage>/<kind>/<taskId>/<registeredAt>.json`. One

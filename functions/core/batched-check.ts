@@ -1,7 +1,7 @@
 import type { CallOptions, TwelveLabsPort } from "./ports.js";
 import type { ListTasksQuery, TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
-import { kindSpec, type RemoteStatus, statusesOf, type TaskKind } from "./task-kinds.js";
+import { kindSpec, pageLimitOf, type RemoteStatus, statusesOf, type TaskKind } from "./task-kinds.js";
 import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 
 /*
@@ -16,6 +16,7 @@ import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
  * is handed back for a check of its own, in the same pass. Nothing here infers a status.
  */
 
+/** TwelveLabs' page size (each kind's is in the kind table: Bedrock lists 1,000 a page). */
 export const PAGE_LIMIT = 50;
 /** Widening of every creation window, so inclusive/exclusive bounds and whole-second rounding never matter. */
 export const WINDOW_MARGIN_MS = 2_000;
@@ -51,7 +52,7 @@ export interface ListPlan {
   perTaskCalls: number;
 }
 
-const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE_LIMIT));
+const pagesOf = (n: number, limit: number) => Math.max(1, Math.ceil(n / limit));
 
 export function createdAtOf(t: Task): number | undefined {
   const at = t.metadata.createdAt === undefined ? Number.NaN : Date.parse(t.metadata.createdAt);
@@ -71,12 +72,12 @@ function windowOf(tasks: readonly Task[]): { from: number; to: number } | undefi
 }
 
 /** Estimated pages of a window list over these tasks' creation times. */
-function windowPages(tasks: readonly Task[], stats: ListStats | undefined): number {
+function windowPages(tasks: readonly Task[], stats: ListStats | undefined, limit: number): number {
   const w = windowOf(tasks);
   if (!w) return 0;
   const known = tasks.filter((t) => createdAtOf(t) !== undefined).length;
   const density = stats?.perMinute;
-  return pages(density === undefined ? known : Math.max(known, (density * (w.to - w.from)) / 60_000));
+  return pagesOf(density === undefined ? known : Math.max(known, (density * (w.to - w.from)) / 60_000), limit);
 }
 
 /**
@@ -97,6 +98,8 @@ export function planListCheck(
   if (minDue <= 0 || due.length < minDue) return none;
   const listCheck = kindSpec(kind).listCheck;
   if (listCheck === "none") return none;
+  const limit = pageLimitOf(kind);
+  const pages = (n: number) => pagesOf(n, limit);
   if (listCheck === "ids") {
     const calls = pages(due.length);
     return calls < perTaskCalls
@@ -105,7 +108,7 @@ export function planListCheck(
   }
   const known = due.filter((t) => createdAtOf(t) !== undefined);
   const unknown = due.length - known.length;
-  const windowOnly = known.length > 0 ? windowPages(known, stats) + unknown : Number.POSITIVE_INFINITY;
+  const windowOnly = known.length > 0 ? windowPages(known, stats, limit) + unknown : Number.POSITIVE_INFINITY;
   // After the running list, those that left it fit one window page (a pass is short).
   const runningThenWindow =
     runningStatus(kind) === undefined
@@ -136,6 +139,8 @@ export interface ListCheckContext {
   deadlineAt: number;
   /** Updated as each list answers, so a run cut short still leaves the next one a better estimate. */
   stats: ListStats;
+  /** Where the lists are read (Bedrock's are regional); absent: the source's own. */
+  region?: string;
 }
 
 /** Runs a plan from planListCheck. Throws only on an authentication error (the run must stop). */
@@ -151,6 +156,8 @@ export async function checkThroughLists(
   const out: BatchOutcome = { named, toConfirm: [], calls: 0 };
   const unnamed = () => due.filter((t) => !named.has(t.taskId));
   const callOpts: CallOptions = { deadlineAt: ctx.deadlineAt };
+  const limit = pageLimitOf(kind);
+  const where = ctx.region === undefined ? {} : { region: ctx.region };
 
   /**
    * Reads a list page by page while reading on costs fewer calls than checking what it may still
@@ -160,7 +167,7 @@ export async function checkThroughLists(
     let total = 0;
     for (let page = 1; ; page++) {
       if (ctx.now() >= ctx.deadlineAt) return total;
-      const res = await twelvelabs.listTasks(kind, { ...query, page, pageLimit: PAGE_LIMIT }, callOpts);
+      const res = await twelvelabs.listTasks(kind, { ...query, ...where, page, pageLimit: limit }, callOpts);
       out.calls += 1;
       total = res.totalResults;
       for (const snap of res.tasks) {
@@ -180,9 +187,9 @@ export async function checkThroughLists(
   try {
     if (plan.ids) {
       // Each item of the answer names its task with a status; ids it leaves out are checked alone.
-      for (let i = 0; i < due.length && ctx.now() < ctx.deadlineAt; i += PAGE_LIMIT) {
-        const ids = due.slice(i, i + PAGE_LIMIT).map((t) => t.taskId);
-        const res = await twelvelabs.listTasks(kind, { ids, page: 1, pageLimit: PAGE_LIMIT }, callOpts);
+      for (let i = 0; i < due.length && ctx.now() < ctx.deadlineAt; i += limit) {
+        const ids = due.slice(i, i + limit).map((t) => t.taskId);
+        const res = await twelvelabs.listTasks(kind, { ids, ...where, page: 1, pageLimit: limit }, callOpts);
         out.calls += 1;
         for (const snap of res.tasks) {
           const task = byId.get(snap.id);

@@ -1,6 +1,7 @@
 import type { CallOptions, TwelveLabsPort } from "./ports.js";
 import type { Task } from "./task.js";
-import { kindSpec, TASK_KINDS, type TaskKind } from "./task-kinds.js";
+import type { TaskSnapshot } from "./snapshot.js";
+import { kindSpec, pageLimitOf, TASK_KINDS, type TaskKind } from "./task-kinds.js";
 import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 
 /*
@@ -19,9 +20,8 @@ import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 
 /** How far back each scan looks past the last complete one: list staleness and clock skew. */
 export const DISCOVERY_LAG_MS = 2 * 60_000;
-/** Pages one pass reads at most (50 tasks each); a longer backlog goes on over the next passes and runs. */
+/** Pages one pass reads at most (50 tasks each; Bedrock 1,000); a longer backlog goes on over the next passes and runs. */
 export const DISCOVERY_MAX_PAGES = 20;
-const PAGE_LIMIT = 50;
 
 /** Kinds that can be watched: those with an account-wide list (indexed assets are listed per index). */
 export const DISCOVERABLE_KINDS: readonly TaskKind[] = TASK_KINDS.filter((k) => !kindSpec(k).needsIndexId);
@@ -66,14 +66,15 @@ export interface DiscoveryOutcome {
 }
 
 /**
- * One scan of one kind. `newTask` makes the task to watch from its id (default deadline, no tags,
- * `source: "discovered"`). Throws only on an authentication error (the run must stop).
+ * One scan of one kind. `newTask` makes the task to watch from the list item that named it (default
+ * deadline, no tags, `source: "discovered"`), or declines it (Bedrock: a model not watched). Throws
+ * only on an authentication error (the run must stop).
  */
 export async function discover(
   twelvelabs: TwelveLabsPort,
   store: DiscoveryStore,
   mark: DiscoveryMark,
-  newTask: (taskId: string, kind: TaskKind) => Task,
+  newTask: (snap: TaskSnapshot) => Task | undefined,
   ctx: { now: () => number; deadlineAt: number },
 ): Promise<DiscoveryOutcome> {
   const out: DiscoveryOutcome = { calls: 0, discovered: 0, complete: false };
@@ -87,25 +88,27 @@ export async function discover(
   try {
     for (let read = 0; read < DISCOVERY_MAX_PAGES; read++, page++) {
       if (ctx.now() >= ctx.deadlineAt) break;
-      const res = await twelvelabs.listTasks(mark.kind, { page, pageLimit: PAGE_LIMIT }, opts);
+      const res = await twelvelabs.listTasks(mark.kind, { page, pageLimit: pageLimitOf(mark.kind) }, opts);
       out.calls += 1;
       let passedCutoff = false;
-      const found: string[] = [];
+      const found: TaskSnapshot[] = [];
       for (const snap of res.tasks) {
         const created = snap.createdAt === undefined ? Number.NaN : Date.parse(snap.createdAt);
         // No creation time, no proof it is new: never taken (an older task must not be announced).
         if (Number.isNaN(created)) continue;
         if (created < cutoff) passedCutoff = true;
-        else if (created >= mark.enabledAt) found.push(snap.id);
+        else if (created >= mark.enabledAt) found.push(snap);
       }
       let cut = false;
-      for (const id of found) {
+      for (const snap of found) {
+        const id = snap.id;
         if (mark.known.has(id)) continue;
         if (ctx.now() >= ctx.deadlineAt) {
           cut = true; // this page is read again next time
           break;
         }
-        if (await store.addDiscovered(newTask(id, mark.kind))) out.discovered += 1;
+        const task = newTask(snap);
+        if (task && (await store.addDiscovered(task))) out.discovered += 1;
         mark.known.add(id);
       }
       if (cut) break;

@@ -1,7 +1,8 @@
 import type { EventResult } from "./archive.js";
 import { publishableMetadata, type TaskMetadata } from "./snapshot.js";
 import type { Task } from "./task.js";
-import type { TaskKind, TaskStatus } from "./task-kinds.js";
+import { regionOfArn } from "./bedrock-arn.js";
+import { sourceOf, type TaskKind, type TaskStatus } from "./task-kinds.js";
 import { endpointPath, TWELVELABS_ENDPOINTS } from "./twelvelabs-endpoints.js";
 
 export const EVENT_TYPES = [
@@ -38,6 +39,8 @@ export interface TaskEvent {
     tags: Record<string, string>;
     /** The index of an `indexed-asset`. */
     indexId?: string;
+    /** The ARN of a Bedrock async invocation. */
+    invocationArn?: string;
     error?: string;
     /** An archived task's stored result (ready events only): where it is, or why it is not. */
     result?: EventResult;
@@ -60,18 +63,24 @@ export function eventTypeFor(status: TaskStatus): EventType {
   }
 }
 
-/** TwelveLabs URLs for a task: where its status is read and where its result is fetched. */
+/**
+ * Where a task's status is read and its result fetched: TwelveLabs' API, or for a Bedrock
+ * invocation the bedrock-runtime endpoint of its region (`{task_id}` stands for the ARN there).
+ */
 export function taskLinks(
   baseUrl: string,
-  kind: TaskKind,
-  taskId: string,
-  indexId?: string,
+  task: Pick<Task, "kind" | "taskId" | "indexId" | "invocationArn">,
 ): { status: string; result: string } {
-  const base = baseUrl.replace(/\/+$/, "");
-  const e = TWELVELABS_ENDPOINTS[kind];
+  const e = TWELVELABS_ENDPOINTS[task.kind];
+  const region = regionOfArn(task.invocationArn);
+  const base =
+    sourceOf(task.kind) === "bedrock"
+      ? `https://bedrock-runtime.${region ?? "us-east-1"}.amazonaws.com`
+      : baseUrl.replace(/\/+$/, "");
+  const id = task.invocationArn ?? task.taskId;
   return {
-    status: base + endpointPath(e.status, taskId, indexId),
-    result: base + endpointPath(e.result, taskId, indexId),
+    status: base + endpointPath(e.status, id, task.indexId),
+    result: base + endpointPath(e.result, id, task.indexId),
   };
 }
 
@@ -106,7 +115,10 @@ export function buildEvent(
   if (task.finishedAt !== undefined) body.finishedAt = new Date(task.finishedAt).toISOString();
   if (task.modelName) body.modelName = task.modelName;
   if (task.indexId) body.indexId = task.indexId;
+  if (task.invocationArn) body.invocationArn = task.invocationArn;
   if (task.errorMessage) body.error = task.errorMessage;
+  // A job that writes its own output (Bedrock) names it in its ready event.
+  if (task.status === "ready" && task.metadata.outputUri) body.result = { uri: task.metadata.outputUri };
   return {
     // Stable for a transition, distinct across registrations of the same id (delete, register again).
     id: `${task.taskId}.r${task.registeredAt.toString(36)}.v${task.version}.${task.status}`,
@@ -114,6 +126,6 @@ export function buildEvent(
     occurredAt: new Date(at).toISOString(),
     stage: ctx.stage,
     task: body,
-    links: taskLinks(ctx.twelvelabsBaseUrl, task.kind, task.taskId, task.indexId),
+    links: taskLinks(ctx.twelvelabsBaseUrl, task),
   };
 }

@@ -1,5 +1,6 @@
 import { holdForArchive, isHeld } from "./archive-handover.js";
 import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
+import { regionOfArn } from "./bedrock-arn.js";
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import { publishRoute } from "./event-routes.js";
@@ -29,13 +30,15 @@ export interface PollerDeps {
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   /** What the lists held on earlier passes, per kind (kept across invocations by the handler), for the cost model. */
-  listStats?: Map<TaskKind, ListStats>;
+  listStats?: Map<string, ListStats>;
   /** Told about each task whose check or publish failed; the run goes on. */
   onTaskError?: (taskId: string, stage: "check" | "write" | "publish" | "discover", error: unknown) => void;
   /** Marks and discovered tasks, for watching the account (settings.watchKinds). */
   discovery?: DiscoveryStore;
   /** Where archive jobs go (a stage that keeps results); without it a held event goes out naming no result. */
   archive?: ArchiveQueue;
+  /** Whether watching the account takes a task a list named (Bedrock: TwelveLabs' models only); absent: all. */
+  takeDiscovered?: (snap: TaskSnapshot) => boolean;
 }
 
 export interface PollerSettings extends LifecycleSettings {
@@ -219,10 +222,21 @@ async function discoverNew(
       deps.twelvelabs,
       deps.discovery,
       mark,
-      (taskId, kind) => ({
-        ...newTask({ taskId, kind }, deps.now(), s.defaultDeadlineSeconds),
-        source: "discovered",
-      }),
+      (snap) =>
+        deps.takeDiscovered && !deps.takeDiscovered(snap)
+          ? undefined
+          : {
+              ...newTask(
+                {
+                  taskId: snap.id,
+                  kind: snap.kind,
+                  ...(snap.invocationArn ? { invocationArn: snap.invocationArn } : {}),
+                },
+                deps.now(),
+                s.defaultDeadlineSeconds,
+              ),
+              source: "discovered",
+            },
       { now: deps.now, deadlineAt: endAt },
     );
     sum.discovered += r.discovered;
@@ -339,6 +353,7 @@ async function check(
     const snapshot = await deps.twelvelabs.getTask(task.kind, task.taskId, {
       deadlineAt: endAt,
       indexId: task.indexId,
+      invocationArn: task.invocationArn,
     });
     return { outcome: "snapshot", snapshot };
   } catch (err) {
@@ -371,18 +386,21 @@ async function checkKindsThroughLists(
   endAt: number,
   onAuth: (err: unknown) => void,
 ): Promise<Task[]> {
-  const byKind = new Map<TaskKind, Task[]>();
+  // One group per list: a kind, and for Bedrock a kind in a region (its lists are regional).
+  const groups = new Map<string, { kind: TaskKind; region?: string; tasks: Task[] }>();
   for (const t of due) {
-    const list = byKind.get(t.kind);
-    if (list) list.push(t);
-    else byKind.set(t.kind, [t]);
+    const region = regionOfArn(t.invocationArn);
+    const key = region === undefined ? t.kind : `${t.kind}@${region}`;
+    const group = groups.get(key);
+    if (group) group.tasks.push(t);
+    else groups.set(key, { kind: t.kind, ...(region ? { region } : {}), tasks: [t] });
   }
   const perTask: Task[] = [];
-  for (const [kind, tasks] of byKind) {
-    let stats = deps.listStats?.get(kind);
+  for (const [key, { kind, region, tasks }] of groups) {
+    let stats = deps.listStats?.get(key);
     if (!stats) {
       stats = {};
-      deps.listStats?.set(kind, stats);
+      deps.listStats?.set(key, stats);
     }
     const plan = planListCheck(kind, tasks, stats, s.batchMinDue);
     if (!plan.running && !plan.window && !plan.ids) {
@@ -396,13 +414,14 @@ async function checkKindsThroughLists(
         lookbackMs: s.batchLookbackMs,
         deadlineAt: endAt,
         stats,
+        ...(region ? { region } : {}),
       });
     } catch (err) {
       // Only an authentication error comes through: the run stops, the tasks stay due.
       onAuth(err);
       return [];
     }
-    if (outcome.error !== undefined) deps.onTaskError?.(`(${kind} list)`, "check", outcome.error);
+    if (outcome.error !== undefined) deps.onTaskError?.(`(${key} list)`, "check", outcome.error);
     sum.listCalls += outcome.calls;
     sum.checkedThroughLists += outcome.named.size;
     sum.tasksChecked += outcome.named.size;

@@ -10,6 +10,8 @@ import type { WebhookAttempt } from "./webhook-delivery.js";
 export interface CallOptions {
   /** The index a task lives in, for kinds addressed inside an index (`indexed-asset`). */
   indexId?: string;
+  /** The invocation's ARN, for Bedrock's async invocations (their address). */
+  invocationArn?: string;
   /**
    * Epoch ms by which the call must be over, its retries, rate-limit waits and timeouts included;
    * past it the call fails with a transient error instead of starting or waiting.

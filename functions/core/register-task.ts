@@ -10,6 +10,8 @@ export interface RegisterRequest {
   deadlineSeconds?: number;
   tags?: Record<string, string>;
   indexId?: string;
+  /** A Bedrock invocation's ARN (kind bedrock). */
+  invocationArn?: string;
   callbackUrl?: string;
   /** Sealed by the caller (the API); `matches` tells whether a stored task holds the same headers. */
   callbackHeaders?: {
@@ -45,6 +47,7 @@ export async function registerTask(
   if (req.deadlineSeconds !== undefined) input.deadlineSeconds = req.deadlineSeconds;
   if (req.tags) input.tags = req.tags;
   if (req.indexId) input.indexId = req.indexId;
+  if (req.invocationArn) input.invocationArn = req.invocationArn;
   if (req.callbackUrl) input.callbackUrl = req.callbackUrl;
   if (req.callbackHeaders)
     input.callbackHeaders = { sealed: req.callbackHeaders.sealFor(now), names: req.callbackHeaders.names };
@@ -163,6 +166,8 @@ function conflictingSetting(stored: Task, req: RegisterRequest): Conflict | unde
   if (req.tags !== undefined && !sameRecord(req.tags, stored.tags)) return { setting: "tags" };
   if (req.indexId !== undefined && req.indexId !== stored.indexId)
     return { setting: "indexId", stored: stored.indexId ?? "none" };
+  if (req.invocationArn !== undefined && req.invocationArn !== stored.invocationArn)
+    return { setting: "invocationArn", stored: stored.invocationArn ?? "none" };
   if (req.callbackUrl !== undefined && req.callbackUrl !== stored.callbackUrl)
     return { setting: "callbackUrl" };
   if (req.archiveGiven && (req.archive ?? false) !== (stored.archive ?? false))

@@ -17,6 +17,23 @@ export interface TaskMetadata {
   fileType?: string;
   /** Analysis: when it completed (ISO-8601). */
   completedAt?: string;
+  /** The service's own status word where the kind maps it (`completed`, `expired`, `InProgress`). */
+  remoteStatus?: string;
+  /** Analysis batches: items by outcome (`completed` is `ready` only when all are ready). */
+  items?: BatchItemCounts;
+  /** Bedrock: the model the invocation runs. */
+  modelArn?: string;
+  /** Bedrock: where the invocation writes its output (`s3://…`). */
+  outputUri?: string;
+}
+
+export interface BatchItemCounts {
+  total: number;
+  queued: number;
+  processing: number;
+  ready: number;
+  failed: number;
+  canceled: number;
 }
 
 /** One observation of a task at TwelveLabs, already validated. */
@@ -31,6 +48,8 @@ export interface TaskSnapshot {
   createdAt?: string;
   updatedAt?: string;
   errorMessage?: string;
+  /** Bedrock: the invocation's ARN (its address, kept by discovery). */
+  invocationArn?: string;
 }
 
 export interface TaskPage {
@@ -55,8 +74,10 @@ export interface ListTasksQuery {
   ids?: string[];
   /** The index the list belongs to (kinds addressed inside an index). */
   indexId?: string;
+  /** The region to list in (Bedrock: lists are regional; default the stage's). */
+  region?: string;
   page?: number;
-  /** 1..50 */
+  /** 1..50 (Bedrock: 1..1000) */
   pageLimit?: number;
 }
 

@@ -29,6 +29,18 @@ export interface KindSpec {
   endpoints: { status: string; result: string; list: string };
   /** A top-level field of a single-task response that can be large and is never buffered (skipped). */
   largeField?: string;
+  /**
+   * Who runs the job: TwelveLabs' API (default) or Amazon Bedrock (async invocations, checked with
+   * the AWS SDK under the poller's role, addressed by `invocationArn`).
+   */
+  source?: "twelvelabs" | "bedrock";
+  /**
+   * The words the service itself reports, in lifecycle order, and the notifier status each becomes,
+   * where they differ from `statuses` (the response parser applies it; see each kind's comment).
+   */
+  remoteStatuses?: Readonly<Record<string, string>>;
+  /** Items per list page (TwelveLabs: 50; Bedrock's ListAsyncInvokes: 1,000). */
+  pageLimit?: number;
 }
 
 export const KIND_TABLE = {
@@ -90,6 +102,40 @@ export const KIND_TABLE = {
       list: "/indexes/{index_id}/indexed-assets",
     },
   },
+  "analyze-batch": {
+    statuses: ["pending", "processing", "canceling", "ready", "failed"],
+    // At most 5 active batches per account: a call each costs less than any list.
+    listCheck: "none",
+    needsIndexId: false,
+    endpoints: {
+      status: "/analyze/batches/{task_id}",
+      result: "/analyze/batches/{task_id}/results",
+      list: "/analyze/batches",
+    },
+    // `completed` is `ready` only when every item is ready: a failed or canceled item makes it
+    // `failed` (the counts travel in the event), so a subscriber to failures sees it. A canceled or
+    // expired batch is `failed` too; TwelveLabs' own word stays in `metadata.remoteStatus`.
+    remoteStatuses: {
+      pending: "pending",
+      processing: "processing",
+      canceling: "canceling",
+      completed: "ready",
+      canceled: "failed",
+      expired: "failed",
+    },
+  },
+  bedrock: {
+    statuses: ["processing", "ready", "failed"],
+    runningStatus: "processing",
+    // ListAsyncInvokes filters by status and by submit time with both bounds.
+    listCheck: "window",
+    needsIndexId: false,
+    // Paths of bedrock-runtime's REST API (`{task_id}` stands for the invocation ARN).
+    endpoints: { status: "/async-invoke/{task_id}", result: "/async-invoke/{task_id}", list: "/async-invoke" },
+    source: "bedrock",
+    remoteStatuses: { InProgress: "processing", Completed: "ready", Failed: "failed" },
+    pageLimit: 1000,
+  },
 } as const satisfies Record<string, KindSpec>;
 
 export type TaskKind = keyof typeof KIND_TABLE;
@@ -115,6 +161,35 @@ export function kindSpec(kind: TaskKind): KindSpec {
 
 export function isTaskKind(value: unknown): value is TaskKind {
   return typeof value === "string" && Object.hasOwn(KIND_TABLE, value);
+}
+
+/** Where a kind's jobs run (who is asked for their status). */
+export function sourceOf(kind: TaskKind): "twelvelabs" | "bedrock" {
+  return (KIND_TABLE[kind] as KindSpec).source ?? "twelvelabs";
+}
+
+/** Items a list page of this kind may hold. */
+export function pageLimitOf(kind: TaskKind): number {
+  return (KIND_TABLE[kind] as KindSpec).pageLimit ?? 50;
+}
+
+/** The kinds whose registration carries `invocationArn` (their address). */
+export function needsInvocationArn(kind: TaskKind): boolean {
+  return sourceOf(kind) === "bedrock";
+}
+
+/** The service's own status words of a kind (its `statuses` where it reports those). */
+export function remoteWordsOf(kind: TaskKind): readonly string[] {
+  const words = (KIND_TABLE[kind] as KindSpec).remoteStatuses;
+  return words ? Object.keys(words) : statusesOf(kind);
+}
+
+/** The notifier status for a word the service reported, or undefined for a word it never reports. */
+export function statusForRemote(kind: TaskKind, word: string): RemoteStatus | undefined {
+  const words = (KIND_TABLE[kind] as KindSpec).remoteStatuses;
+  if (!words) return isRemoteStatusOf(kind, word) ? word : undefined;
+  const mapped = Object.hasOwn(words, word) ? words[word] : undefined;
+  return mapped !== undefined && isRemoteStatusOf(kind, mapped) ? mapped : undefined;
 }
 
 export function statusesOf(kind: TaskKind): readonly RemoteStatus[] {

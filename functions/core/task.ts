@@ -29,6 +29,8 @@ export interface Task {
   tags: Record<string, string>;
   /** The index an `indexed-asset` lives in (its address at TwelveLabs). */
   indexId?: string;
+  /** A Bedrock async invocation's ARN (its address: region, account, id). */
+  invocationArn?: string;
   /** Found by watching the account rather than registered (absent: registered). */
   source?: "discovered";
   callbackUrl?: string;
@@ -80,6 +82,7 @@ export interface NewTaskInput {
   deadlineSeconds?: number;
   tags?: Record<string, string>;
   indexId?: string;
+  invocationArn?: string;
   callbackUrl?: string;
   /** Sealed headers and their names (the API seals them; core never sees their values). */
   callbackHeaders?: { sealed: string; names: string[] };
@@ -107,6 +110,7 @@ export function newTask(input: NewTaskInput, now: number, defaultDeadlineSeconds
     outbox: [],
   };
   if (input.indexId) task.indexId = input.indexId;
+  if (input.invocationArn) task.invocationArn = input.invocationArn;
   if (input.callbackUrl) task.callbackUrl = input.callbackUrl;
   if (input.callbackUrl && input.callbackHeaders) {
     task.callbackHeaders = input.callbackHeaders.sealed;

@@ -8,6 +8,7 @@ import {
   NotFoundError,
 } from "../core/domain-errors.js";
 import { buildEvent, type TaskEvent } from "../core/events.js";
+import { regionOfArn } from "../core/bedrock-arn.js";
 import {
   type CallbackQueue,
   type HeaderSealer,
@@ -77,6 +78,8 @@ export interface ApiDeps {
   stage: string;
   /** The results bucket (a stage that keeps results): archive is refused without it. */
   results?: { presign(uri: string): Promise<string>; archiveDefault: boolean };
+  /** Regions whose Bedrock invocations may be registered; absent or empty: kind bedrock is refused. */
+  bedrockRegions?: readonly string[];
 }
 
 /** How long a result's presigned URL is valid. */
@@ -363,11 +366,26 @@ async function registerBatch(deps: ApiDeps, req: Request): Promise<APIGatewayPro
 /** Registers a validated body, its callbackHeaders and taskToken sealed for the registration they land on. */
 async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
   const now = deps.now();
+  const region = regionOfArn(body.invocationArn);
+  if (region !== undefined && !(deps.bedrockRegions ?? []).includes(region))
+    throw new HttpError(
+      422,
+      "region_not_allowed",
+      `this stage watches Bedrock invocations in ${deps.bedrockRegions?.length ? deps.bedrockRegions.join(", ") : "no region"}, not ${region} (stage setting bedrock.regions)`,
+    );
+  // Bedrock writes its output to the caller's S3 already: the event names it (task.result.uri).
+  const ownOutput = region !== undefined;
+  if (body.archive && ownOutput)
+    throw new HttpError(
+      422,
+      "archive_not_applicable",
+      "a Bedrock invocation writes its output to your S3 (its ready event names it in task.result.uri): register without archive",
+    );
   if (body.archive && !deps.results)
     throw new HttpError(422, "archive_unavailable", "this stage keeps no results: register without archive");
   const req = await sealed(deps, body, now);
   // The caller's archive, else the stage's default; only a given one is compared with a stored task's.
-  if (body.archive ?? deps.results?.archiveDefault) req.archive = true;
+  if (body.archive ?? (deps.results?.archiveDefault && !ownOutput)) req.archive = true;
   if (body.archive !== undefined) req.archiveGiven = true;
   const outcome = await registerTask(deps.store, req, now, deps.defaultDeadlineSeconds);
   if (body.taskToken !== undefined) await startWaiter(deps, outcome, waiterId(body.taskToken), now);

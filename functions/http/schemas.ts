@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { parseInvocationArn } from "../core/bedrock-arn.js";
 import { endpointProblem, isPublicHttpsUrl, RAW_PROTOCOLS, urlProblem } from "../core/endpoint-rules.js";
 import {
   HEARTBEAT_MAX_SECONDS,
@@ -8,7 +9,7 @@ import {
 import { SUBSCRIBABLE_EVENTS } from "../core/subscription-filter.js";
 import { TAG_KEY_PATTERN, TAG_KEY_RULE } from "../core/tag-attributes.js";
 import { TASK_ID_PATTERN } from "../core/task-id.js";
-import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../core/task-kinds.js";
+import { ALL_TASK_STATUSES, kindSpec, needsInvocationArn, TASK_KINDS } from "../core/task-kinds.js";
 import { isCleanText, isPrintableAscii } from "../core/text-rules.js";
 
 /** Re-exported: the callback URL rule belongs beside the schemas that use it. */
@@ -107,6 +108,14 @@ export function registerBody(allowLoopbackHttp: boolean) {
       (b) => (b.indexId !== undefined) === kindSpec(b.kind ?? "embed").needsIndexId,
       `indexId is required for kind ${NEEDS_INDEX.join(", ")}, and only for ${NEEDS_INDEX.length > 1 ? "them" : "it"}`,
     ),
+    v.check(
+      (b) => (b.invocationArn !== undefined) === needsInvocationArn(b.kind ?? "embed"),
+      "invocationArn is required for kind bedrock, and only for it",
+    ),
+    v.check(
+      (b) => b.invocationArn === undefined || parseInvocationArn(b.invocationArn)?.id === b.taskId,
+      "taskId must be the invocation id: the last segment of invocationArn",
+    ),
   );
 }
 
@@ -131,6 +140,18 @@ function registerFields(allowLoopbackHttp: boolean) {
         v.string(),
         v.regex(TASK_ID_PATTERN, "indexId must be 1-128 characters of A-Z, a-z, 0-9, _ or -"),
         v.description("The index of an indexed-asset (required for that kind, refused for others)."),
+      ),
+    ),
+    invocationArn: v.optional(
+      v.pipe(
+        v.string(),
+        v.description(
+          "A Bedrock async invocation's ARN, as StartAsyncInvoke returned it (required for kind bedrock, refused for others); taskId is its last segment.",
+        ),
+        v.check(
+          (a) => parseInvocationArn(a) !== undefined,
+          "invocationArn must be arn:aws:bedrock:<region>:<account>:async-invoke/<id>",
+        ),
       ),
     ),
     callbackUrl: v.optional(

@@ -51,7 +51,7 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     checks: t.checks,
     deadlineAt: iso(t.deadlineAt),
     finishedAt: iso(t.finishedAt),
-    links: taskLinks(twelvelabsBaseUrl, t.kind, t.taskId, t.indexId),
+    links: taskLinks(twelvelabsBaseUrl, t),
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { statusesOf, type TaskKind } from "../../functions/core/task-kinds.js";
+import { remoteWordsOf, statusForRemote, type TaskKind } from "../../functions/core/task-kinds.js";
 
 /** One step of a scripted timeline: the task reports `status` from `afterMs` after creation on. */
 export interface TimelineStep {
@@ -29,12 +29,37 @@ export interface SimTaskSpec {
   indexId?: string;
   /** analyze: characters of generated text in a ready task's `result.data` (large bodies). */
   resultChars?: number;
+  /** analyze-batch: items in the batch, and how many of them fail or are canceled (default 3, 0, 0). */
+  items?: { total?: number; failed?: number; canceled?: number };
+  /** bedrock: the invocation's region and account (default us-east-1, 123456789012). */
+  region?: string;
+  account?: string;
+  /** bedrock: the model (default TwelveLabs' Marengo on Bedrock) and where the output goes. */
+  modelArn?: string;
+  outputUri?: string;
 }
 
 export interface SimTask
   extends Required<
-    Omit<SimTaskSpec, "errorMessage" | "deleteAfterMs" | "indexId" | "resultChars" | "inputUrl">
+    Omit<
+      SimTaskSpec,
+      | "errorMessage"
+      | "deleteAfterMs"
+      | "indexId"
+      | "resultChars"
+      | "inputUrl"
+      | "items"
+      | "region"
+      | "account"
+      | "modelArn"
+      | "outputUri"
+    >
   > {
+  items: { total: number; failed: number; canceled: number };
+  region: string;
+  account: string;
+  modelArn: string;
+  outputUri: string;
   resultChars: number;
   errorMessage?: string;
   inputUrl?: string;
@@ -48,14 +73,22 @@ export function newObjectId(): string {
   return randomBytes(12).toString("hex");
 }
 
-/** Each kind's unfinished statuses in order, then `ready` after 20 s (see the kind table). */
+/** The word a kind's service uses for a notifier status (`ready` is `completed` for batches, `Completed` on Bedrock). */
+export function wordFor(kind: TaskKind, status: "ready" | "failed"): string {
+  return remoteWordsOf(kind).find((w) => statusForRemote(kind, w) === status) ?? status;
+}
+
+/** Each kind's unfinished statuses in order (in its service's words), then `ready` after 20 s (see the kind table). */
 export function defaultTimeline(kind: TaskKind): TimelineStep[] {
-  const unfinished = statusesOf(kind).filter((s) => s !== "ready" && s !== "failed");
+  const unfinished = remoteWordsOf(kind).filter((w) => {
+    const s = statusForRemote(kind, w);
+    return s !== "ready" && s !== "failed" && w !== "canceling";
+  });
   // Index tasks start at `validating` (an upload through the API is already past `uploading`).
   const steps = kind === "index" ? unfinished.filter((s) => s !== "uploading") : unfinished;
   return [
     ...steps.map((status, i) => ({ status, afterMs: i * 2_000 })),
-    { status: "ready", afterMs: 20_000 },
+    { status: wordFor(kind, "ready"), afterMs: 20_000 },
   ];
 }
 
@@ -78,6 +111,11 @@ export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
     indexId: spec.indexId ?? newObjectId(),
     resultChars: spec.resultChars ?? 200,
     videoId: newObjectId(),
+    items: { total: spec.items?.total ?? 3, failed: spec.items?.failed ?? 0, canceled: spec.items?.canceled ?? 0 },
+    region: spec.region ?? "us-east-1",
+    account: spec.account ?? "123456789012",
+    modelArn: spec.modelArn ?? "arn:aws:bedrock:us-east-1::foundation-model/twelvelabs.marengo-embed-2-7-v1:0",
+    outputUri: spec.outputUri ?? "s3://my-embeddings/marengo/",
   };
   if (spec.deleteAfterMs !== undefined) task.deletedAt = createdAt + spec.deleteAfterMs;
   return task;
@@ -251,6 +289,69 @@ export function indexedAssetBody(task: SimTask, now: number): Record<string, unk
   };
 }
 
+/** `GET /analyze/batches/{batch_id}` and its list's items (AnalyzeBatchStatusResponse of twelvelabs-js 1.3.4). */
+export function analyzeBatchBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  const { total, failed, canceled } = task.items;
+  const ended = status === "completed" || status === "canceled" || status === "expired";
+  const counts = ended
+    ? { queued: 0, processing: 0, ready: total - failed - canceled, failed, canceled }
+    : status === "pending"
+      ? { queued: total, processing: 0, ready: 0, failed: 0, canceled: 0 }
+      : { queued: 0, processing: total, ready: 0, failed: 0, canceled: 0 };
+  const endedField = ended ? { [`${status}_at`]: iso(changedAt) } : {};
+  return {
+    batch_id: task.id,
+    analysis_mode: "general",
+    model_name: "pegasus1.5",
+    status,
+    total_items: total,
+    queued_items: counts.queued,
+    processing_items: counts.processing,
+    ready_items: counts.ready,
+    failed_items: counts.failed,
+    canceled_items: counts.canceled,
+    created_at: iso(task.createdAt),
+    expires_at: iso(task.createdAt + 24 * 3600_000),
+    ...endedField,
+  };
+}
+
+/** `GET /analyze/batches/{batch_id}/results`: one BatchResultItem per line (the SDK reads it as a stream). */
+export function* analyzeBatchResultLines(task: SimTask, now: number): Generator<string> {
+  const { status } = statusAt(task, now);
+  const ended = status === "completed" || status === "canceled" || status === "expired";
+  const { total, failed, canceled } = task.items;
+  for (let i = 0; i < total; i++) {
+    const state = !ended ? "processing" : i < failed ? "failed" : i < failed + canceled ? "canceled" : "ready";
+    const item: Record<string, unknown> = { task_id: `${task.id.slice(0, 16)}${String(i).padStart(8, "0")}`, status: state };
+    if (state === "ready") item.data = { generation_id: `gen-${i}`, data: `Summary of item ${i}.`, finish_reason: "stop" };
+    if (state === "failed") item.error = { code: "video_unreadable", message: "The video could not be read." };
+    yield `${JSON.stringify(item)}\n`;
+  }
+}
+
+/** Bedrock's GetAsyncInvokeResponse / AsyncInvokeSummary (JSON as bedrock-runtime's REST API sends it). */
+export function asyncInvokeBody(task: SimTask, now: number): Record<string, unknown> {
+  const { status, changedAt } = statusAt(task, now);
+  const ended = status === "Completed" || status === "Failed";
+  return {
+    invocationArn: invocationArnOf(task),
+    modelArn: task.modelArn,
+    clientRequestToken: `token-${task.id}`,
+    status,
+    submitTime: iso(task.createdAt),
+    lastModifiedTime: iso(changedAt),
+    ...(ended ? { endTime: iso(changedAt) } : {}),
+    outputDataConfig: { s3OutputDataConfig: { s3Uri: task.outputUri } },
+    ...(status === "Failed" ? { failureMessage: task.errorMessage ?? "The model could not read the video." } : {}),
+  };
+}
+
+export function invocationArnOf(task: SimTask): string {
+  return `arn:aws:bedrock:${task.region}:${task.account}:async-invoke/${task.id}`;
+}
+
 /** The body of one task of each kind, single and listed (the embed kinds list another shape). */
 export const SIM_BODIES: Record<
   TaskKind,
@@ -265,4 +366,6 @@ export const SIM_BODIES: Record<
   analyze: { one: analyzeTaskBody, item: analyzeTaskBody },
   asset: { one: assetBody, item: assetBody },
   "indexed-asset": { one: indexedAssetBody, item: indexedAssetBody },
+  "analyze-batch": { one: analyzeBatchBody, item: analyzeBatchBody },
+  bedrock: { one: asyncInvokeBody, item: asyncInvokeBody },
 };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isTaskKind, kindSpec, TASK_KINDS, type TaskKind } from "../../functions/core/task-kinds.js";
+import { isTaskKind, kindSpec, sourceOf, TASK_KINDS, type TaskKind } from "../../functions/core/task-kinds.js";
+import { bedrockReply, bedrockRoute } from "./sim-bedrock.js";
 import { TWELVELABS_ENDPOINTS } from "../../functions/core/twelvelabs-endpoints.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
@@ -12,6 +13,7 @@ import {
   statusFilter,
 } from "./sim-modes.js";
 import {
+  analyzeBatchResultLines,
   createSimTask,
   embedStatusBody,
   embedV1ResultChunks,
@@ -211,6 +213,10 @@ export class TwelveLabsSimulator {
       this.inFlight -= 1;
     });
 
+    // Amazon Bedrock's async-invoke endpoints live at the root (bedrock-runtime's REST API).
+    const bedrock = method === "GET" ? bedrockRoute(url.pathname) : undefined;
+    if (bedrock) return this.bedrockDispatch(req, res, url, record, bedrock);
+
     const sub = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
     const match = sub === undefined || method !== "GET" ? undefined : matchRoute(sub);
     if (match) record.route = `GET ${match.route.template}`;
@@ -234,6 +240,31 @@ export class TwelveLabsSimulator {
     }
     const reply = match.route.handle(this, match.params, url.searchParams);
     if (reply.chunks) return sendChunks(res, record, reply.status, reply.chunks);
+    send(res, record, reply.status, reply.body);
+  }
+
+  private async bedrockDispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    record: CallRecord,
+    route: string,
+  ): Promise<void> {
+    record.route = route;
+    if (this.latencyMs > 0) await delay(this.latencyMs);
+    const fault = this.faults.pick(url.pathname);
+    if (fault) {
+      record.fault = fault.type;
+      return this.applyFault(fault, res, record);
+    }
+    const now = this.now();
+    const reply = bedrockReply(url.pathname, url.searchParams, req.headers.authorization, {
+      tasks: this.tasks.values(),
+      now,
+      view: now - Math.floor(this.staleRandom() * this.modes.listStalenessMs),
+      modes: this.modes,
+    });
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     send(res, record, reply.status, reply.body);
   }
 
@@ -391,6 +422,13 @@ export class TwelveLabsSimulator {
     return { status: 200, body: undefined, chunks: embedV1ResultChunks(task) };
   }
 
+  /** `GET /analyze/batches/{id}/results`: a line per item, as TwelveLabs streams them. */
+  batchResultsReply(id: string): SimReply {
+    const task = this.tasks.get(key("analyze-batch", id));
+    if (!task || !existsAt(task, this.now())) return this.notFound("analyze-batch");
+    return { status: 200, body: undefined, chunks: analyzeBatchResultLines(task, this.now()) };
+  }
+
   listReply(kind: TaskKind, query: URLSearchParams, indexId?: string): SimReply {
     const bad = (message: string): SimReply => ({
       status: 400,
@@ -471,7 +509,7 @@ export class TwelveLabsSimulator {
 }
 
 /** The endpoints of functions/core/twelvelabs-endpoints.ts: each kind's status call and list. */
-const ROUTES: Route[] = TASK_KINDS.flatMap((kind): Route[] => {
+const ROUTES: Route[] = TASK_KINDS.filter((kind) => sourceOf(kind) === "twelvelabs").flatMap((kind): Route[] => {
   const e = TWELVELABS_ENDPOINTS[kind];
   return [
     {
@@ -494,6 +532,11 @@ ROUTES.push({
   template: TWELVELABS_ENDPOINTS.embed.result,
   pattern: routePattern(TWELVELABS_ENDPOINTS.embed.result),
   handle: (s, p) => s.embedResultReply(p[0] as string),
+});
+ROUTES.push({
+  template: TWELVELABS_ENDPOINTS["analyze-batch"].result,
+  pattern: routePattern(TWELVELABS_ENDPOINTS["analyze-batch"].result),
+  handle: (s, p) => s.batchResultsReply(p[0] as string),
 });
 
 function routePattern(template: string): RegExp {

@@ -17,7 +17,7 @@ function setup() {
   const tl = new DirectTwelveLabs(sim, clock.now);
   const store = new MemoryStore();
   const marks = new MemoryDiscoveryStore(store);
-  const make = (taskId: string, kind: TaskKind) => ({
+  const make = ({ id: taskId, kind }: { id: string; kind: TaskKind }) => ({
     ...newTask({ taskId, kind }, clock.now(), 3600),
     source: "discovered" as const,
   });
