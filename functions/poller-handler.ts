@@ -174,6 +174,7 @@ export function pollerDeps(
           regions: config.bedrock.regions,
           maxConcurrency: config.settings.concurrency,
           ...(config.bedrock.endpoint ? { endpoint: config.bedrock.endpoint } : {}),
+          ...(config.bedrock.credentials ? { credentials: config.bedrock.credentials } : {}),
         })
       : undefined;
   const models = config.bedrock.discoverModels;

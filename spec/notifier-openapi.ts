@@ -3,7 +3,7 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { DEFAULT_TAG_ATTRIBUTES } from "../functions/core/deployment-defaults.js";
 import { WAITER_STATES } from "../functions/core/step-functions-callback.js";
-import { ALL_TASK_STATUSES, kindSpec, TASK_KINDS } from "../functions/core/task-kinds.js";
+import { ALL_TASK_STATUSES, kindSpec, needsInvocationArn, TASK_KINDS } from "../functions/core/task-kinds.js";
 import { ATTEMPT_OUTCOMES } from "../functions/core/webhook-delivery.js";
 import { API_ROUTES } from "../functions/http/routes.js";
 import {
@@ -477,14 +477,28 @@ export function notifierOpenApiDocument(): Json {
       schemas: {
         RegisterTask: {
           ...schemaOf(registerBody(false)),
-          // The one cross-field rule JSON Schema can say: indexId with the kinds addressed in an index, only.
-          if: {
-            properties: { kind: { enum: TASK_KINDS.filter((k) => kindSpec(k).needsIndexId) } },
-            required: ["kind"],
-          },
-          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a thenable.
-          then: { required: ["indexId"] },
-          else: { not: { required: ["indexId"] } },
+          // The cross-field rules JSON Schema can say: indexId with the kinds addressed in an index,
+          // invocationArn with Bedrock's; each only there. (That taskId is the ARN's last segment it cannot.)
+          allOf: [
+            {
+              if: {
+                properties: { kind: { enum: TASK_KINDS.filter((k) => kindSpec(k).needsIndexId) } },
+                required: ["kind"],
+              },
+              // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a thenable.
+              then: { required: ["indexId"] },
+              else: { not: { required: ["indexId"] } },
+            },
+            {
+              if: {
+                properties: { kind: { enum: TASK_KINDS.filter((k) => needsInvocationArn(k)) } },
+                required: ["kind"],
+              },
+              // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a thenable.
+              then: { required: ["invocationArn"] },
+              else: { not: { required: ["invocationArn"] } },
+            },
+          ],
           // Fields that only mean something beside another.
           dependentRequired: { callbackHeaders: ["callbackUrl"], heartbeatSeconds: ["taskToken"] },
         },

@@ -40,7 +40,14 @@ export interface PollerConfig {
   /** Kept free at the end of an invocation (ms). */
   safetyMarginMs: number;
   /** Bedrock: the regions it may check (the first is where account-wide lists go), and the models watching the account takes. */
-  bedrock: { homeRegion?: string; regions: string[]; discoverModels: string[]; endpoint?: string };
+  bedrock: {
+    homeRegion?: string;
+    regions: string[];
+    discoverModels: string[];
+    /** Another endpoint (a stand-in), with the credentials the environment names for it. */
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
   settings: PollerSettings;
 }
 
@@ -70,9 +77,7 @@ export function pollerConfig(env: Env): PollerConfig {
       regions: bedrockRegions(env),
       // Watching the account takes TwelveLabs' models only unless told otherwise (substrings of the model ARN).
       discoverModels: list(env, "BEDROCK_DISCOVER_MODELS").length > 0 ? list(env, "BEDROCK_DISCOVER_MODELS") : ["twelvelabs."],
-      ...(optionalString(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
-        ? { endpoint: optionalString(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") }
-        : {}),
+      ...bedrockEndpoint(env),
     },
     settings: {
       stage: requireString(env, "STAGE"),
@@ -107,4 +112,22 @@ export function watchKinds(env: Env): TaskKind[] {
       `environment variable WATCH_ACCOUNT_KINDS: "${bad.slice(0, 20)}" cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,
     );
   return [...new Set(kinds)] as TaskKind[];
+}
+
+/**
+ * AWS_ENDPOINT_URL_BEDROCK_RUNTIME: a stand-in for Bedrock (a simulator, LocalStack), signed with the
+ * keys this environment names; without it the SDK's own endpoint and credential chain (the role).
+ */
+function bedrockEndpoint(env: Env): Pick<PollerConfig["bedrock"], "endpoint" | "credentials"> {
+  const endpoint = optionalString(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+  if (!endpoint) return {};
+  const accessKeyId = optionalString(env, "AWS_ACCESS_KEY_ID");
+  const secretAccessKey = optionalString(env, "AWS_SECRET_ACCESS_KEY");
+  const sessionToken = optionalString(env, "AWS_SESSION_TOKEN");
+  return {
+    endpoint,
+    ...(accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+      : {}),
+  };
 }

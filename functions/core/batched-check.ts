@@ -172,7 +172,7 @@ export async function checkThroughLists(
       total = res.totalResults;
       for (const snap of res.tasks) {
         const task = byId.get(snap.id);
-        if (task && !named.has(snap.id)) named.set(snap.id, notBackwards(task, snap));
+        if (task && !named.has(snap.id) && sameAddress(task, snap)) named.set(snap.id, notBackwards(task, snap));
       }
       const left = candidates.filter((t) => !named.has(t.taskId)).length;
       const pagesLeft = res.totalPages - page;
@@ -193,7 +193,7 @@ export async function checkThroughLists(
         out.calls += 1;
         for (const snap of res.tasks) {
           const task = byId.get(snap.id);
-          if (task && !named.has(snap.id)) named.set(snap.id, notBackwards(task, snap));
+          if (task && !named.has(snap.id) && sameAddress(task, snap)) named.set(snap.id, notBackwards(task, snap));
         }
       }
     }
@@ -231,6 +231,11 @@ export async function checkThroughLists(
   }
   out.toConfirm = unnamed();
   return out;
+}
+
+/** An item whose address (a Bedrock invocation's ARN) is not the task's names another job: no evidence. */
+function sameAddress(task: Task, snap: TaskSnapshot): boolean {
+  return snap.invocationArn === undefined || snap.invocationArn === task.invocationArn;
 }
 
 /**

@@ -46,14 +46,17 @@ export function bedrockReply(
   authorization: string | undefined,
   sim: BedrockView,
 ): BedrockReply {
-  if (!authorization?.startsWith("AWS4-HMAC-SHA256 "))
+  // The region the request was signed for (its credential scope): Bedrock is regional.
+  const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\/bedrock\//.exec(authorization ?? "")?.[1];
+  if (!authorization?.startsWith("AWS4-HMAC-SHA256 ") || region === undefined)
     return awsError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
-  if (path === "/async-invoke") return listReply(query, sim);
+  const here = { ...sim, tasks: [...sim.tasks].filter((t) => t.kind === "bedrock" && t.region === region) };
+  if (path === "/async-invoke") return listReply(query, here);
   const raw = decodeURIComponent(path.slice("/async-invoke/".length));
   const arn = parseInvocationArn(raw);
   if (!arn) return awsError(400, "ValidationException", "1 validation error detected: invocationArn");
-  for (const t of sim.tasks)
-    if (t.kind === "bedrock" && invocationArnOf(t) === raw && existsAt(t, sim.now))
+  for (const t of here.tasks)
+    if (invocationArnOf(t) === raw && existsAt(t, sim.now))
       return { status: 200, body: asyncInvokeBody(t, sim.now) };
   return awsError(404, "ResourceNotFoundException", "The specified invocation ARN was not found.");
 }

@@ -325,7 +325,13 @@ export function* analyzeBatchResultLines(task: SimTask, now: number): Generator<
   for (let i = 0; i < total; i++) {
     const state = !ended ? "processing" : i < failed ? "failed" : i < failed + canceled ? "canceled" : "ready";
     const item: Record<string, unknown> = { task_id: `${task.id.slice(0, 16)}${String(i).padStart(8, "0")}`, status: state };
-    if (state === "ready") item.data = { generation_id: `gen-${i}`, data: `Summary of item ${i}.`, finish_reason: "stop" };
+    if (state === "ready")
+      item.data = {
+        generation_id: `gen-${i}`,
+        data: `Summary of item ${i}.`,
+        finish_reason: "stop",
+        usage: { output_tokens: 6, input_tokens: 1200 },
+      };
     if (state === "failed") item.error = { code: "video_unreadable", message: "The video could not be read." };
     yield `${JSON.stringify(item)}\n`;
   }

@@ -160,14 +160,17 @@ describe("the notifier's OpenAPI document", () => {
         for (const [k, needs] of Object.entries((schema.dependentRequired ?? {}) as Record<string, string[]>))
           if (needs.some((n) => out[n] === undefined)) delete out[k];
         // if/then/else over one enum field: add what `then` requires, drop what `else` forbids.
-        if (schema.if) {
-          const [field, cond] = Object.entries(schema.if.properties as Record<string, Json>)[0] as [
-            string,
-            Json,
-          ];
+        for (const rule of (schema.allOf ?? (schema.if ? [schema] : [])) as Json[]) {
+          const [field, cond] = Object.entries(rule.if.properties as Record<string, Json>)[0] as [string, Json];
           if ((cond.enum as unknown[]).includes(out[field]))
-            for (const k of schema.then.required as string[]) out[k] ??= gen(schema.properties[k]);
-          else for (const k of schema.else.not.required as string[]) delete out[k];
+            for (const k of rule.then.required as string[]) out[k] ??= gen(schema.properties[k]);
+          else for (const k of rule.else.not.required as string[]) delete out[k];
+        }
+        // What JSON Schema cannot say: a Bedrock task's id is its invocation ARN's last segment.
+        if (out.invocationArn !== undefined) {
+          out.taskId = String(out.taskId).replace(/[^A-Za-z0-9]/g, "") || "abc123";
+          out.invocationArn = `arn:aws:bedrock:us-east-1:123456789012:async-invoke/${out.taskId}`;
+          delete out.archive;
         }
         return out;
       }

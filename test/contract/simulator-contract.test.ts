@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TwelveLabsClient } from "../../functions/adapters/twelvelabs-client.js";
-import { statusesOf, TASK_KINDS } from "../../functions/core/task-kinds.js";
+import { sourceOf, statusesOf, TASK_KINDS } from "../../functions/core/task-kinds.js";
 import type { SimTask } from "../../local/simulator/sim-tasks.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -130,7 +130,9 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
     const client = new TwelveLabsClient({ baseUrl: base, apiKey: async () => sim.apiKey });
     try {
       sim.resetCalls();
-      for (const kind of TASK_KINDS) {
+      // Bedrock's jobs are not TwelveLabs' API: bedrock-contract.test.ts holds them to the AWS SDK.
+      const twelvelabsKinds = TASK_KINDS.filter((k) => sourceOf(k) === "twelvelabs");
+      for (const kind of twelvelabsKinds) {
         const t = sim.addTask({ kind });
         await client.getTask(kind, t.id, { indexId: t.indexId });
         await client.listTasks(kind, {
@@ -143,7 +145,7 @@ describe("every request the client sends is in openapi-1.3.yaml", () => {
           pageLimit: 50,
         });
       }
-      const kinds = TASK_KINDS.length;
+      const kinds = twelvelabsKinds.length;
       // Every status at once, oldest first over a creation window, as the window lists of index tasks send it.
       await client.listTasks("index", {
         createdAfter: new Date(clock.now() - 60_000).toISOString(),
@@ -227,6 +229,47 @@ describe("simulator analysis responses match the official SDK's own schemas (twe
     const { status, body } = await get("/analyze/tasks?page=1&page_limit=2&status=queued");
     expect(status).toBe(200);
     expect(TasksListResponse.parse(body, strict)).toMatchObject({ ok: true });
+  });
+
+  test("an analysis batch in every phase, and its list: AnalyzeBatchStatusResponse, BatchesListResponse", async () => {
+    const { AnalyzeBatchStatusResponse } = sdk(
+      "twelvelabs-js/dist/serialization/types/AnalyzeBatchStatusResponse.js",
+    ) as { AnalyzeBatchStatusResponse: SdkSchema };
+    const { BatchesListResponse } = sdk(
+      "twelvelabs-js/dist/serialization/resources/analyzeAsync/resources/batches/types/BatchesListResponse.js",
+    ) as { BatchesListResponse: SdkSchema };
+    const { BatchResultItem } = sdk("twelvelabs-js/dist/serialization/types/BatchResultItem.js") as {
+      BatchResultItem: SdkSchema;
+    };
+    const done = sim.addTask({ kind: "analyze-batch", items: { total: 4, failed: 1 } });
+    const canceled = sim.addTask({
+      kind: "analyze-batch",
+      timeline: [
+        { status: "processing", afterMs: 0 },
+        { status: "canceling", afterMs: 3_000 },
+        { status: "canceled", afterMs: 6_000 },
+      ],
+    });
+    const expired = sim.addTask({ kind: "analyze-batch", timeline: [{ status: "expired", afterMs: 0 }] });
+    const seen = new Set<string>();
+    for (const step of [0, 2_500, 2_000, 30_000]) {
+      clock.advance(step);
+      for (const t of [done, canceled, expired]) {
+        const { status, body } = await get(`/analyze/batches/${t.id}`);
+        expect(status).toBe(200);
+        expect(AnalyzeBatchStatusResponse.parse(body, strict)).toMatchObject({ ok: true });
+        seen.add((body as { status: string }).status);
+      }
+    }
+    expect([...seen].sort()).toEqual(["canceled", "canceling", "completed", "expired", "pending", "processing"]);
+    const list = await get("/analyze/batches?page=1&page_limit=2");
+    expect(BatchesListResponse.parse(list.body, strict)).toMatchObject({ ok: true });
+    // Results: one BatchResultItem per line.
+    const res = await fetch(`${base}/analyze/batches/${done.id}/results`, { headers: { "x-api-key": sim.apiKey } });
+    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    for (const item of lines) expect(BatchResultItem.parse(item, strict)).toMatchObject({ ok: true });
+    expect(lines.map((l) => l.status).sort()).toEqual(["failed", "ready", "ready", "ready"]);
   });
 
   test("the SDK's schema rejects a wrong shape (the contract check can fail)", () => {

@@ -1,4 +1,5 @@
-import { statusesOf, TASK_KINDS } from "../../functions/core/task-kinds.js";
+import { remoteWordsOf, statusForRemote, TASK_KINDS } from "../../functions/core/task-kinds.js";
+import { invocationArnOf, wordFor } from "../../local/simulator/sim-tasks.js";
 import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES, type SimModes } from "../../local/simulator/sim-modes.js";
 import type { PollerHarness } from "./poller-harness.js";
@@ -40,9 +41,9 @@ export async function runEvidenceScenario(
   h.sim.setModes({ ...DEFAULT_MODES, ...modes });
   const expected = new Map<string, Fate>();
   for (const kind of TASK_KINDS) {
-    // The last unfinished status of the kind (processing, indexing): where tasks wait longest.
-    const running = statusesOf(kind)
-      .filter((s) => s !== "ready" && s !== "failed")
+    // The last unfinished status of the kind (processing, indexing; Bedrock's InProgress): where tasks wait longest.
+    const running = remoteWordsOf(kind)
+      .filter((w) => !["ready", "failed"].includes(statusForRemote(kind, w) ?? "") && w !== "canceling")
       .at(-1) as string;
     for (let i = 0; i < perKind; i++) {
       const fate: Fate = i % 4 === 1 ? "failed" : i % 4 === 3 ? "not_found" : "ready";
@@ -52,16 +53,24 @@ export async function runEvidenceScenario(
           ? [{ status: running, afterMs: 0 }]
           : [
               { status: running, afterMs: 0 },
-              { status: fate, afterMs: ends },
+              // A batch that completes with a failed item is a failed one (the kind table's rule).
+              { status: kind === "analyze-batch" ? "completed" : wordFor(kind, fate), afterMs: ends },
             ];
       const t = h.sim.addTask({
         kind,
         timeline,
         ...(fate === "not_found" ? { deleteAfterMs: ends } : {}),
-        ...(fate === "failed" ? { errorMessage: "The video could not be decoded" } : {}),
+        ...(fate === "failed" ? { errorMessage: "The video could not be decoded", items: { failed: 1 } } : {}),
+        // Bedrock's jobs in two regions: lists are read per region.
+        ...(kind === "bedrock" ? { region: i % 2 === 0 ? "us-east-1" : "eu-west-1" } : {}),
       });
       expected.set(t.id, fate);
-      await h.register({ taskId: t.id, kind, ...(kind === "indexed-asset" ? { indexId: t.indexId } : {}) });
+      await h.register({
+        taskId: t.id,
+        kind,
+        ...(kind === "indexed-asset" ? { indexId: t.indexId } : {}),
+        ...(kind === "bedrock" ? { invocationArn: invocationArnOf(t) } : {}),
+      });
     }
   }
   const ids = [...expected.keys()];

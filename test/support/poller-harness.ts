@@ -29,6 +29,9 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     STAGE: "test",
     TWELVELABS_BASE_URL: simUrl,
     TWELVELABS_API_KEY: sim.apiKey,
+    // The simulator speaks Bedrock's async-invoke endpoints too.
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: sim.origin,
+    BEDROCK_REGIONS: "us-east-1,eu-west-1",
     SHARDS: String(SHARDS),
     CHECK_MIN_INTERVAL_MS: "0",
     CHECK_MAX_INTERVAL_MS: "0",
