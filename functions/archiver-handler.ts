@@ -40,7 +40,12 @@ export interface ArchiverDeps {
   retryIn(receiptHandle: string, seconds: number): Promise<void>;
   logger: FunctionLog;
   /** Told about each store (local mode prints an `[archive]` line). */
-  onArchive?: (taskId: string, outcome: StoredResult | { error: string }, attempt: number, ms: number) => void;
+  onArchive?: (
+    taskId: string,
+    outcome: StoredResult | { error: string },
+    attempt: number,
+    ms: number,
+  ) => void;
   now?: () => number;
   concurrency?: number;
 }

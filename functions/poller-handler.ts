@@ -3,22 +3,21 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
+import { BedrockAsyncClient } from "./adapters/bedrock-async-client.js";
 import { DynamoDbDiscoveryStore } from "./adapters/dynamodb-discovery-store.js";
 import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
+import { JobSources } from "./adapters/job-sources.js";
 import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
 import { SqsArchiveQueue } from "./adapters/sqs-archive-queue.js";
 import { TwelveLabsClient } from "./adapters/twelvelabs-client.js";
-import { BedrockAsyncClient } from "./adapters/bedrock-async-client.js";
-import { JobSources } from "./adapters/job-sources.js";
-import { modelMatches } from "./core/bedrock-arn.js";
-import type { TaskSnapshot } from "./core/snapshot.js";
 import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog, MetricsSinkOf } from "./config/function-log.js";
 import { POLLER_METRICS, type PollerMetric, type RunCallCounts, runMetrics } from "./config/metric-names.js";
 import type { PollerConfig } from "./config/poller-config.js";
 import type { ListStats } from "./core/batched-check.js";
+import { modelMatches } from "./core/bedrock-arn.js";
 import type { DiscoveryStore } from "./core/discovery.js";
 import {
   PollerAuthFailure,
@@ -28,6 +27,7 @@ import {
   runPoller,
 } from "./core/poll-run.js";
 import type { ArchiveQueue, EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
+import type { TaskSnapshot } from "./core/snapshot.js";
 import type { TaskKind } from "./core/task-kinds.js";
 
 export type PollerLog = FunctionLog;
@@ -196,5 +196,7 @@ export function pollerDeps(
 }
 
 function sumCounts(a: RunCallCounts, b: RunCallCounts | undefined): RunCallCounts {
-  return b === undefined ? a : { attempts: a.attempts + b.attempts, rateLimited: a.rateLimited + b.rateLimited };
+  return b === undefined
+    ? a
+    : { attempts: a.attempts + b.attempts, rateLimited: a.rateLimited + b.rateLimited };
 }

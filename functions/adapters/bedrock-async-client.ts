@@ -192,7 +192,10 @@ export class BedrockAsyncClient implements TwelveLabsPort {
       return new TwelveLabsTransientError("Bedrock call cut short: no time left in this run");
     if (status !== undefined && status >= 400 && status < 500)
       // Access denied included: a role without access to one region must not stop TwelveLabs' checks.
-      return new TwelveLabsRequestError(`Bedrock refused the call (HTTP ${status}, ${safeName(name)})`, status);
+      return new TwelveLabsRequestError(
+        `Bedrock refused the call (HTTP ${status}, ${safeName(name)})`,
+        status,
+      );
     return new TwelveLabsTransientError(`Bedrock call failed (${safeName(name)})`);
   }
 }

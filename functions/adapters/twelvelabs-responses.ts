@@ -118,9 +118,6 @@ const pageInfo = v.looseObject({
   limit_per_page: v.nullish(v.number()),
 });
 
-
-
-
 function fromEmbedItem(kind: "embed" | "embed-v2", raw: unknown, what: string): TaskSnapshot {
   const r = v.safeParse(mediaEmbeddingTask, raw);
   if (!r.success) fail(what, r.issues);
@@ -267,7 +264,10 @@ export function parseAnalyzeBatch(raw: unknown): TaskSnapshot {
   return snap;
 }
 
-function batchError(status: string, items: { total: number; ready: number; failed: number; canceled: number }) {
+function batchError(
+  status: string,
+  items: { total: number; ready: number; failed: number; canceled: number },
+) {
   const counts = `${items.ready} of ${items.total} items ready, ${items.failed} failed, ${items.canceled} canceled`;
   if (status === "canceled") return `The batch was canceled: ${counts}`;
   if (status === "expired") return `The batch expired (24 hours after creation): ${counts}`;

@@ -76,7 +76,10 @@ export function pollerConfig(env: Env): PollerConfig {
       homeRegion: optionalString(env, "AWS_REGION"),
       regions: bedrockRegions(env),
       // Watching the account takes TwelveLabs' models only unless told otherwise (substrings of the model ARN).
-      discoverModels: list(env, "BEDROCK_DISCOVER_MODELS").length > 0 ? list(env, "BEDROCK_DISCOVER_MODELS") : ["twelvelabs."],
+      discoverModels:
+        list(env, "BEDROCK_DISCOVER_MODELS").length > 0
+          ? list(env, "BEDROCK_DISCOVER_MODELS")
+          : ["twelvelabs."],
       ...bedrockEndpoint(env),
     },
     settings: {

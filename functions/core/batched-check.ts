@@ -77,7 +77,10 @@ function windowPages(tasks: readonly Task[], stats: ListStats | undefined, limit
   if (!w) return 0;
   const known = tasks.filter((t) => createdAtOf(t) !== undefined).length;
   const density = stats?.perMinute;
-  return pagesOf(density === undefined ? known : Math.max(known, (density * (w.to - w.from)) / 60_000), limit);
+  return pagesOf(
+    density === undefined ? known : Math.max(known, (density * (w.to - w.from)) / 60_000),
+    limit,
+  );
 }
 
 /**
@@ -172,7 +175,8 @@ export async function checkThroughLists(
       total = res.totalResults;
       for (const snap of res.tasks) {
         const task = byId.get(snap.id);
-        if (task && !named.has(snap.id) && sameAddress(task, snap)) named.set(snap.id, notBackwards(task, snap));
+        if (task && !named.has(snap.id) && sameAddress(task, snap))
+          named.set(snap.id, notBackwards(task, snap));
       }
       const left = candidates.filter((t) => !named.has(t.taskId)).length;
       const pagesLeft = res.totalPages - page;
@@ -193,7 +197,8 @@ export async function checkThroughLists(
         out.calls += 1;
         for (const snap of res.tasks) {
           const task = byId.get(snap.id);
-          if (task && !named.has(snap.id) && sameAddress(task, snap)) named.set(snap.id, notBackwards(task, snap));
+          if (task && !named.has(snap.id) && sameAddress(task, snap))
+            named.set(snap.id, notBackwards(task, snap));
         }
       }
     }

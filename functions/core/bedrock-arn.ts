@@ -12,7 +12,8 @@ export interface InvocationArn {
   id: string;
 }
 
-const ARN = /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):async-invoke\/([A-Za-z0-9]{1,128})$/;
+const ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):async-invoke\/([A-Za-z0-9]{1,128})$/;
 
 /** The parts of an invocation ARN, or undefined when it is not one. */
 export function parseInvocationArn(arn: string): InvocationArn | undefined {

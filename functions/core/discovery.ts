@@ -1,6 +1,6 @@
 import type { CallOptions, TwelveLabsPort } from "./ports.js";
-import type { Task } from "./task.js";
 import type { TaskSnapshot } from "./snapshot.js";
+import type { Task } from "./task.js";
 import { kindSpec, pageLimitOf, TASK_KINDS, type TaskKind } from "./task-kinds.js";
 import { TwelveLabsAuthError } from "./twelvelabs-errors.js";
 

@@ -1,7 +1,7 @@
 import type { EventResult } from "./archive.js";
+import { regionOfArn } from "./bedrock-arn.js";
 import { publishableMetadata, type TaskMetadata } from "./snapshot.js";
 import type { Task } from "./task.js";
-import { regionOfArn } from "./bedrock-arn.js";
 import { sourceOf, type TaskKind, type TaskStatus } from "./task-kinds.js";
 import { endpointPath, TWELVELABS_ENDPOINTS } from "./twelvelabs-endpoints.js";
 

@@ -131,7 +131,11 @@ export const KIND_TABLE = {
     listCheck: "window",
     needsIndexId: false,
     // Paths of bedrock-runtime's REST API (`{task_id}` stands for the invocation ARN).
-    endpoints: { status: "/async-invoke/{task_id}", result: "/async-invoke/{task_id}", list: "/async-invoke" },
+    endpoints: {
+      status: "/async-invoke/{task_id}",
+      result: "/async-invoke/{task_id}",
+      list: "/async-invoke",
+    },
     source: "bedrock",
     remoteStatuses: { InProgress: "processing", Completed: "ready", Failed: "failed" },
     pageLimit: 1000,

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import notifierOpenApi from "../../spec/notifier-api.openapi.json" with { type: "json" };
+import { regionOfArn } from "../core/bedrock-arn.js";
 import {
   ConflictError,
   DomainError,
@@ -8,7 +9,6 @@ import {
   NotFoundError,
 } from "../core/domain-errors.js";
 import { buildEvent, type TaskEvent } from "../core/events.js";
-import { regionOfArn } from "../core/bedrock-arn.js";
 import {
   type CallbackQueue,
   type HeaderSealer,

@@ -49,7 +49,11 @@ export function bedrockReply(
   // The region the request was signed for (its credential scope): Bedrock is regional.
   const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\/bedrock\//.exec(authorization ?? "")?.[1];
   if (!authorization?.startsWith("AWS4-HMAC-SHA256 ") || region === undefined)
-    return awsError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+    return awsError(
+      403,
+      "UnrecognizedClientException",
+      "The security token included in the request is invalid.",
+    );
   const here = { ...sim, tasks: [...sim.tasks].filter((t) => t.kind === "bedrock" && t.region === region) };
   if (path === "/async-invoke") return listReply(query, here);
   const raw = decodeURIComponent(path.slice("/async-invoke/".length));
@@ -73,8 +77,11 @@ function listReply(query: URLSearchParams, sim: BedrockView): BedrockReply {
   const after = dateParam(query.get("submitTimeAfter"));
   const before = dateParam(query.get("submitTimeBefore"));
   if (after === null || before === null) return awsError(400, "ValidationException", "invalid timestamp");
-  const offset = query.has("nextToken") ? Number(Buffer.from(query.get("nextToken") as string, "base64url").toString()) : 0;
-  if (!Number.isInteger(offset) || offset < 0) return awsError(400, "ValidationException", "invalid nextToken");
+  const offset = query.has("nextToken")
+    ? Number(Buffer.from(query.get("nextToken") as string, "base64url").toString())
+    : 0;
+  if (!Number.isInteger(offset) || offset < 0)
+    return awsError(400, "ValidationException", "invalid nextToken");
   const asc = query.get("sortOrder") === "Ascending";
   const rows = [...sim.tasks]
     .filter((t) => t.kind === "bedrock" && existsAt(t, sim.view))

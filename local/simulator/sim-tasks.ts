@@ -111,10 +111,15 @@ export function createSimTask(spec: SimTaskSpec, now: number): SimTask {
     indexId: spec.indexId ?? newObjectId(),
     resultChars: spec.resultChars ?? 200,
     videoId: newObjectId(),
-    items: { total: spec.items?.total ?? 3, failed: spec.items?.failed ?? 0, canceled: spec.items?.canceled ?? 0 },
+    items: {
+      total: spec.items?.total ?? 3,
+      failed: spec.items?.failed ?? 0,
+      canceled: spec.items?.canceled ?? 0,
+    },
     region: spec.region ?? "us-east-1",
     account: spec.account ?? "123456789012",
-    modelArn: spec.modelArn ?? "arn:aws:bedrock:us-east-1::foundation-model/twelvelabs.marengo-embed-2-7-v1:0",
+    modelArn:
+      spec.modelArn ?? "arn:aws:bedrock:us-east-1::foundation-model/twelvelabs.marengo-embed-2-7-v1:0",
     outputUri: spec.outputUri ?? "s3://my-embeddings/marengo/",
   };
   if (spec.deleteAfterMs !== undefined) task.deletedAt = createdAt + spec.deleteAfterMs;
@@ -323,8 +328,17 @@ export function* analyzeBatchResultLines(task: SimTask, now: number): Generator<
   const ended = status === "completed" || status === "canceled" || status === "expired";
   const { total, failed, canceled } = task.items;
   for (let i = 0; i < total; i++) {
-    const state = !ended ? "processing" : i < failed ? "failed" : i < failed + canceled ? "canceled" : "ready";
-    const item: Record<string, unknown> = { task_id: `${task.id.slice(0, 16)}${String(i).padStart(8, "0")}`, status: state };
+    const state = !ended
+      ? "processing"
+      : i < failed
+        ? "failed"
+        : i < failed + canceled
+          ? "canceled"
+          : "ready";
+    const item: Record<string, unknown> = {
+      task_id: `${task.id.slice(0, 16)}${String(i).padStart(8, "0")}`,
+      status: state,
+    };
     if (state === "ready")
       item.data = {
         generation_id: `gen-${i}`,
@@ -332,7 +346,8 @@ export function* analyzeBatchResultLines(task: SimTask, now: number): Generator<
         finish_reason: "stop",
         usage: { output_tokens: 6, input_tokens: 1200 },
       };
-    if (state === "failed") item.error = { code: "video_unreadable", message: "The video could not be read." };
+    if (state === "failed")
+      item.error = { code: "video_unreadable", message: "The video could not be read." };
     yield `${JSON.stringify(item)}\n`;
   }
 }
@@ -350,7 +365,9 @@ export function asyncInvokeBody(task: SimTask, now: number): Record<string, unkn
     lastModifiedTime: iso(changedAt),
     ...(ended ? { endTime: iso(changedAt) } : {}),
     outputDataConfig: { s3OutputDataConfig: { s3Uri: task.outputUri } },
-    ...(status === "Failed" ? { failureMessage: task.errorMessage ?? "The model could not read the video." } : {}),
+    ...(status === "Failed"
+      ? { failureMessage: task.errorMessage ?? "The model could not read the video." }
+      : {}),
   };
 }
 

@@ -1,8 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isTaskKind, kindSpec, sourceOf, TASK_KINDS, type TaskKind } from "../../functions/core/task-kinds.js";
-import { bedrockReply, bedrockRoute } from "./sim-bedrock.js";
+import {
+  isTaskKind,
+  kindSpec,
+  sourceOf,
+  TASK_KINDS,
+  type TaskKind,
+} from "../../functions/core/task-kinds.js";
 import { TWELVELABS_ENDPOINTS } from "../../functions/core/twelvelabs-endpoints.js";
+import { bedrockReply, bedrockRoute } from "./sim-bedrock.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
   afterLowerBound,
@@ -53,6 +59,8 @@ export interface CallRecord {
   /** Real wall-clock arrival (ms), for retry-spacing checks. */
   receivedAt: number;
   fault?: string;
+  /** Bedrock calls: the region the request was signed for. */
+  region?: string;
 }
 
 const API_PREFIX = "/v1.3";
@@ -251,6 +259,8 @@ export class TwelveLabsSimulator {
     route: string,
   ): Promise<void> {
     record.route = route;
+    const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\//.exec(req.headers.authorization ?? "")?.[1];
+    if (region) record.region = region;
     if (this.latencyMs > 0) await delay(this.latencyMs);
     const fault = this.faults.pick(url.pathname);
     if (fault) {
@@ -509,23 +519,25 @@ export class TwelveLabsSimulator {
 }
 
 /** The endpoints of functions/core/twelvelabs-endpoints.ts: each kind's status call and list. */
-const ROUTES: Route[] = TASK_KINDS.filter((kind) => sourceOf(kind) === "twelvelabs").flatMap((kind): Route[] => {
-  const e = TWELVELABS_ENDPOINTS[kind];
-  return [
-    {
-      template: e.status,
-      pattern: routePattern(e.status),
-      // Placeholders in template order: `{index_id}` comes before `{task_id}` where both are.
-      handle: (s, p) =>
-        p.length > 1 ? s.taskReply(kind, p[1] as string, p[0]) : s.taskReply(kind, p[0] as string),
-    },
-    {
-      template: e.list,
-      pattern: routePattern(e.list),
-      handle: (s, p, q) => s.listReply(kind, q, p[0]),
-    },
-  ];
-});
+const ROUTES: Route[] = TASK_KINDS.filter((kind) => sourceOf(kind) === "twelvelabs").flatMap(
+  (kind): Route[] => {
+    const e = TWELVELABS_ENDPOINTS[kind];
+    return [
+      {
+        template: e.status,
+        pattern: routePattern(e.status),
+        // Placeholders in template order: `{index_id}` comes before `{task_id}` where both are.
+        handle: (s, p) =>
+          p.length > 1 ? s.taskReply(kind, p[1] as string, p[0]) : s.taskReply(kind, p[0] as string),
+      },
+      {
+        template: e.list,
+        pattern: routePattern(e.list),
+        handle: (s, p, q) => s.listReply(kind, q, p[0]),
+      },
+    ];
+  },
+);
 
 // Results fetched apart from the status (the embed v1 embeddings); the other kinds' result is their status call.
 ROUTES.push({

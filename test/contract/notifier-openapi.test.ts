@@ -161,7 +161,10 @@ describe("the notifier's OpenAPI document", () => {
           if (needs.some((n) => out[n] === undefined)) delete out[k];
         // if/then/else over one enum field: add what `then` requires, drop what `else` forbids.
         for (const rule of (schema.allOf ?? (schema.if ? [schema] : [])) as Json[]) {
-          const [field, cond] = Object.entries(rule.if.properties as Record<string, Json>)[0] as [string, Json];
+          const [field, cond] = Object.entries(rule.if.properties as Record<string, Json>)[0] as [
+            string,
+            Json,
+          ];
           if ((cond.enum as unknown[]).includes(out[field]))
             for (const k of rule.then.required as string[]) out[k] ??= gen(schema.properties[k]);
           else for (const k of rule.else.not.required as string[]) delete out[k];

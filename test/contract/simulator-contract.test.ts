@@ -261,12 +261,24 @@ describe("simulator analysis responses match the official SDK's own schemas (twe
         seen.add((body as { status: string }).status);
       }
     }
-    expect([...seen].sort()).toEqual(["canceled", "canceling", "completed", "expired", "pending", "processing"]);
+    expect([...seen].sort()).toEqual([
+      "canceled",
+      "canceling",
+      "completed",
+      "expired",
+      "pending",
+      "processing",
+    ]);
     const list = await get("/analyze/batches?page=1&page_limit=2");
     expect(BatchesListResponse.parse(list.body, strict)).toMatchObject({ ok: true });
     // Results: one BatchResultItem per line.
-    const res = await fetch(`${base}/analyze/batches/${done.id}/results`, { headers: { "x-api-key": sim.apiKey } });
-    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const res = await fetch(`${base}/analyze/batches/${done.id}/results`, {
+      headers: { "x-api-key": sim.apiKey },
+    });
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(4);
     for (const item of lines) expect(BatchResultItem.parse(item, strict)).toMatchObject({ ok: true });
     expect(lines.map((l) => l.status).sort()).toEqual(["failed", "ready", "ready", "ready"]);

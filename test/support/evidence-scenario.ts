@@ -1,7 +1,7 @@
 import { remoteWordsOf, statusForRemote, TASK_KINDS } from "../../functions/core/task-kinds.js";
-import { invocationArnOf, wordFor } from "../../local/simulator/sim-tasks.js";
 import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES, type SimModes } from "../../local/simulator/sim-modes.js";
+import { invocationArnOf, wordFor } from "../../local/simulator/sim-tasks.js";
 import type { PollerHarness } from "./poller-harness.js";
 import { sleep } from "./poller-harness.js";
 
@@ -60,7 +60,9 @@ export async function runEvidenceScenario(
         kind,
         timeline,
         ...(fate === "not_found" ? { deleteAfterMs: ends } : {}),
-        ...(fate === "failed" ? { errorMessage: "The video could not be decoded", items: { failed: 1 } } : {}),
+        ...(fate === "failed"
+          ? { errorMessage: "The video could not be decoded", items: { failed: 1 } }
+          : {}),
         // Bedrock's jobs in two regions: lists are read per region.
         ...(kind === "bedrock" ? { region: i % 2 === 0 ? "us-east-1" : "eu-west-1" } : {}),
       });
