@@ -12,13 +12,7 @@ import { SqsArchiveQueue } from "./adapters/sqs-archive-queue.js";
 import type { ArchiverConfig } from "./config/archiver-config.js";
 import { errorSummary } from "./config/error-summary.js";
 import type { FunctionLog } from "./config/function-log.js";
-import {
-  type EventResult,
-  nextArchiveAttempt,
-  resultKey,
-  type StoredResult,
-  withResult,
-} from "./core/archive.js";
+import { nextArchiveAttempt, resultKey, type StoredResult, withResult } from "./core/archive.js";
 import { publishRoute } from "./core/event-routes.js";
 import type { TaskEvent } from "./core/events.js";
 import type { ArchiveJob, EventPublisher, TaskStore } from "./core/ports.js";

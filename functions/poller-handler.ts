@@ -28,7 +28,6 @@ import {
 } from "./core/poll-run.js";
 import type { ArchiveQueue, EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
 import type { TaskSnapshot } from "./core/snapshot.js";
-import type { TaskKind } from "./core/task-kinds.js";
 
 export type PollerLog = FunctionLog;
 export type MetricsSink = MetricsSinkOf<PollerMetric, (typeof POLLER_METRICS)[PollerMetric]>;

@@ -109,6 +109,13 @@ export interface StageConfig {
    * Intelligent-Tiering; or `bucketName` names a bucket of yours.
    */
   archive: { default: boolean; expireAfterDays?: number; intelligentTiering?: boolean; bucketName?: string };
+  /**
+   * Amazon Bedrock async invocations (README: "Bedrock async invocations"): the regions whose
+   * invocations the stage may watch (unset: the stage's own; empty: kind bedrock off), and the models
+   * watching the account takes (substrings of the model ARN; default TwelveLabs' `twelvelabs.`).
+   * The poller's role gets bedrock:GetAsyncInvoke and bedrock:ListAsyncInvokes in exactly these regions.
+   */
+  bedrock: { regions?: string[]; discoverModels?: string[] };
 }
 
 const common = {
@@ -125,6 +132,7 @@ const common = {
   watchAccount: [],
   eventBridge: { source: DEFAULT_EVENT_SOURCE },
   stepFunctions: { maxConcurrency: 5 },
+  bedrock: {},
 };
 
 export const STAGE_CONFIGS: Record<Stage, StageConfig> = {

@@ -107,8 +107,11 @@ export class BedrockAsyncClient implements TwelveLabsPort {
     const key = JSON.stringify([region, base]);
     // Page N needs the token page N-1 gave; without it (a new process), walk from the start.
     let page = want;
-    let token: string | undefined;
-    while (page > 1 && (token = this.tokens.get(`${key}#${page}`)) === undefined) page -= 1;
+    let token = page > 1 ? this.tokens.get(`${key}#${page}`) : undefined;
+    while (page > 1 && token === undefined) {
+      page -= 1;
+      token = page > 1 ? this.tokens.get(`${key}#${page}`) : undefined;
+    }
     for (;;) {
       const out = await this.send(opts, "list", (abortSignal) =>
         client.send(new ListAsyncInvokesCommand({ ...base, ...(token ? { nextToken: token } : {}) }), {

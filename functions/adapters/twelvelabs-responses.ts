@@ -1,8 +1,7 @@
 import * as v from "valibot";
-import type { TaskMetadata, TaskPage, TaskSnapshot } from "../core/snapshot.js";
+import type { TaskPage, TaskSnapshot } from "../core/snapshot.js";
 import type { TaskKind } from "../core/task-kinds.js";
 import { cleanText, urlWithoutSecrets } from "../core/text-rules.js";
-import { TwelveLabsInvalidResponseError } from "../core/twelvelabs-errors.js";
 import { parseAsyncInvoke } from "./bedrock-responses.js";
 import { clean, fail, snapshotOf } from "./snapshot-builder.js";
 

@@ -23,6 +23,7 @@ import { Construct } from "constructs";
 import { subscriptionProtocols } from "../../functions/core/deployment-defaults.js";
 import type { StageConfig } from "../config.js";
 import { NotifierFunction } from "./notifier-function.js";
+import { bedrockRegionsEnv } from "./poller.js";
 
 /** The REST API's name in a stage: API Gateway's own metrics are keyed by it. */
 export function restApiName(stage: string): string {
@@ -67,6 +68,9 @@ export class NotifierApi extends Construct {
         TAG_ATTRIBUTES: c.tagAttributes.join(","),
       },
     }).bindTable(props.table, c.shards, ["PutItem", "GetItem", "Query", "BatchGetItem"]);
+    // Which Bedrock regions registrations may name (the poller's own list).
+    const bedrockRegions = bedrockRegionsEnv(c);
+    if (bedrockRegions !== undefined) this.function.fn.addEnvironment("BEDROCK_REGIONS", bedrockRegions);
     // The table: register (conditional put), read, list (the list index and its items, filtered or
     // not: never a Scan), delete (a conditional put of a tombstone); nothing else.
     // Subscriptions of this topic only; the api never publishes.

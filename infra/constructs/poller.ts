@@ -1,7 +1,8 @@
-import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -11,6 +12,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { TASK_TABLE } from "../../functions/adapters/task-table.js";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
+import { REGION_PATTERN } from "../../functions/core/bedrock-arn.js";
 import type { StageConfig } from "../config.js";
 import { deadLetterQueue } from "./dead-letter-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
@@ -65,6 +67,7 @@ export class Poller extends Construct {
       .bindTable(props.table, c.shards, ["Query", "GetItem", "UpdateItem", "PutItem", "DeleteItem"])
       .bindTopicPublisher(props.topic)
       .bindSecret(props.secret);
+    grantBedrockReads(this.function, c);
 
     this.deadLetterQueue = deadLetterQueue(this, "FailedRuns", "the poller's failed invocations");
     // The next tick is the retry: a failed run is recorded, not replayed late.
@@ -96,4 +99,54 @@ export class Poller extends Construct {
       targets: [new LambdaFunction(this.function.fn, { retryAttempts: 2, maxEventAge: Duration.minutes(1) })],
     });
   }
+}
+
+/**
+ * The stage's Bedrock regions as the functions read them (BEDROCK_REGIONS): the listed ones, `none`
+ * for an empty list, unset for the stage's own region. Checked at synth.
+ */
+export function bedrockRegionsEnv(c: StageConfig): string | undefined {
+  const regions = c.bedrock.regions;
+  if (regions === undefined) return undefined;
+  const bad = regions.find((r) => !REGION_PATTERN.test(r));
+  if (bad !== undefined) throw new Error(`stage ${c.stage}: bedrock.regions has "${bad}", not a region name`);
+  return regions.length === 0 ? "none" : regions.join(",");
+}
+
+/**
+ * Reading Bedrock async invocations: GetAsyncInvoke on the account's invocations in the stage's
+ * regions, ListAsyncInvokes (no resource type: `*`) held to those regions by aws:RequestedRegion.
+ */
+function grantBedrockReads(fn: NotifierFunction, c: StageConfig): void {
+  const env = bedrockRegionsEnv(c);
+  if (env !== undefined) fn.fn.addEnvironment("BEDROCK_REGIONS", env);
+  if (env === "none") return;
+  if (c.bedrock.discoverModels?.length)
+    fn.fn.addEnvironment("BEDROCK_DISCOVER_MODELS", c.bedrock.discoverModels.join(","));
+  const stack = Stack.of(fn);
+  const regions = c.bedrock.regions ?? [stack.region];
+  fn.fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ["bedrock:GetAsyncInvoke"],
+      resources: regions.map((r) => `arn:${stack.partition}:bedrock:${r}:${stack.account}:async-invoke/*`),
+    }),
+  );
+  fn.fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ["bedrock:ListAsyncInvokes"],
+      resources: ["*"],
+      conditions: { StringEquals: { "aws:RequestedRegion": regions } },
+    }),
+  );
+  for (const r of regions) {
+    const where = r === stack.region ? "<AWS::Region>" : r;
+    Validations.of(fn.fn.role ?? fn.fn).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:${where}:<AWS::AccountId>:async-invoke/*]`,
+      reason: `Bedrock async invocations of this account in ${r}, registered by id after they start: read only (GetAsyncInvoke).`,
+    });
+  }
+  Validations.of(fn.fn.role ?? fn.fn).acknowledge({
+    id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+    reason: `bedrock:ListAsyncInvokes has no resource type; it is held to ${regions.join(", ")} by aws:RequestedRegion.`,
+  });
 }

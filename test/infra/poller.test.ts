@@ -113,8 +113,46 @@ describe("Poller", () => {
     );
     for (const a of actions)
       expect(a).toMatch(
-        /^(dynamodb|sns:Publish|secretsmanager:(GetSecretValue|DescribeSecret)|sqs:SendMessage|sqs:GetQueue)/,
+        /^(dynamodb|sns:Publish|secretsmanager:(GetSecretValue|DescribeSecret)|sqs:SendMessage|sqs:GetQueue|bedrock:(GetAsyncInvoke|ListAsyncInvokes)$)/,
       );
+  });
+});
+
+describe("Bedrock async invocations (stage setting bedrock)", () => {
+  const statements = (t: Template) =>
+    (
+      Object.values(t.findResources("AWS::IAM::Policy")) as Array<{
+        Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+      }>
+    ).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const fnEnv = (t: Template) =>
+    (
+      Object.values(t.findResources("AWS::Lambda::Function"))[0] as {
+        Properties: { Environment: { Variables: Record<string, string> } };
+      }
+    ).Properties.Environment.Variables;
+
+  test("listed regions: GetAsyncInvoke on the account's invocations there, ListAsyncInvokes held to them", () => {
+    const t = build(false, Duration.minutes(1), {
+      bedrock: { regions: ["us-east-1", "eu-west-1"], discoverModels: ["marengo"] },
+    });
+    const get = statements(t).find((s) => s.Action === "bedrock:GetAsyncInvoke");
+    expect(JSON.stringify(get?.Resource)).toContain(":bedrock:us-east-1:");
+    expect(JSON.stringify(get?.Resource)).toContain(":bedrock:eu-west-1:");
+    expect(JSON.stringify(get?.Resource)).toContain(":async-invoke/*");
+    const list = statements(t).find((s) => s.Action === "bedrock:ListAsyncInvokes");
+    expect(list?.Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } });
+    expect(fnEnv(t).BEDROCK_REGIONS).toBe("us-east-1,eu-west-1");
+    expect(fnEnv(t).BEDROCK_DISCOVER_MODELS).toBe("marengo");
+  });
+
+  test("no regions: the kind is off, no Bedrock permission; a bad region name fails synth", () => {
+    const t = build(false, Duration.minutes(1), { bedrock: { regions: [] } });
+    expect(statements(t).some((s) => String(s.Action).startsWith("bedrock:"))).toBe(false);
+    expect(fnEnv(t).BEDROCK_REGIONS).toBe("none");
+    expect(() => build(false, Duration.minutes(1), { bedrock: { regions: ["mars-1"] } })).toThrow(
+      /not a region name/,
+    );
   });
 });
 
