@@ -73,6 +73,7 @@ const task: Json = {
       description: "discovered: found by watching the account; registering it makes it registered.",
     },
     indexId: { type: "string", description: "The index of an indexed-asset." },
+    invocationArn: { type: "string", description: "A Bedrock async invocation's ARN (kind bedrock)." },
     status: { enum: [...ALL_TASK_STATUSES] },
     history: {
       type: "array",
@@ -85,7 +86,8 @@ const task: Json = {
     modelName: { type: "string" },
     metadata: {
       type: "object",
-      description: "What TwelveLabs reported: durationSec, filename, createdAt, ...",
+      description:
+        "What TwelveLabs (or Bedrock) reported: durationSec, filename, createdAt, ...; remoteStatus where the service's word differs (a batch's completed, canceled, expired; Bedrock's InProgress, Completed, Failed); items of an analysis batch; modelArn and outputUri of a Bedrock invocation.",
     },
     error: { type: "string", description: "Why a task failed, timed out or was not found." },
     tags: { type: "object", additionalProperties: { type: "string" } },

@@ -59,15 +59,35 @@ export function taskEventSchema() {
               createdAt: { type: "string" },
               fileType: { type: "string" },
               completedAt: { type: "string" },
+              remoteStatus: {
+                type: "string",
+                description:
+                  "The service's own status word where the notifier maps it (a batch's completed, canceled or expired; Bedrock's InProgress, Completed, Failed).",
+              },
+              items: {
+                type: "object",
+                description: "Analysis batches: items by outcome (a batch is ready only when every item is).",
+                required: ["total", "queued", "processing", "ready", "failed", "canceled"],
+                additionalProperties: false,
+                properties: Object.fromEntries(
+                  ["total", "queued", "processing", "ready", "failed", "canceled"].map((k) => [
+                    k,
+                    { type: "integer", minimum: 0 },
+                  ]),
+                ),
+              },
+              modelArn: { type: "string", description: "Bedrock: the model the invocation ran." },
+              outputUri: { type: "string", description: "Bedrock: where the invocation writes its output." },
             },
             additionalProperties: false,
           },
           tags: { type: "object", additionalProperties: { type: "string" } },
           indexId: { type: "string" },
+          invocationArn: { type: "string", description: "A Bedrock async invocation's ARN (kind bedrock)." },
           error: { type: "string", description: "Why the task failed, timed out or was not found." },
           result: {
             description:
-              "task.ready of an archived task: the stored result (s3:// URI, size, hex SHA-256, content type), or why it could not be stored.",
+              "task.ready of an archived task: the stored result (s3:// URI, size, hex SHA-256, content type), or why it could not be stored; of a Bedrock invocation: where it wrote its output (uri only).",
             oneOf: [
               {
                 type: "object",
@@ -85,6 +105,12 @@ export function taskEventSchema() {
                 required: ["error"],
                 additionalProperties: false,
                 properties: { error: { type: "string" } },
+              },
+              {
+                type: "object",
+                required: ["uri"],
+                additionalProperties: false,
+                properties: { uri: { type: "string", pattern: "^s3://" } },
               },
             ],
           },

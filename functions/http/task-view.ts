@@ -15,6 +15,7 @@ export function taskView(t: Task, twelvelabsBaseUrl: string) {
     kind: t.kind,
     source: t.source ?? "registered",
     indexId: t.indexId,
+    invocationArn: t.invocationArn,
     status: t.status,
     history: t.history.map((h) => ({ status: h.status, at: iso(h.at) })),
     modelName: t.modelName,

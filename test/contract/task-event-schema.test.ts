@@ -3,6 +3,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { TaskEvent } from "../../functions/core/events.js";
+import { invocationArnOf } from "../../local/simulator/sim-tasks.js";
 import { taskEventSchema } from "../../spec/task-event-schema.js";
 import { type PollerHarness, startPollerHarness } from "../support/poller-harness.js";
 
@@ -43,6 +44,15 @@ test("real events of every kind and outcome validate against it", async () => {
   await h.register({ taskId: failed.id, kind: "embed-v2" });
   const running = h.sim.addTask({ kind: "index" }); // still indexing: status changes only
   await h.register({ taskId: running.id, kind: "index" });
+  // Jobs that are not TwelveLabs API tasks: a Bedrock invocation (output named), a batch with a failed item.
+  const bedrock = h.sim.addTask({ kind: "bedrock", timeline: [{ status: "Completed", afterMs: 0 }] });
+  await h.register({ taskId: bedrock.id, kind: "bedrock", invocationArn: invocationArnOf(bedrock) });
+  const batch = h.sim.addTask({
+    kind: "analyze-batch",
+    items: { total: 3, failed: 1 },
+    timeline: [{ status: "completed", afterMs: 0 }],
+  });
+  await h.register({ taskId: batch.id, kind: "analyze-batch" });
   const late = h.sim.addTask({ kind: "embed" });
   await h.register({ taskId: late.id, deadlineSeconds: 10 }, Date.now() - 60_000);
   for (let i = 0; i < 3; i++) await h.run();
@@ -50,6 +60,10 @@ test("real events of every kind and outcome validate against it", async () => {
   const types = new Set(events.map((e) => e.type));
   for (const t of ["task.ready", "task.failed", "task.timed_out", "task.status_changed"])
     expect(types).toContain(t);
+  expect(events.find((e) => e.task.id === bedrock.id)?.task.result).toEqual({
+    uri: "s3://my-embeddings/marengo/",
+  });
+  expect(events.find((e) => e.task.id === batch.id)?.task.metadata.items?.failed).toBe(1);
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats.default(ajv);
   const validate = ajv.compile(taskEventSchema());

@@ -100,6 +100,72 @@ describe("POST /tasks", () => {
     expect(typeof res.body.error.message).toBe("string");
   });
 
+  test("a Bedrock invocation registers with its ARN (its id the ARN's last segment), in an allowed region only", async () => {
+    const arn = (region: string, id: string) => `arn:aws:bedrock:${region}:123456789012:async-invoke/${id}`;
+    const missing = await api.call("POST", "/tasks", { body: { taskId: "br1", kind: "bedrock" } });
+    expect([missing.status, missing.body.error.message]).toEqual([
+      422,
+      "invocationArn is required for kind bedrock, and only for it",
+    ]);
+    const misplaced = await api.call("POST", "/tasks", {
+      body: { taskId: "br1", kind: "embed", invocationArn: arn("us-east-1", "br1") },
+    });
+    expect(misplaced.status).toBe(422);
+    const mismatch = await api.call("POST", "/tasks", {
+      body: { taskId: "br1", kind: "bedrock", invocationArn: arn("us-east-1", "other1") },
+    });
+    expect(mismatch.body.error.message).toBe(
+      "taskId must be the invocation id: the last segment of invocationArn",
+    );
+    const malformed = await api.call("POST", "/tasks", {
+      body: { taskId: "br1", kind: "bedrock", invocationArn: "arn:aws:s3:::bucket/br1" },
+    });
+    expect(malformed.body.error.message).toBe(
+      "invocationArn must be arn:aws:bedrock:<region>:<account>:async-invoke/<id>",
+    );
+    // The harness's stage is in us-east-1 (its only Bedrock region): another region is refused, nothing stored.
+    const far = await api.call("POST", "/tasks", {
+      body: { taskId: "br2", kind: "bedrock", invocationArn: arn("eu-west-1", "br2") },
+    });
+    expect([far.status, far.body.error.code]).toEqual([422, "region_not_allowed"]);
+    expect(far.body.error.message).toContain("us-east-1");
+    expect((await api.call("GET", "/tasks/br2")).status).toBe(404);
+    const archived = await api.call("POST", "/tasks", {
+      body: { taskId: "br3", kind: "bedrock", invocationArn: arn("us-east-1", "br3"), archive: true },
+    });
+    expect([archived.status, archived.body.error.code]).toEqual([422, "archive_not_applicable"]);
+
+    const ok = await api.call("POST", "/tasks", {
+      body: { taskId: "br1", kind: "bedrock", invocationArn: arn("us-east-1", "br1"), tags: { team: "ml" } },
+    });
+    expect(ok.status).toBe(202);
+    expect(ok.body).toMatchObject({
+      kind: "bedrock",
+      invocationArn: arn("us-east-1", "br1"),
+      archive: false,
+    });
+    expect(ok.body.links.status).toBe(
+      `https://bedrock-runtime.us-east-1.amazonaws.com/async-invoke/${encodeURIComponent(arn("us-east-1", "br1"))}`,
+    );
+    const again = await api.call("POST", "/tasks", {
+      body: { taskId: "br1", kind: "bedrock", invocationArn: arn("us-east-1", "br1") },
+    });
+    expect(again.status).toBe(200);
+    const listed = await api.call("GET", "/tasks", { query: { kind: "bedrock" } });
+    expect(listed.body.items.map((t: { taskId: string }) => t.taskId)).toEqual(["br1"]);
+  });
+
+  test("an analysis batch registers as kind analyze-batch, linked to its status and results", async () => {
+    const res = await api.call("POST", "/tasks", {
+      body: { taskId: "68f4ddaf8aaa60d33df0e800", kind: "analyze-batch" },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.links).toEqual({
+      status: "https://api.twelvelabs.io/v1.3/analyze/batches/68f4ddaf8aaa60d33df0e800",
+      result: "https://api.twelvelabs.io/v1.3/analyze/batches/68f4ddaf8aaa60d33df0e800/results",
+    });
+  });
+
   test("an unknown field is named in the message", async () => {
     const res = await api.call("POST", "/tasks", { body: { taskId: "a", colour: "red" } });
     expect(res.body.error.message).toBe('unknown field "body.colour"');
