@@ -3,6 +3,7 @@ import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
 import { newTask } from "../functions/core/task.js";
 import { seededRandom } from "../local/simulator/sim-faults.js";
 import type { SimModes } from "../local/simulator/sim-modes.js";
+import { invocationArnOf, wordFor } from "../local/simulator/sim-tasks.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
 import {
   DirectTwelveLabs,
@@ -22,6 +23,8 @@ export interface NotifierBenchOptions {
   modes?: Partial<SimModes>;
   /** Nothing is registered: the poller watches the account for new embed tasks (discovery). */
   watchAccount?: boolean;
+  /** The jobs: TwelveLabs embed tasks (default) or Bedrock async invocations of the same timelines. */
+  kind?: "embed" | "bedrock";
 }
 
 export interface BenchOutcome {
@@ -102,17 +105,20 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
       const { t, i } = order[next++] as { t: Workload["tasks"][number]; i: number };
       const saved = clock.t;
       clock.t = start + t.createdAt;
+      const kind = o.kind ?? "embed";
       const sim_ = sim.addTask({
-        kind: "embed",
+        kind,
         durationSec: t.videoSec,
         timeline: [
-          { status: "processing", afterMs: 0 },
-          { status: t.fate, afterMs: t.processingMs },
+          { status: kind === "bedrock" ? "InProgress" : "processing", afterMs: 0 },
+          { status: wordFor(kind, t.fate), afterMs: t.processingMs },
         ],
         errorMessage: t.fate === "failed" ? "The video could not be processed" : undefined,
       });
       ids[i] = sim_.id;
-      if (!o.watchAccount) void store.register(newTask({ taskId: sim_.id, kind: "embed" }, clock.t, 86_400));
+      const address = kind === "bedrock" ? { invocationArn: invocationArnOf(sim_) } : {};
+      if (!o.watchAccount)
+        void store.register(newTask({ taskId: sim_.id, kind, ...address }, clock.t, 86_400));
       clock.t = saved;
     }
   };

@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { archiveMemoryFresh } from "./archive-memory.js";
+import { bedrockVsLoop } from "./bedrock-vs-loop.js";
 import { bundles } from "./bundles.js";
 import { callEfficiency } from "./call-efficiency.js";
 import { clientThroughput } from "./client-throughput.js";
@@ -33,6 +34,7 @@ add(
 add(callEfficiency());
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 add(await notifierVsSdk(join(ROOT, "bench", "results", "calls-vs-delay.svg")));
+add(await bedrockVsLoop());
 add(await discoveryCost());
 add(await archiveMemoryFresh());
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${head}\n\n${sections.join("\n\n")}\n`);

@@ -278,6 +278,22 @@ export class TwelveLabsSimulator {
     send(res, record, reply.status, reply.body);
   }
 
+  /** Bedrock's answer without HTTP (benchmarks in virtual time), as a request signed for `region` gets it. */
+  bedrockAnswer(path: string, query: URLSearchParams, region: string): { status: number; body: unknown } {
+    const now = this.now();
+    return bedrockReply(
+      path,
+      query,
+      `AWS4-HMAC-SHA256 Credential=local/20260101/${region}/bedrock/aws4_request`,
+      {
+        tasks: this.tasks.values(),
+        now,
+        view: now - Math.floor(this.staleRandom() * this.modes.listStalenessMs),
+        modes: this.modes,
+      },
+    );
+  }
+
   private overRpm(res: ServerResponse, record: CallRecord): boolean {
     const now = Date.now();
     while (this.recent.length > 0 && (this.recent[0] as number) <= now - 60_000) this.recent.shift();

@@ -1,4 +1,6 @@
+import { parseAsyncInvoke } from "../../functions/adapters/bedrock-responses.js";
 import { parseTaskList, parseTaskOf } from "../../functions/adapters/twelvelabs-responses.js";
+import { regionOfArn } from "../../functions/core/bedrock-arn.js";
 import {
   DISCOVERABLE_KINDS,
   type DiscoveryMark,
@@ -19,7 +21,7 @@ import {
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../../functions/core/snapshot.js";
 import type { Waiter } from "../../functions/core/step-functions-callback.js";
 import type { SetAsideEvent, Task } from "../../functions/core/task.js";
-import { kindSpec, type TaskKind } from "../../functions/core/task-kinds.js";
+import { kindSpec, sourceOf, type TaskKind } from "../../functions/core/task-kinds.js";
 import {
   applyTransitionPatch,
   type CheckPatch,
@@ -198,6 +200,16 @@ export class DirectTwelveLabs implements TwelveLabsPort {
     if (opts?.deadlineAt !== undefined && this.now() >= opts.deadlineAt)
       throw new TwelveLabsTransientError("no time left in this run");
     this.calls += 1;
+    if (sourceOf(kind) === "bedrock") {
+      const arn = opts?.invocationArn ?? "";
+      const r = this.sim.bedrockAnswer(
+        `/async-invoke/${encodeURIComponent(arn)}`,
+        new URLSearchParams(),
+        regionOfArn(arn) ?? "us-east-1",
+      );
+      if (r.status !== 200) throw new TwelveLabsNotFoundError("not found");
+      return parseAsyncInvoke(r.body);
+    }
     const r = this.sim.taskReply(kind, id, opts?.indexId);
     if (r.status !== 200) throw new TwelveLabsNotFoundError("not found");
     return parseTaskOf(kind, r.body);
@@ -207,6 +219,7 @@ export class DirectTwelveLabs implements TwelveLabsPort {
       throw new TwelveLabsTransientError("no time left in this run");
     this.calls += 1;
     this.listCalls += 1;
+    if (sourceOf(kind) === "bedrock") return this.bedrockList(q);
     const params = new URLSearchParams();
     if (q.status) params.set("status", q.status);
     params.set("page", String(q.page ?? 1));
@@ -223,6 +236,36 @@ export class DirectTwelveLabs implements TwelveLabsPort {
     }
     return parseTaskList(kind, this.sim.listReply(kind, params, q.indexId).body);
   }
+
+  private bedrockList(q: ListTasksQuery): TaskPage {
+    const { params, limit, page } = bedrockQuery(q);
+    const r = this.sim.bedrockAnswer("/async-invoke", params, q.region ?? "us-east-1");
+    const body = r.body as { asyncInvokeSummaries: unknown[]; nextToken?: string };
+    const tasks = body.asyncInvokeSummaries.map(parseAsyncInvoke);
+    const more = body.nextToken !== undefined;
+    return {
+      tasks,
+      page,
+      totalPages: more ? page + 1 : page,
+      totalResults: (page - 1) * limit + tasks.length + (more ? 1 : 0),
+    };
+  }
+}
+
+/** ListAsyncInvokes as the Bedrock adapter sends it; page N starts at the simulator's token for its offset. */
+function bedrockQuery(q: ListTasksQuery): { params: URLSearchParams; limit: number; page: number } {
+  const words: Record<string, string> = { processing: "InProgress", ready: "Completed", failed: "Failed" };
+  const limit = q.pageLimit ?? 1000;
+  const page = q.page ?? 1;
+  const params = new URLSearchParams({
+    maxResults: String(limit),
+    sortOrder: q.oldestFirst ? "Ascending" : "Descending",
+  });
+  if (q.status) params.set("statusEquals", words[q.status] ?? q.status);
+  if (q.createdAfter) params.set("submitTimeAfter", q.createdAfter);
+  if (q.createdBefore) params.set("submitTimeBefore", q.createdBefore);
+  if (page > 1) params.set("nextToken", Buffer.from(String((page - 1) * limit)).toString("base64url"));
+  return { params, limit, page };
 }
 
 /** Discovery's marks in memory, its tasks in a MemoryStore (the same rules as the DynamoDB one). */
