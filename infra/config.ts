@@ -86,7 +86,8 @@ export interface StageConfig {
   /**
    * Watch the account: tasks of these kinds created at TwelveLabs after the stage is deployed with
    * them are found through the list endpoints and watched without being registered (README:
-   * "Watching the account"). Empty: off. Watchable: embed, embed-v2, index, analyze, asset.
+   * "Watching the account"). Empty: off. Watchable: embed, embed-v2, index, analyze, asset,
+   * analyze-batch, bedrock (the stage's own region, models in `bedrock.discoverModels`).
    */
   watchAccount: TaskKind[];
   /**
