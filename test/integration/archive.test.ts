@@ -161,7 +161,7 @@ test("an archived embed task: the result stored byte for byte, the one ready eve
   expect(view.result).toMatchObject({ state: "stored", sha256, bytes: stored.length });
 }, 60_000);
 
-test("embed-v2 and analyze: the whole task response TwelveLabs returned is the stored result", async () => {
+test("embed-v2, analyze and an analysis batch: the whole response TwelveLabs returned is the stored result", async () => {
   const v2 = h.sim.addTask({
     kind: "embed-v2",
     embeddingCount: 20,
@@ -172,17 +172,24 @@ test("embed-v2 and analyze: the whole task response TwelveLabs returned is the s
     resultChars: 5000,
     timeline: [{ status: "ready", afterMs: 0 }],
   });
+  const batch = h.sim.addTask({
+    kind: "analyze-batch",
+    items: { total: 6 },
+    timeline: [{ status: "completed", afterMs: 0 }],
+  });
   await api("POST", "/tasks", { taskId: v2.id, kind: "embed-v2", archive: true });
   await api("POST", "/tasks", { taskId: an.id, kind: "analyze", archive: true });
+  await api("POST", "/tasks", { taskId: batch.id, kind: "analyze-batch", archive: true });
   await h.drain(events);
   await poll();
   await archiveOnce();
   await archiveOnce();
   const sent = await published();
-  expect(sent.map((e) => e.task.id).sort()).toEqual([v2.id, an.id].sort());
+  expect(sent.map((e) => e.task.id).sort()).toEqual([v2.id, an.id, batch.id].sort());
   for (const [id, kind, path] of [
     [v2.id, "embed-v2", `/embed-v2/tasks/${v2.id}`],
     [an.id, "analyze", `/analyze/tasks/${an.id}`],
+    [batch.id, "analyze-batch", `/analyze/batches/${batch.id}/results`],
   ] as const) {
     const t = await h.store.get(id);
     const bytes = await objectBytes(resultKey("test", kind, id, t?.registeredAt as number));

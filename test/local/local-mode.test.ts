@@ -207,6 +207,66 @@ describe("npm start", { timeout: 90_000 }, () => {
     expect(await p.stop()).toBe(0);
   }, 90_000);
 
+  test("Bedrock jobs: checked at the simulator, or at AWS_ENDPOINT_URL_BEDROCK_RUNTIME when given", async () => {
+    const own = await startLocal(
+      ["--port", String(await freePort()), "--simulator-port", "0", "--interval", "0.5"],
+      FAST,
+    );
+    cleanups.push(() => own.stop());
+    expect(own.output()).toContain("(the simulator)");
+    const made = await fetch(`${own.sim}/_sim/tasks`, {
+      method: "POST",
+      body: JSON.stringify({
+        kind: "bedrock",
+        region: "us-west-2",
+        timeline: [{ status: "Completed", afterMs: 300 }],
+      }),
+    });
+    const { id } = (await made.json()) as { id: string };
+    const arn = `arn:aws:bedrock:us-west-2:123456789012:async-invoke/${id}`;
+    expect(
+      (await call(own, "POST", "/tasks", { taskId: id, kind: "bedrock", invocationArn: arn })).status,
+    ).toBe(202);
+    await waitFor(
+      "the Bedrock job's notification",
+      () => own.output().includes(`[notification] task.ready ${id}`) || undefined,
+    );
+    expect((await call(own, "GET", `/tasks/${id}`)).body).toMatchObject({
+      status: "ready",
+      metadata: { remoteStatus: "Completed" },
+    });
+    expect(await own.stop()).toBe(0);
+
+    // A stand-in of the user's own (LocalStack, another simulator): the jobs live there.
+    const theirs = new TwelveLabsSimulator();
+    await theirs.start();
+    cleanups.push(() => theirs.close());
+    const job = theirs.addTask({
+      kind: "bedrock",
+      timeline: [{ status: "Failed", afterMs: 300 }],
+      errorMessage: "quota",
+    });
+    const p = await startLocal(
+      ["--port", String(await freePort()), "--simulator-port", "0", "--interval", "0.5"],
+      {
+        ...FAST,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: theirs.origin,
+      },
+    );
+    cleanups.push(() => p.stop());
+    expect(p.output()).toContain(`async invocations at ${theirs.origin}`);
+    const theirArn = `arn:aws:bedrock:us-east-1:123456789012:async-invoke/${job.id}`;
+    expect(
+      (await call(p, "POST", "/tasks", { taskId: job.id, kind: "bedrock", invocationArn: theirArn })).status,
+    ).toBe(202);
+    await waitFor(
+      "the failure",
+      () => p.output().includes(`[notification] task.failed ${job.id}`) || undefined,
+    );
+    expect(theirs.calls.some((c) => c.route === "GET /async-invoke/{invocationArn}")).toBe(true);
+    expect(await p.stop()).toBe(0);
+  }, 90_000);
+
   test("--data keeps tasks, subscriptions, the generated keys and the webhook secret across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "notifier-data-"));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
