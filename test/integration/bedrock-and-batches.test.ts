@@ -16,16 +16,6 @@ afterAll(async () => {
   await h.close();
 });
 
-async function runUntilEnded(ids: string[], handler = h.handlerWith().handler): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    await h.run(5_000, handler);
-    const open = await Promise.all(ids.map(async (id) => (await h.store.get(id))?.dueAt !== undefined));
-    if (!open.some(Boolean) || Date.now() > deadline) return;
-    await sleep(100);
-  }
-}
-
 describe("kind bedrock (async invocations)", () => {
   test("ready names the output (task.result.uri) and the model; failed carries failureMessage; both regions listed", async () => {
     const queue = h.queue("bedrock-all", { kind: ["bedrock"] });
@@ -62,7 +52,7 @@ describe("kind bedrock (async invocations)", () => {
     for (const j of jobs)
       await h.register({ taskId: j.id, kind: "bedrock", invocationArn: invocationArnOf(j) });
     h.sim.resetCalls();
-    await runUntilEnded(jobs.map((j) => j.id));
+    await h.runUntilEnded(jobs.map((j) => j.id));
 
     const events = (await h.drain(queue)).map((m) => m);
     const byId = new Map(events.map((m) => [m.event.task.id, m]));
@@ -109,7 +99,7 @@ describe("kind bedrock (async invocations)", () => {
       await h.register({ taskId: j.id, kind: "bedrock", invocationArn: invocationArnOf(j) });
     await sleep(400);
     h.sim.resetCalls();
-    await runUntilEnded([gone.id]);
+    await h.runUntilEnded([gone.id]);
     const events = await h.drain(queue);
     expect(events.map((m) => [m.event.task.id, m.event.type])).toEqual([[gone.id, "task.not_found"]]);
     expect((await h.store.get(running.id))?.status).toBe("processing");
@@ -166,7 +156,7 @@ describe("kind analyze-batch", () => {
     });
     const batches = [ok, partial, canceled, expired];
     for (const b of batches) await h.register({ taskId: b.id, kind: "analyze-batch" });
-    await runUntilEnded(batches.map((b) => b.id));
+    await h.runUntilEnded(batches.map((b) => b.id));
 
     const events = new Map((await h.drain(all)).map((m) => [m.event.task.id, m.event]));
     expect(events.get(ok.id)).toMatchObject({

@@ -2,9 +2,10 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, test } from "vitest";
 import { DISCOVERABLE_KINDS } from "../../functions/core/discovery.js";
 import { registerTask } from "../../functions/core/register-task.js";
-import { statusesOf, type TaskKind } from "../../functions/core/task-kinds.js";
+import { remoteWordsOf, type TaskKind } from "../../functions/core/task-kinds.js";
 import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES } from "../../local/simulator/sim-modes.js";
+import { wordFor } from "../../local/simulator/sim-tasks.js";
 import { MODE_CASES } from "../support/evidence-scenario.js";
 import { type PollerHarness, sleep, startPollerHarness } from "../support/poller-harness.js";
 
@@ -18,7 +19,10 @@ afterEach(async () => h?.close());
 
 const WATCHED = DISCOVERABLE_KINDS.join(",");
 /** The first status of a kind's lifecycle: a task starts there. */
-const running = (kind: TaskKind) => statusesOf(kind)[0] as string;
+/** A kind's first word for a running job, and the word its service uses for an end (a batch fails with a failed item). */
+const running = (kind: TaskKind) => remoteWordsOf(kind)[0] as string;
+const endWord = (kind: TaskKind, fate: "ready" | "failed") =>
+  kind === "analyze-batch" ? "completed" : wordFor(kind, fate);
 
 async function runUntilSettled(handler: PollerHandler, ids: string[], timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
@@ -47,29 +51,31 @@ describe("watching the account", () => {
       const queue = h.queue("watch");
       // Created (and finished) before the mode is on: must never be announced.
       const old = DISCOVERABLE_KINDS.map((kind) =>
-        h.sim.addTask({ kind, createdAt: Date.now() - 30_000, timeline: [{ status: "ready", afterMs: 0 }] }),
+        h.sim.addTask({
+          kind,
+          createdAt: Date.now() - 30_000,
+          timeline: [{ status: endWord(kind, "ready"), afterMs: 0 }],
+        }),
       );
       const oldRunning = h.sim.addTask({ kind: "embed", createdAt: Date.now() - 5_000 });
       const first = await h.run(5_000); // turns the mode on: the marks start now
       expect(first.discovered).toBe(0);
       await sleep(20);
-      const fresh = DISCOVERABLE_KINDS.flatMap((kind) => [
-        h.sim.addTask({
-          kind,
-          timeline: [
-            { status: running(kind), afterMs: 0 },
-            { status: "ready", afterMs: 400 },
-          ],
+      const fates = new Map<string, "ready" | "failed">();
+      const fresh = DISCOVERABLE_KINDS.flatMap((kind) =>
+        (["ready", "failed"] as const).map((fate) => {
+          const t = h.sim.addTask({
+            kind,
+            timeline: [
+              { status: running(kind), afterMs: 0 },
+              { status: endWord(kind, fate), afterMs: fate === "ready" ? 400 : 600 },
+            ],
+            ...(fate === "failed" ? { errorMessage: "bad input", items: { failed: 1 } } : {}),
+          });
+          fates.set(t.id, fate);
+          return t;
         }),
-        h.sim.addTask({
-          kind,
-          timeline: [
-            { status: running(kind), afterMs: 0 },
-            { status: "failed", afterMs: 600 },
-          ],
-          errorMessage: "bad input",
-        }),
-      ]);
+      );
       await runUntilSettled(
         h.handlerWith({ WATCH_ACCOUNT_KINDS: WATCHED }).handler,
         fresh.map((t) => t.id),
@@ -77,8 +83,7 @@ describe("watching the account", () => {
       const got = await announced(queue);
       for (const t of [...old, oldRunning]) expect(got.has(t.id), `${t.kind} created before`).toBe(false);
       for (const t of fresh) {
-        const want = t.timeline.at(-1)?.status;
-        expect(got.get(t.id), `${t.kind} ${t.id}`).toEqual([`task.${want}`]);
+        expect(got.get(t.id), `${t.kind} ${t.id}`).toEqual([`task.${fates.get(t.id)}`]);
         const stored = await h.store.get(t.id);
         expect(stored?.source).toBe("discovered");
       }

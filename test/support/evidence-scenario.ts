@@ -3,7 +3,6 @@ import type { PollerHandler } from "../../functions/poller-handler.js";
 import { DEFAULT_MODES, type SimModes } from "../../local/simulator/sim-modes.js";
 import { invocationArnOf, wordFor } from "../../local/simulator/sim-tasks.js";
 import type { PollerHarness } from "./poller-harness.js";
-import { sleep } from "./poller-harness.js";
 
 /** The modes the poller's evidence tests run under: each open reading alone, then all at once. */
 export const MODE_CASES: Array<[string, Partial<SimModes>]> = [
@@ -76,13 +75,7 @@ export async function runEvidenceScenario(
     }
   }
   const ids = [...expected.keys()];
-  const deadline = Date.now() + 25_000;
-  for (;;) {
-    await h.run(5_000, handler);
-    const open = await Promise.all(ids.map(async (id) => (await h.store.get(id))?.dueAt !== undefined));
-    if (!open.some(Boolean) || Date.now() > deadline) break;
-    await sleep(150);
-  }
+  await h.runUntilEnded(ids, handler);
   const announced = new Map<string, string[]>();
   for (const m of await h.drain(queueUrl)) {
     announced.set(m.event.task.id, [...(announced.get(m.event.task.id) ?? []), m.event.type]);

@@ -67,6 +67,16 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
       if ("skipped" in result) throw new Error(`run skipped: ${result.skipped}`);
       return result;
     },
+    /** Runs until none of `ids` is due any more (every one ended), or `timeoutMs` passed. */
+    async runUntilEnded(ids: readonly string[], handler: PollerHandler = main.handler, timeoutMs = 25_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await this.run(5_000, handler);
+        const open = await Promise.all(ids.map(async (id) => (await store.get(id))?.dueAt !== undefined));
+        if (!open.some(Boolean) || Date.now() > deadline) return;
+        await sleep(150);
+      }
+    },
     /** The handler's raw result, skipped runs included. */
     invoke(remainingMs = 30_000, handler: PollerHandler = main.handler) {
       return handler({}, { getRemainingTimeInMillis: () => remainingMs });
