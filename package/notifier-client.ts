@@ -1,4 +1,10 @@
-import type { BatchItemResult, ListFilter, NotifierTask, RegisterTaskInput } from "./notifier-types.js";
+import type {
+  BatchItemResult,
+  ListFilter,
+  NotifierTask,
+  RegisterTaskInput,
+  UpdateTaskInput,
+} from "./notifier-types.js";
 
 /*
  * A client of the notifier's API for Node 20+ with nothing but `fetch`. `waitFor` replaces the
@@ -88,6 +94,11 @@ export class NotifierClient {
   async get(taskId: string, signal?: AbortSignal): Promise<NotifierTask> {
     return (await this.call("GET", `/tasks/${encodeURIComponent(taskId)}`, undefined, signal))
       .body as NotifierTask;
+  }
+
+  /** Changes a task's tags, deadline, callback or archiving in place; returns the task as changed. */
+  async update(taskId: string, changes: UpdateTaskInput): Promise<NotifierTask> {
+    return (await this.call("PATCH", `/tasks/${encodeURIComponent(taskId)}`, changes)).body as NotifierTask;
   }
 
   /** Every task matching the filter, a page at a time (`for await (const page of client.list())`). */

@@ -32,6 +32,23 @@ export interface RegisterTaskInput {
   heartbeatSeconds?: number;
 }
 
+/** `PATCH /tasks/{taskId}` (UpdateTask): null removes the callback (or only its headers). */
+export interface UpdateTaskInput {
+  tags?: Record<string, string>;
+  deadlineSeconds?: number;
+  callbackUrl?: string | null;
+  callbackHeaders?: Record<string, string> | null;
+  archive?: boolean;
+}
+
+export const UPDATE_KEYS = Object.keys({
+  tags: 1,
+  deadlineSeconds: 1,
+  callbackUrl: 1,
+  callbackHeaders: 1,
+  archive: 1,
+} satisfies Record<keyof UpdateTaskInput, 1>);
+
 /** A task as `GET /tasks/{taskId}` shows it (Task). */
 export interface NotifierTask {
   taskId: string;

@@ -9,6 +9,7 @@ import { API_ROUTES } from "../functions/http/routes.js";
 import {
   batchBody,
   listQuery,
+  patchBody,
   redeliverBody,
   registerBody,
   subscriptionBody,
@@ -397,6 +398,16 @@ const OPERATIONS: Record<string, Json> = {
       ...errors(400, 403, 404, 409, 413, 415, 422, 429, 500),
     },
   },
+  "PATCH /tasks/{taskId}": {
+    summary:
+      "Change a task's tags, deadline, callback or archiving in place (tags at any time; the rest while the task runs)",
+    parameters: [taskIdParam],
+    requestBody: body("UpdateTask", { tags: { team: "search" }, deadlineSeconds: 14400 }),
+    responses: {
+      200: ok("The task as changed", ref("Task")),
+      ...errors(400, 403, 404, 409, 413, 415, 422, 429, 500, 503),
+    },
+  },
   "DELETE /tasks/{taskId}": {
     summary: "Stop watching a task",
     parameters: [taskIdParam],
@@ -510,6 +521,7 @@ export function notifierOpenApiDocument(): Json {
         },
         Subscribe: schemaOf(subscriptionBody(false, DEFAULT_TAG_ATTRIBUTES)),
         Task: task,
+        UpdateTask: schemaOf(patchBody(false)),
         Redeliver: schemaOf(redeliverBody),
         Subscription: subscription,
         Error: error,

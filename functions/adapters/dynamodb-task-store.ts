@@ -166,6 +166,30 @@ export class DynamoDbTaskStore implements TaskStore {
     return this.conditionalUpdate(task, u);
   }
 
+  async updateSettings(current: Task, next: Task): Promise<boolean> {
+    const u = new UpdateBuilder();
+    u.set("tags", next.tags);
+    u.set("deadlineAt", next.deadlineAt);
+    if (next.dueAt !== undefined && next.dueAt !== current.dueAt)
+      u.set(TASK_TABLE.dueIndex.sortKey, next.dueAt);
+    for (const name of [
+      "callbackUrl",
+      "callbackHeaders",
+      "callbackHeaderNames",
+      "callbackDisabledAt",
+    ] as const) {
+      const value = next[name];
+      if (value !== undefined) u.set(name, value);
+      else if (current[name] !== undefined) u.remove(name);
+    }
+    // A callback added now: the delivery log starts empty, as at registration.
+    if (next.callbackUrl !== undefined && current.callbackUrl === undefined)
+      u.set(WEBHOOK_EVENTS_ATTRIBUTE, {});
+    if (next.archive) u.set("archive", true);
+    else if (current.archive) u.remove("archive");
+    return this.conditionalUpdate(current, u);
+  }
+
   async addWaiter(task: Task, waiter: Waiter, drop: readonly string[], at: number): Promise<boolean> {
     const u = new UpdateBuilder();
     if (task.waiters === undefined) {

@@ -98,6 +98,11 @@ export interface TaskStore {
     outcome: ArchiveOutcome,
   ): Promise<Task | undefined>;
   get(taskId: string): Promise<Task | undefined>;
+  /**
+   * Writes `next`'s settings (tags, deadline and the next check it moves, callback, archive) over
+   * `current`, conditional on the version read; `false` when someone wrote first.
+   */
+  updateSettings(current: Task, next: Task): Promise<boolean>;
   list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>>;
   /**
    * Stops watching (`at`: when); `false` when the id is unknown. Throws EventsPendingError while the

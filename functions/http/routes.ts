@@ -39,10 +39,12 @@ import {
 } from "../core/subscription-filter.js";
 import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
 import type { Task } from "../core/task.js";
+import { type TaskChanges, updateTask } from "../core/update-task.js";
 import { errorResponse, HttpError, json, noContent, redirect } from "./http.js";
 import {
   batchBody,
   listQuery,
+  patchBody,
   redeliverBody,
   registerBody,
   subscriptionBody,
@@ -147,6 +149,13 @@ const ROUTES: Route[] = [
     template: "/tasks/{taskId}/redeliver",
     pattern: /^\/tasks\/([^/]+)\/redeliver$/,
     handle: redeliver,
+    access: "client",
+  },
+  {
+    method: "PATCH",
+    template: "/tasks/{taskId}",
+    pattern: /^\/tasks\/([^/]+)$/,
+    handle: patchTask,
     access: "client",
   },
   {
@@ -553,6 +562,49 @@ async function getTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResu
   noQuery(req);
   const id = parseInput(taskId, req.params[0], "taskId");
   const task = await deps.store.get(id);
+  if (!task) throw new NotFoundError(`task ${id} is not registered`);
+  return json(200, taskView(task, deps.twelvelabsBaseUrl));
+}
+
+/** Changes a task's tags, deadline, callback or archiving in place (core/update-task.ts). */
+async function patchTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
+  noQuery(req);
+  const id = parseInput(taskId, req.params[0], "taskId");
+  const body = parseInput(patchBody(deps.allowLoopbackHttp), objectBody(req), "body");
+  const changes: TaskChanges = {};
+  if (body.tags !== undefined) changes.tags = body.tags;
+  if (body.deadlineSeconds !== undefined) changes.deadlineSeconds = body.deadlineSeconds;
+  if (body.callbackUrl !== undefined) changes.callbackUrl = body.callbackUrl;
+  if (body.archive !== undefined) {
+    if (body.archive && !deps.results)
+      throw new HttpError(422, "archive_unavailable", "this stage keeps no results: leave archive off");
+    changes.archive = body.archive;
+  }
+  if (body.callbackHeaders === null) changes.callbackHeaders = null;
+  else if (body.callbackHeaders !== undefined) {
+    if (!deps.headerSealer)
+      throw new HttpError(
+        503,
+        "webhooks_unavailable",
+        "callbackHeaders cannot be stored: no header key is configured",
+      );
+    const box = await deps.headerSealer();
+    const headers = body.callbackHeaders;
+    changes.callbackHeaders = {
+      sealFor: (registeredAt) => box.seal(headers, headerBinding(id, registeredAt)),
+      names: Object.keys(headers).sort(),
+    };
+  }
+  if (changes.archive) {
+    const current = await deps.store.get(id);
+    if (current && regionOfArn(current.invocationArn) !== undefined)
+      throw new HttpError(
+        422,
+        "archive_not_applicable",
+        "a Bedrock invocation writes its output to your S3 (its ready event names it in task.result.uri)",
+      );
+  }
+  const task = await updateTask(deps.store, id, changes, deps.now());
   if (!task) throw new NotFoundError(`task ${id} is not registered`);
   return json(200, taskView(task, deps.twelvelabsBaseUrl));
 }

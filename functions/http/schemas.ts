@@ -202,6 +202,28 @@ function registerFields(allowLoopbackHttp: boolean) {
   });
 }
 
+/** PATCH /tasks/{taskId}: the settings to change (the same rules as at registration); null removes the callback. */
+export function patchBody(allowLoopbackHttp: boolean) {
+  const f = registerFields(allowLoopbackHttp).entries;
+  return v.pipe(
+    v.strictObject({
+      tags: f.tags,
+      deadlineSeconds: f.deadlineSeconds,
+      callbackUrl: v.optional(v.nullable(v.unwrap(f.callbackUrl))),
+      callbackHeaders: v.optional(v.nullable(v.unwrap(f.callbackHeaders))),
+      archive: f.archive,
+    }),
+    v.check(
+      (b) => Object.keys(b).length > 0,
+      "give at least one of tags, deadlineSeconds, callbackUrl, callbackHeaders, archive",
+    ),
+    v.check(
+      (b) => !(b.callbackUrl === null && b.callbackHeaders !== undefined && b.callbackHeaders !== null),
+      "callbackHeaders cannot be set while removing the callbackUrl",
+    ),
+  );
+}
+
 /** POST /tasks/{taskId}/redeliver: which kept event (default: the newest). */
 export const redeliverBody = v.strictObject({
   eventId: v.optional(

@@ -174,6 +174,7 @@ export class NotifierApi extends Construct {
     tasks.addResource("batch").addMethod("POST", integration, withBody);
     const task = tasks.addResource("{taskId}");
     task.addMethod("GET", integration);
+    task.addMethod("PATCH", integration, withBody);
     task.addMethod("DELETE", integration);
     // The body is optional here (default: the newest event): the function checks it when present.
     task.addResource("redeliver").addMethod("POST", integration);

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
@@ -138,10 +138,13 @@ function grantBedrockReads(fn: NotifierFunction, c: StageConfig): void {
       conditions: { StringEquals: { "aws:RequestedRegion": regions } },
     }),
   );
+  // The finding names the resource as the template renders it: tokens as <AWS::…>, literals as they are.
+  const shown = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
+  const partition = shown(stack.partition, "<AWS::Partition>");
+  const account = shown(stack.account, "<AWS::AccountId>");
   for (const r of regions) {
-    const where = r === stack.region ? "<AWS::Region>" : r;
     Validations.of(fn.fn.role ?? fn.fn).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:${where}:<AWS::AccountId>:async-invoke/*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partition}:bedrock:${shown(r, "<AWS::Region>")}:${account}:async-invoke/*]`,
       reason: `Bedrock async invocations of this account in ${r}, registered by id after they start: read only (GetAsyncInvoke).`,
     });
   }

@@ -166,6 +166,78 @@ describe("POST /tasks", () => {
     });
   });
 
+  test("PATCH changes tags, deadline, callback and archiving in place; never the status; not after the end", async () => {
+    const id = "6641c0efc70bb578439bd9f1";
+    const created = await api.call("POST", "/tasks", {
+      body: {
+        taskId: id,
+        tags: { team: "video" },
+        callbackUrl: "https://hooks.example.com/a",
+        callbackHeaders: { authorization: "Bearer a" },
+      },
+    });
+    expect(created.status).toBe(202);
+    const patched = await api.call("PATCH", `/tasks/${id}`, {
+      body: {
+        tags: { team: "search", run: "7" },
+        deadlineSeconds: 600,
+        callbackUrl: "https://hooks.example.com/b",
+      },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      taskId: id,
+      status: "registered",
+      tags: { team: "search", run: "7" },
+      callbackUrl: "https://hooks.example.com/b",
+      callbackHeaderNames: ["authorization"],
+      registeredAt: created.body.registeredAt,
+    });
+    expect(Date.parse(patched.body.deadlineAt) - Date.parse(patched.body.registeredAt)).toBe(600_000);
+    // The stored task is the changed one; a callback removed takes its headers with it.
+    const removed = await api.call("PATCH", `/tasks/${id}`, { body: { callbackUrl: null } });
+    expect(removed.body.callbackUrl).toBeUndefined();
+    expect(removed.body.callbackHeaderNames).toBeUndefined();
+    expect((await api.call("GET", `/tasks/${id}`)).body.tags).toEqual({ team: "search", run: "7" });
+
+    // Refused: nothing to change, a status, a private callback, archiving where the stage keeps no results, unknown ids.
+    expect((await api.call("PATCH", `/tasks/${id}`, { body: {} })).status).toBe(422);
+    const status = await api.call("PATCH", `/tasks/${id}`, { body: { status: "ready" } });
+    expect([status.status, status.body.error.message]).toEqual([400, 'unknown field "body.status"']);
+    expect(
+      (await api.call("PATCH", `/tasks/${id}`, { body: { callbackUrl: "https://127.0.0.1/x" } })).status,
+    ).toBe(422);
+    expect((await api.call("PATCH", `/tasks/${id}`, { body: { archive: true } })).body.error.code).toBe(
+      "archive_unavailable",
+    );
+    expect((await api.call("PATCH", "/tasks/0000000000000000000000aa", { body: { tags: {} } })).status).toBe(
+      404,
+    );
+
+    // After the end: tags still change; the deadline does not (409, saying why).
+    const item = await api.store.get(id);
+    if (!item) throw new Error("stored task missing");
+    // As the poller writes a ready answer from TwelveLabs (no event: nothing to publish here).
+    await api.store.applyTransition(item, {
+      status: "ready",
+      historyEntry: { status: "ready", at: Date.now() },
+      lastCheckedAt: Date.now(),
+      checks: 1,
+      notFoundCount: 0,
+      errorCount: 0,
+      finishedAt: Date.now(),
+      events: [],
+    });
+    expect((await api.call("PATCH", `/tasks/${id}`, { body: { tags: { done: "yes" } } })).body.tags).toEqual({
+      done: "yes",
+    });
+    const late = await api.call("PATCH", `/tasks/${id}`, { body: { deadlineSeconds: 900 } });
+    expect([late.status, late.body.error.message]).toEqual([
+      409,
+      `task ${id} has ended (ready): its deadline can no longer change`,
+    ]);
+  });
+
   test("an unknown field is named in the message", async () => {
     const res = await api.call("POST", "/tasks", { body: { taskId: "a", colour: "red" } });
     expect(res.body.error.message).toBe('unknown field "body.colour"');

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { NotifierApiError, NotifierClient, TaskFailedError, WaitTimeoutError } from "../../package/client.js";
-import { REGISTER_KEYS, TASK_KEYS } from "../../package/notifier-types.js";
+import { REGISTER_KEYS, TASK_KEYS, UPDATE_KEYS } from "../../package/notifier-types.js";
 import { freePort } from "../support/free-port.js";
 import { type LocalProcess, startLocal } from "../support/local-process.js";
 
@@ -104,6 +104,12 @@ describe("NotifierClient", () => {
     }
     expect(pages).toBeGreaterThanOrEqual(2);
     expect(seen.sort()).toEqual([...ids].sort());
+    const changed = await client.update(ids[1] as string, {
+      tags: { team: "search" },
+      deadlineSeconds: 3600,
+    });
+    expect(changed.tags).toEqual({ team: "search" });
+    expect(Date.parse(changed.deadlineAt) - Date.parse(changed.registeredAt)).toBe(3600_000);
     await client.delete(ids[0] as string);
     await expect(client.get(ids[0] as string)).rejects.toMatchObject({ status: 404, code: "not_found" });
     const wrongKey = new NotifierClient({ baseUrl: p.api, apiKey: "nope" });
@@ -119,4 +125,5 @@ test("the client's types name exactly the fields of the OpenAPI document", () =>
   expect([...REGISTER_KEYS].sort()).toEqual(
     Object.keys(doc.components.schemas.RegisterTask.properties).sort(),
   );
+  expect([...UPDATE_KEYS].sort()).toEqual(Object.keys(doc.components.schemas.UpdateTask.properties).sort());
 });

@@ -74,6 +74,13 @@ export class MemoryStore implements TaskStore {
     cur.version += 1;
     return true;
   }
+  async updateSettings(current: Task, next: Task) {
+    const cur = this.tasks.get(current.taskId);
+    this.meter.writes += 1;
+    if (!cur || cur.version !== current.version || cur.registeredAt !== current.registeredAt) return false;
+    this.tasks.set(current.taskId, { ...structuredClone(next), version: cur.version + 1 });
+    return true;
+  }
   private pendingArchive(id: string, registeredAt: number, eventId: string) {
     const cur = this.tasks.get(id);
     this.meter.writes += 1;
