@@ -147,7 +147,8 @@ async function startTwelveLabs(opts: LocalOptions, cleanups: Cleanups): Promise<
     if (problem) throw new StartupError(problem);
     return { url: opts.twelvelabsUrl, key };
   }
-  const sim = new TwelveLabsSimulator({ apiKey: randomBytes(12).toString("hex") });
+  // Any key: a user's own TwelveLabs code keeps its own key against the simulator.
+  const sim = new TwelveLabsSimulator({ apiKey: randomBytes(12).toString("hex"), anyApiKey: true });
   let url: string;
   try {
     url = await sim.start(opts.simulatorPort);

@@ -9,6 +9,7 @@ import {
 } from "../../functions/core/task-kinds.js";
 import { TWELVELABS_ENDPOINTS } from "../../functions/core/twelvelabs-endpoints.js";
 import { bedrockReply, bedrockRoute } from "./sim-bedrock.js";
+import { CREATE_ROUTES, requestFields } from "./sim-create.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
   afterLowerBound,
@@ -47,6 +48,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Readings of what the specification leaves open (default: the lenient one of each). */
   modes?: Partial<SimModes>;
+  /** Accept any non-empty `x-api-key` (local mode: a user's own code keeps its own key). */
+  anyApiKey?: boolean;
 }
 
 export interface CallRecord {
@@ -93,6 +96,7 @@ export class TwelveLabsSimulator {
   rpmLimit: number | undefined;
   modes: SimModes;
   rejectMalformedIds: boolean;
+  anyApiKey: boolean;
   /** API requests being answered right now, and the most seen at once. */
   inFlight = 0;
   peakInFlight = 0;
@@ -114,6 +118,7 @@ export class TwelveLabsSimulator {
     this.staleRandom = seededRandom((opts.seed ?? 1) * 7919 + 1);
     this.modes = { ...DEFAULT_MODES, ...opts.modes };
     this.rejectMalformedIds = opts.rejectMalformedIds ?? false;
+    this.anyApiKey = opts.anyApiKey ?? false;
   }
 
   /** Changes the readings of the open parts of the spec (validated: throws on an unknown one). */
@@ -214,7 +219,15 @@ export class TwelveLabsSimulator {
       receivedAt,
     };
     this.calls.push(record);
-    req.resume();
+    // A create call's body is read (the SDK's create requests); every other body is discarded.
+    const sub0 = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : "";
+    const create = method === "POST" ? CREATE_ROUTES.find((r) => r.path === sub0) : undefined;
+    let body = Buffer.alloc(0);
+    if (create) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      body = Buffer.concat(chunks);
+    } else req.resume();
     this.inFlight += 1;
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     res.once("close", () => {
@@ -236,10 +249,24 @@ export class TwelveLabsSimulator {
       record.fault = fault.type;
       return this.applyFault(fault, res, record);
     }
-    if (req.headers["x-api-key"] !== this.apiKey) {
+    const key = req.headers["x-api-key"];
+    if (this.anyApiKey ? typeof key !== "string" || key === "" : key !== this.apiKey) {
       return send(res, record, 401, { code: "api_key_invalid", message: "The API key is invalid." });
     }
     if (this.rpmLimit !== undefined && this.overRpm(res, record)) return;
+    if (create) {
+      record.route = `POST ${create.path}`;
+      const fields = await requestFields(req.headers["content-type"], body, create.form);
+      const problem =
+        fields === undefined
+          ? `a ${create.form === "json" ? "JSON" : "multipart/form-data"} body is required`
+          : create.problem(fields);
+      if (problem || fields === undefined)
+        return send(res, record, 400, { code: "parameter_invalid", message: problem });
+      const task = this.addTask({ kind: create.kind, ...definedOnly(create.spec(fields)) });
+      const reply = create.reply(task);
+      return send(res, record, reply.status, reply.body);
+    }
     if (!match) {
       return send(res, record, 404, {
         code: "endpoint_not_exist",
@@ -616,6 +643,10 @@ function queryRecord(params: URLSearchParams): Record<string, string[]> {
     out[k] = list;
   }
   return out;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function delay(ms: number): Promise<void> {

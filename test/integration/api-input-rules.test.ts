@@ -149,7 +149,7 @@ test("a 405 names the route it was sent to and carries Allow", async () => {
   expect(res.status).toBe(405);
   expect(res.body.error.code).toBe("method_not_allowed");
   expect(res.body.error.message).toContain("/tasks/{taskId}");
-  expect(res.headers.allow).toBe("GET, DELETE");
+  expect(res.headers.allow).toBe("GET, PATCH, DELETE");
   const subs = await api.call("PATCH", "/subscriptions");
   expect(subs.headers.allow).toBe("POST, GET");
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { TwelveLabs } from "twelvelabs-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { NotifierApiError, NotifierClient, TaskFailedError, WaitTimeoutError } from "../../package/client.js";
 import { REGISTER_KEYS, TASK_KEYS, UPDATE_KEYS } from "../../package/notifier-types.js";
@@ -29,6 +30,23 @@ async function simTask(body: object): Promise<string> {
 }
 
 describe("NotifierClient", () => {
+  test("a user's own twelvelabs-js code, unchanged, creates a task in local mode; waitFor replaces waitForDone", async () => {
+    const saved = process.env.TWELVELABS_BASE_URL;
+    process.env.TWELVELABS_BASE_URL = `${p.sim}/v1.3`; // the SDK's own setting; the key is the user's own
+    const tl = new TwelveLabs({ apiKey: "tlk_the_users_own_key" });
+    if (saved === undefined) delete process.env.TWELVELABS_BASE_URL;
+    else process.env.TWELVELABS_BASE_URL = saved;
+    const task = await tl.embed.tasks.create({
+      modelName: "Marengo-retrieval-2.7",
+      videoUrl: "https://example.com/talk.mp4",
+    });
+    await client.register({ taskId: task.id as string, kind: "embed" });
+    const ready = await client.waitFor(task.id as string, { timeoutMs: 45_000 });
+    expect(ready).toMatchObject({ taskId: task.id, status: "ready", metadata: { filename: "talk.mp4" } });
+    // The notifier's checks only: the user's code made one call (the create), not a loop.
+    expect(ready.checks).toBeGreaterThan(0);
+  }, 60_000);
+
   test("waitFor resolves with the ready task; rejects with TaskFailedError carrying a failed one", async () => {
     const ok = await simTask({
       kind: "embed",
