@@ -1,4 +1,5 @@
 import { Annotations, CfnOutput, Fn, Stack, type StackProps } from "aws-cdk-lib";
+import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import { eventSourceProblem } from "../functions/core/eventbridge-entry.js";
@@ -22,6 +23,9 @@ export interface TaskNotifierStackProps extends StackProps {
 
 /** One environment of the notifier. The stack only composes; each construct owns a capability. */
 export class TaskNotifierStack extends Stack {
+  /** The API: its task routes also under /iam for SigV4 callers (grantRegister). */
+  readonly api: NotifierApi;
+
   constructor(scope: Construct, id: string, props: TaskNotifierStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
     const c = props.config;
@@ -63,6 +67,7 @@ export class TaskNotifierStack extends Stack {
       removalPolicy,
     });
     const api = new NotifierApi(this, "Api", { config: c, table, topic: events.topic, removalPolicy });
+    this.api = api;
     const webhooks = new Webhooks(this, "Webhooks", { config: c, table, topic: events.topic, removalPolicy });
     // Registration seals callbackHeaders; POST /tasks/{id}/redeliver puts an event on the webhook queue.
     api.function
@@ -147,6 +152,11 @@ export class TaskNotifierStack extends Stack {
       "Base URL of the notifier API (export NOTIFIER=<this>; routes are $NOTIFIER/tasks, $NOTIFIER/subscriptions)",
     );
     output(
+      "IamInvokeArn",
+      api.api.arnForExecuteApi("*", "/iam/tasks/*", api.api.deploymentStage.stageName),
+      "For callers inside AWS without an API key: allow execute-api:Invoke on this (and on the same ARN without /*) and call $NOTIFIER/iam/tasks signed with SigV4",
+    );
+    output(
       "ClientApiKeyId",
       api.apiKey.keyId,
       "The client API key's id (task routes): aws apigateway get-api-key --include-value --api-key <id>",
@@ -202,5 +212,10 @@ export class TaskNotifierStack extends Stack {
       dashboard.dashboardName,
       "CloudWatch > Dashboards: the poller, TwelveLabs calls, events, delays, the API and the alarms",
     );
+  }
+
+  /** Lets `grantee` (a role, a function) call the task routes with IAM (SigV4), without an API key. */
+  grantRegister(grantee: IGrantable): Grant {
+    return this.api.grantRegister(grantee);
   }
 }

@@ -32,9 +32,22 @@ export function createLocalApiServer(
       if (extraRoutes(req, res, url)) return;
       const given = Buffer.from(String(req.headers["x-api-key"] ?? ""));
       const match = known.find((k) => k.key.length === given.length && timingSafeEqual(k.key, given));
-      // The API's description is public, as in the deployed API; everything else needs a key.
+      // The API's description is public, as in the deployed API; everything else needs a key,
+      // except under /iam: a SigV4 Authorization header (its access key read, its signature not
+      // checked here, as LocalStack does; API Gateway checks it in AWS).
       const open = req.method === "GET" && url.pathname === "/openapi.json";
-      if (!match && !open) {
+      const iamCaller = url.pathname.startsWith("/iam/")
+        ? sigV4AccessKey(req.headers.authorization)
+        : undefined;
+      if (url.pathname.startsWith("/iam/") && !iamCaller) {
+        return send(res, {
+          statusCode: 403,
+          body: JSON.stringify({
+            error: { code: "forbidden", message: "missing SigV4 Authorization header" },
+          }),
+        });
+      }
+      if (!match && !open && !iamCaller) {
         return send(res, {
           statusCode: 403,
           body: JSON.stringify({ error: { code: "forbidden", message: "missing or wrong x-api-key" } }),
@@ -49,7 +62,7 @@ export function createLocalApiServer(
           body: JSON.stringify({ error: { code: "payload_too_large", message: "body larger than 10 MiB" } }),
         });
       }
-      const event = toEvent(req, url, body, match ? LOCAL_KEY_IDS[match.role] : "");
+      const event = toEvent(req, url, body, match && !iamCaller ? LOCAL_KEY_IDS[match.role] : "", iamCaller);
       send(res, await handler(event));
     } catch {
       send(res, {
@@ -60,7 +73,20 @@ export function createLocalApiServer(
   });
 }
 
-function toEvent(req: IncomingMessage, url: URL, body: string, apiKeyId: string): APIGatewayProxyEvent {
+/** The access key of a SigV4 Authorization header (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+function sigV4AccessKey(header: string | undefined): string | undefined {
+  return /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]{16,128})\/\d{8}\/[a-z0-9-]+\/execute-api\/aws4_request,/.exec(
+    header ?? "",
+  )?.[1];
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  apiKeyId: string,
+  iamAccessKey?: string,
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -87,7 +113,15 @@ function toEvent(req: IncomingMessage, url: URL, body: string, apiKeyId: string)
     stageVariables: null,
     body: body === "" ? null : body,
     isBase64Encoded: false,
-    requestContext: { identity: { apiKeyId } } as unknown as APIGatewayProxyEvent["requestContext"],
+    requestContext: {
+      identity: iamAccessKey
+        ? {
+            accessKey: iamAccessKey,
+            caller: iamAccessKey,
+            userArn: `arn:aws:iam::000000000000:user/${iamAccessKey}`,
+          }
+        : { apiKeyId },
+    } as unknown as APIGatewayProxyEvent["requestContext"],
   };
 }
 

@@ -14,3 +14,4 @@ export type {
   RegisterTaskInput,
   TaskKind,
 } from "./notifier-types.js";
+export type { AwsCredentials } from "./sigv4.js";

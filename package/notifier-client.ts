@@ -5,6 +5,7 @@ import type {
   RegisterTaskInput,
   UpdateTaskInput,
 } from "./notifier-types.js";
+import { type AwsCredentials, signRequest } from "./sigv4.js";
 
 /*
  * A client of the notifier's API for Node 20+ with nothing but `fetch`. `waitFor` replaces the
@@ -15,8 +16,16 @@ import type {
 export interface NotifierClientOptions {
   /** The API's base URL: the stack's `ApiUrl` output, or local mode's `http://127.0.0.1:3000`. */
   baseUrl: string;
-  /** The client key (`x-api-key`). */
-  apiKey: string;
+  /** The client key (`x-api-key`); or give `credentials` instead. */
+  apiKey?: string;
+  /**
+   * AWS credentials (or a function that returns fresh ones, such as the AWS SDK's
+   * `fromNodeProviderChain()`): calls are signed with SigV4 and go to the `/iam` task routes, no key
+   * needed (the caller's role needs execute-api:Invoke: the stack's grantRegister).
+   */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+  /** The API's region, for signing; default: read from an execute-api URL. */
+  region?: string;
   /** Another fetch (tests, proxies); default the global one. */
   fetch?: typeof fetch;
 }
@@ -67,16 +76,21 @@ export class WaitTimeoutError extends Error {
 
 export class NotifierClient {
   private readonly base: string;
-  private readonly apiKey: string;
+  private readonly auth: { apiKey: string } | { credentials: () => Promise<AwsCredentials>; region: string };
   private readonly fetchFn: typeof fetch;
 
   constructor(options: NotifierClientOptions) {
     const url = new URL(options.baseUrl);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError("baseUrl must be http(s)");
-    if (!options.apiKey) throw new TypeError("apiKey is required");
     this.base = url.toString().replace(/\/+$/, "");
-    this.apiKey = options.apiKey;
     this.fetchFn = options.fetch ?? globalThis.fetch;
+    if (options.credentials) {
+      const region = options.region ?? /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url.host)?.[1];
+      if (!region) throw new TypeError("region is required to sign calls to this baseUrl");
+      const given = options.credentials;
+      this.auth = { credentials: typeof given === "function" ? given : async () => given, region };
+    } else if (options.apiKey) this.auth = { apiKey: options.apiKey };
+    else throw new TypeError("give apiKey, or AWS credentials to sign with");
   }
 
   /** Registers a task; `created` is false when the id was known (the stored task is returned). */
@@ -180,14 +194,24 @@ export class NotifierClient {
     body?: unknown,
     signal?: AbortSignal,
   ): Promise<{ status: number; body: unknown }> {
-    const res = await this.fetchFn(`${this.base}${path}`, {
+    const text_ = body === undefined ? undefined : JSON.stringify(body);
+    let url = `${this.base}${path}`;
+    let auth: Record<string, string>;
+    if ("apiKey" in this.auth) auth = { "x-api-key": this.auth.apiKey };
+    else {
+      // IAM callers reach the same task routes under /iam, signed (no key).
+      url = `${this.base}/iam${path}`;
+      const credentials = await this.auth.credentials();
+      auth = signRequest({ method, url: new URL(url), body: text_, credentials, region: this.auth.region });
+    }
+    const res = await this.fetchFn(url, {
       method,
       headers: {
-        "x-api-key": this.apiKey,
+        ...auth,
         accept: "application/json",
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: text_,
       ...(signal ? { signal } : {}),
     });
     const text = await res.text();

@@ -193,12 +193,21 @@ export const API_ROUTES: ReadonlyArray<{ method: string; template: string; acces
   ({ method, template, access }) => ({ method, template, access }),
 );
 
+/**
+ * Where the task routes are served again for IAM (SigV4) callers: `/iam/tasks…`, methods with
+ * AWS_IAM authorization and no API key (API Gateway cannot take either on one method).
+ */
+export const IAM_PREFIX = "/iam";
+
 /** Routes an API Gateway proxy event; every failure becomes a JSON error with the right status. */
 export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
     const method = (event.httpMethod ?? "").toUpperCase();
-    const path = normalisePath(event.path ?? "/");
-    const matches = ROUTES.filter((r) => r.pattern.test(path));
+    const full = normalisePath(event.path ?? "/");
+    // An IAM call reaches the task routes only, and only as a principal API Gateway authenticated.
+    const viaIam = full.startsWith(`${IAM_PREFIX}/`);
+    const path = viaIam ? full.slice(IAM_PREFIX.length) : full;
+    const matches = ROUTES.filter((r) => r.pattern.test(path) && (!viaIam || r.access === "client"));
     if (matches.length === 0) throw new HttpError(404, "route_not_found", "no such route");
     const r = matches.find((m) => m.method === method);
     if (!r) {
@@ -212,6 +221,9 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
     }
     if (r.access === "admin" && event.requestContext?.identity?.apiKeyId !== deps.adminApiKeyId)
       throw new HttpError(403, "admin_key_required", "this route needs the admin API key");
+    const identity = event.requestContext?.identity;
+    if (viaIam && !identity?.userArn && !identity?.caller)
+      throw new HttpError(403, "iam_required", "routes under /iam take IAM (SigV4) signed calls only");
     const params = (r.pattern.exec(path) as RegExpExecArray).slice(1).map(decodeParam);
     const query = singleQuery(event);
     let parsed: { value: unknown } | undefined;

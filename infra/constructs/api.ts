@@ -3,6 +3,7 @@ import {
   AccessLogFormat,
   ApiKey,
   ApiKeySourceType,
+  AuthorizationType,
   EndpointType,
   type IApiKey,
   JsonSchemaType,
@@ -16,7 +17,7 @@ import {
   RestApi,
 } from "aws-cdk-lib/aws-apigateway";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
@@ -186,6 +187,22 @@ export class NotifierApi extends Construct {
     subs.addMethod("GET", integration);
     subs.addResource("{subscriptionId}").addMethod("DELETE", integration);
 
+    // The task routes again under /iam for callers inside AWS: SigV4 (AWS_IAM) instead of an API
+    // key; grantRegister gives a role execute-api:Invoke on exactly these. Subscriptions stay admin-only.
+    const iam = this.api.root.addResource("iam", {
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM, apiKeyRequired: false },
+    });
+    const iamTasks = iam.addResource("tasks");
+    iamTasks.addMethod("POST", integration, withBody);
+    iamTasks.addMethod("GET", integration);
+    iamTasks.addResource("batch").addMethod("POST", integration, withBody);
+    const iamTask = iamTasks.addResource("{taskId}");
+    iamTask.addMethod("GET", integration);
+    iamTask.addMethod("PATCH", integration, withBody);
+    iamTask.addMethod("DELETE", integration);
+    iamTask.addResource("redeliver").addMethod("POST", integration);
+    iamTask.addResource("result").addMethod("GET", integration);
+
     const plan = this.api.addUsagePlan("UsagePlan", {
       description: `Throttle and quota for the ${c.stage} notifier API`,
       throttle: { rateLimit: c.api.rateLimit, burstLimit: c.api.burstLimit },
@@ -218,6 +235,22 @@ export class NotifierApi extends Construct {
     Validations.of(this.api).acknowledge({
       id: "AwsSolutions::AwsSolutions-COG4",
       reason: "No end-user identities: callers are services holding the stage's API key.",
+    });
+  }
+
+  /**
+   * Lets `grantee` call the task routes with IAM (SigV4), no API key: execute-api:Invoke on
+   * `/iam/tasks` and below, on this stage, every method; nothing else (subscriptions stay admin-only).
+   */
+  grantRegister(grantee: IGrantable): Grant {
+    const stage = this.api.deploymentStage.stageName;
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ["execute-api:Invoke"],
+      resourceArns: [
+        this.api.arnForExecuteApi("*", "/iam/tasks", stage),
+        this.api.arnForExecuteApi("*", "/iam/tasks/*", stage),
+      ],
     });
   }
 }

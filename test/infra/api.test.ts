@@ -1,5 +1,6 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { describe, expect, test } from "vitest";
 import { API_ROUTES } from "../../functions/http/routes.js";
@@ -29,10 +30,38 @@ describe("NotifierApi", () => {
     const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
       Properties: { HttpMethod: string; ApiKeyRequired?: boolean };
     }>;
-    expect(methods.length).toBe(API_ROUTES.length);
+    // Every route once with a key, and the task routes once more under /iam.
+    const clientRoutes = API_ROUTES.filter((r) => r.access === "client").length;
+    expect(methods.length).toBe(API_ROUTES.length + clientRoutes);
     expect(methods.filter((m) => m.Properties.ApiKeyRequired === true)).toHaveLength(
       API_ROUTES.filter((r) => r.access !== "public").length,
     );
+  });
+
+  test("the task routes under /iam take SigV4 (AWS_IAM) instead of a key; grantRegister allows exactly them", () => {
+    const stack = bareStack();
+    const api = new NotifierApi(stack, "Api", {
+      config: stageConfig("dev"),
+      table: new TaskTable(stack, "Tasks", {
+        removalPolicy: RemovalPolicy.DESTROY,
+        pointInTimeRecovery: false,
+      }).table,
+      topic: new Topic(stack, "Topic"),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const caller = new Role(stack, "Caller", { assumedBy: new ServicePrincipal("states.amazonaws.com") });
+    api.grantRegister(caller);
+    const t = Template.fromStack(stack);
+    const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
+      Properties: { AuthorizationType?: string; ApiKeyRequired?: boolean };
+    }>;
+    const iam = methods.filter((m) => m.Properties.AuthorizationType === "AWS_IAM");
+    expect(iam).toHaveLength(API_ROUTES.filter((r) => r.access === "client").length);
+    for (const m of iam) expect(m.Properties.ApiKeyRequired).not.toBe(true);
+    const policy = JSON.stringify(t.findResources("AWS::IAM::Policy"));
+    expect(policy).toContain("execute-api:Invoke");
+    expect(policy).toContain("/*/iam/tasks");
+    expect(policy).not.toContain("/subscriptions");
   });
 
   test("usage plan with the stage's throttle and quota", () => {
@@ -67,13 +96,16 @@ describe("NotifierApi", () => {
     });
   });
 
-  test("GET /openapi.json needs no key; every other method does", () => {
+  test("GET /openapi.json needs no key; every other method needs a key or SigV4", () => {
     const t = build();
     const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
       Properties: { HttpMethod: string; ApiKeyRequired?: boolean; ResourceId: unknown };
     }>;
     const open = methods.filter(
-      (m) => m.Properties.ApiKeyRequired !== true && m.Properties.HttpMethod !== "OPTIONS",
+      (m) =>
+        m.Properties.ApiKeyRequired !== true &&
+        m.Properties.HttpMethod !== "OPTIONS" &&
+        (m.Properties as { AuthorizationType?: string }).AuthorizationType !== "AWS_IAM",
     );
     expect(open).toHaveLength(1);
     expect(open[0]?.Properties.HttpMethod).toBe("GET");

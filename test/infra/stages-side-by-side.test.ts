@@ -24,7 +24,7 @@ function sideBySide(overrides: Partial<Record<Stage, { alarmEmail?: string }>> =
         env,
       }),
     ]),
-  ) as Record<Stage, Stack>;
+  ) as unknown as Record<Stage, Stack>;
   return { account, stacks, t: (stage: Stage) => Template.fromStack(stacks[stage]) };
 }
 const all = sideBySide();
@@ -163,6 +163,7 @@ describe("stages that share an account and region", () => {
         "ClientApiKeyId",
         "DashboardName",
         "EventBusName",
+        "IamInvokeArn",
         "OperationsTopicArn",
         "ResultsBucketName",
         "StepFunctionsDeadLetterQueueUrl",

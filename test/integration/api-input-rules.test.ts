@@ -165,3 +165,18 @@ test("a 409 on re-registration says which setting differs, its stored value wher
   const deadline = await api.call("POST", "/tasks", { body: { taskId: "conflict1", deadlineSeconds: 60 } });
   expect(deadline.body.error.message).toContain("different deadlineSeconds (stored: 86400)");
 });
+
+test("under /iam: the task routes for principals API Gateway authenticated, nothing else", async () => {
+  const role = "arn:aws:sts::123456789012:assumed-role/pipeline/run-1";
+  const created = await api.call("POST", "/iam/tasks", { body: { taskId: "iam-task-1" }, iamUserArn: role });
+  expect(created.status).toBe(202);
+  expect((await api.call("GET", "/iam/tasks/iam-task-1", { iamUserArn: role })).body.taskId).toBe(
+    "iam-task-1",
+  );
+  // The same path without an authenticated principal (never through API Gateway's AWS_IAM methods): refused.
+  const keyOnly = await api.call("GET", "/iam/tasks/iam-task-1");
+  expect([keyOnly.status, keyOnly.body.error.code]).toEqual([403, "iam_required"]);
+  // Subscriptions and the document are not served under /iam.
+  expect((await api.call("GET", "/iam/subscriptions", { iamUserArn: role })).status).toBe(404);
+  expect((await api.call("GET", "/iam/openapi.json", { iamUserArn: role })).status).toBe(404);
+});

@@ -3,6 +3,7 @@ import { TwelveLabs } from "twelvelabs-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { NotifierApiError, NotifierClient, TaskFailedError, WaitTimeoutError } from "../../package/client.js";
 import { REGISTER_KEYS, TASK_KEYS, UPDATE_KEYS } from "../../package/notifier-types.js";
+import { signRequest } from "../../package/sigv4.js";
 import { freePort } from "../support/free-port.js";
 import { type LocalProcess, startLocal } from "../support/local-process.js";
 
@@ -134,6 +135,34 @@ describe("NotifierClient", () => {
     await expect(wrongKey.get(ids[1] as string)).rejects.toMatchObject({ status: 403 });
   }, 30_000);
 });
+
+test("with AWS credentials instead of a key: SigV4-signed calls to the /iam task routes (local mode reads the access key, AWS checks the signature)", async () => {
+  const iam = new NotifierClient({
+    baseUrl: p.api,
+    region: "us-east-1",
+    credentials: async () => ({
+      accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+      secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    }),
+  });
+  const id = await simTask({ kind: "embed", timeline: [{ status: "ready", afterMs: 300 }] });
+  expect((await iam.register({ taskId: id })).created).toBe(true);
+  expect(await iam.waitFor(id, { timeoutMs: 30_000, minIntervalMs: 200 })).toMatchObject({
+    taskId: id,
+    status: "ready",
+  });
+  // Unsigned, the /iam routes refuse; subscriptions are not served there at all.
+  expect((await fetch(`${p.api}/iam/tasks/${id}`)).status).toBe(403);
+  const subs = await fetch(`${p.api}/iam/subscriptions`, {
+    headers: signRequest({
+      method: "GET",
+      url: new URL(`${p.api}/iam/subscriptions`),
+      credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "x" },
+      region: "us-east-1",
+    }),
+  });
+  expect(subs.status).toBe(404);
+}, 45_000);
 
 test("the client's types name exactly the fields of the OpenAPI document", () => {
   const doc = JSON.parse(

@@ -14,6 +14,8 @@ export function apiEvent(
     query?: Record<string, string | readonly string[]>;
     headers?: Record<string, string>;
     apiKeyId?: string;
+    /** An IAM (SigV4) call: the principal's ARN, as API Gateway passes it. */
+    iamUserArn?: string;
   } = {},
 ): APIGatewayProxyEvent {
   const multi: Record<string, string[]> = {};
@@ -41,7 +43,10 @@ export function apiEvent(
     pathParameters: null,
     stageVariables: null,
     requestContext: {
-      identity: { apiKeyId: opts.apiKeyId ?? TEST_ADMIN_KEY_ID },
+      // An IAM call carries the principal API Gateway authenticated instead of a key id.
+      identity: opts.iamUserArn
+        ? { userArn: opts.iamUserArn, caller: opts.iamUserArn }
+        : { apiKeyId: opts.apiKeyId ?? TEST_ADMIN_KEY_ID },
     } as unknown as APIGatewayProxyEvent["requestContext"],
   };
 }
