@@ -29,7 +29,8 @@ export interface InitialSubscription {
 
 /** Everything that differs between stages, as data. Constructs get it through props. */
 export interface StageConfig {
-  stage: Stage;
+  /** The environment's name (dev, staging, prod here; any lowercase name through the TaskNotifier construct). */
+  stage: string;
   /** How often the poller runs (EventBridge rate), and passes inside each run. */
   pollEvery: Duration;
   passesPerRun: number;

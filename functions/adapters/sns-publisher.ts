@@ -2,20 +2,15 @@ import { type MessageAttributeValue, PublishCommand, type SNSClient } from "@aws
 import { emailSubject, emailText, smsText } from "../core/event-messages.js";
 import type { TaskEvent } from "../core/events.js";
 import { type EventPublisher, PermanentPublishError, type PublishRoute } from "../core/ports.js";
+import { CALLBACKS_ATTRIBUTE } from "../core/shared-names.js";
 import { jsonForAws } from "../core/text-rules.js";
 
-/**
- * The message attribute the callback queues' subscriptions filter on: which of the task's own
- * callbacks an event goes to (`webhook`, `stepfunctions`, or both as `webhook,stepfunctions`); absent
- * when none. One attribute for both keeps a message within SNS's 10 (5 of them tags).
- */
-export const CALLBACKS_ATTRIBUTE = "callbacks";
-/** The filter policy of the webhook queue's subscription. */
-export const WEBHOOK_FILTER_POLICY = { [CALLBACKS_ATTRIBUTE]: ["webhook", "webhook,stepfunctions"] };
-/** The filter policy of the Step Functions callback queue's subscription. */
-export const STEP_FUNCTIONS_FILTER_POLICY = {
-  [CALLBACKS_ATTRIBUTE]: ["stepfunctions", "webhook,stepfunctions"],
-};
+// Shared with the stack (its queues filter on them): one module both import.
+export {
+  CALLBACKS_ATTRIBUTE,
+  STEP_FUNCTIONS_FILTER_POLICY,
+  WEBHOOK_FILTER_POLICY,
+} from "../core/shared-names.js";
 
 /** The `callbacks` attribute's value for a route; undefined when the event goes to no callback. */
 export function callbacksValue(route?: PublishRoute): string | undefined {

@@ -1,17 +1,7 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { TASK_TABLE } from "../core/shared-names.js";
 
-/**
- * The one definition of the task table: key schema, the two sparse indexes and the TTL attribute.
- * The CDK stack, local mode and the tests all build the table from this.
- */
-export const TASK_TABLE = {
-  partitionKey: "pk",
-  dueIndex: { name: "due", partitionKey: "dueShard", sortKey: "dueAt" },
-  outboxIndex: { name: "outbox", partitionKey: "outboxShard", sortKey: "outboxAt" },
-  /** Listings by kind and status, newest first; keys only, so only a status change writes to it. */
-  listIndex: { name: "byKindStatus", partitionKey: "kindStatus", sortKey: "registeredAt" },
-  ttlAttribute: "expiresAt",
-} as const;
+export { TASK_TABLE } from "../core/shared-names.js";
 
 /** The map of a task's events kept for webhook redelivery (event id to JSON). */
 export const WEBHOOK_EVENTS_ATTRIBUTE = "webhookEvents";

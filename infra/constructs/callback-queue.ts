@@ -3,7 +3,7 @@ import { type ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { CALLBACKS_ATTRIBUTE } from "../../functions/adapters/sns-publisher.js";
+import { CALLBACKS_ATTRIBUTE } from "../../functions/core/shared-names.js";
 import { WEBHOOK_MAX_RECEIVES } from "../../functions/core/webhook-delivery.js";
 import { deadLetterQueue } from "./dead-letter-queue.js";
 

@@ -1,8 +1,9 @@
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -12,7 +13,19 @@ import { Construct } from "constructs";
 import { SERVICE_NAME } from "../../functions/config/metric-names.js";
 import { BUNDLING } from "../bundling.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const HERE = dirname(fileURLToPath(import.meta.url));
+/**
+ * Installed as the package (this file compiled under dist/infra/constructs/): the bundles `npm run
+ * build` made beside it are used as they are, so a user's app needs neither esbuild nor TypeScript.
+ * In the repository: bundled at synth from functions/.
+ */
+const PACKAGED = HERE.includes(`${sep}dist${sep}infra${sep}`);
+const ROOT = PACKAGED ? join(HERE, "..", "..", "..") : join(HERE, "..", "..");
+
+/** Where `npm run build` puts a function's bundle (`<dir>/index.mjs`, handler `index.handler`). */
+export function prebuiltBundleDir(root: string, entry: string): string {
+  return join(root, "dist", "bundles", entry.replace(/\.ts$/, ""));
+}
 
 /** The Lambda runtime the functions ship on; tests run the bundles under the same Node major. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -40,7 +53,7 @@ export interface NotifierFunctionProps {
  * permission never drifts from its configuration.
  */
 export class NotifierFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: NotifierFunctionProps) {
     super(scope, id);
@@ -48,9 +61,7 @@ export class NotifierFunction extends Construct {
       retention: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    this.fn = new NodejsFunction(this, "Function", {
-      entry: join(ROOT, "functions", props.entry),
-      handler: "handler",
+    const common = {
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -58,24 +69,40 @@ export class NotifierFunction extends Construct {
       timeout: props.timeout,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      depsLockFilePath: join(ROOT, "package-lock.json"),
-      projectRoot: ROOT,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: BUNDLING.minify,
-        sourceMap: BUNDLING.sourcemap,
-        target: BUNDLING.target,
-        mainFields: [...BUNDLING.mainFields],
-        banner: BUNDLING.banner,
-        externalModules: [...BUNDLING.external],
-        tsconfig: join(ROOT, "tsconfig.json"),
-      },
-    });
+    };
+    const prebuilt = prebuiltBundleDir(ROOT, props.entry);
+    if (PACKAGED) {
+      if (!existsSync(join(prebuilt, "index.mjs")))
+        throw new Error(`the package holds no bundle for ${props.entry} (${prebuilt}): reinstall it`);
+      this.fn = new LambdaFunction(this, "Function", {
+        ...common,
+        code: Code.fromAsset(prebuilt),
+        handler: "index.handler",
+      });
+    } else {
+      this.fn = new NodejsFunction(this, "Function", {
+        ...common,
+        entry: join(ROOT, "functions", props.entry),
+        handler: "handler",
+        depsLockFilePath: join(ROOT, "package-lock.json"),
+        projectRoot: ROOT,
+        bundling: {
+          format: OutputFormat.ESM,
+          minify: BUNDLING.minify,
+          sourceMap: BUNDLING.sourcemap,
+          target: BUNDLING.target,
+          mainFields: [...BUNDLING.mainFields],
+          banner: BUNDLING.banner,
+          externalModules: [...BUNDLING.external],
+          tsconfig: join(ROOT, "tsconfig.json"),
+        },
+      });
+    }
     this.acknowledge(
       "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
       "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.",

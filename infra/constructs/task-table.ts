@@ -8,7 +8,7 @@ import {
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
-import { TASK_TABLE } from "../../functions/adapters/task-table.js";
+import { TASK_TABLE } from "../../functions/core/shared-names.js";
 
 export interface TaskTableProps {
   removalPolicy: RemovalPolicy;
