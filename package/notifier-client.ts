@@ -122,6 +122,7 @@ export class NotifierClient {
       const q = new URLSearchParams();
       if (filter.status) q.set("status", filter.status);
       if (filter.kind) q.set("kind", filter.kind);
+      for (const [k, val] of Object.entries(filter.tags ?? {})) q.set(`tag.${k}`, val);
       if (filter.limit !== undefined) q.set("limit", String(filter.limit));
       if (cursor) q.set("cursor", cursor);
       const qs = q.toString();

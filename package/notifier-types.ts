@@ -134,6 +134,8 @@ export interface BatchItemResult {
 export interface ListFilter {
   status?: TaskStatus;
   kind?: TaskKind;
+  /** Tasks carrying every one of these tags (`tag.<key>=<value>`). */
+  tags?: Record<string, string>;
   /** Tasks per page (the API's default 25). */
   limit?: number;
 }

@@ -291,14 +291,23 @@ const subscriptionIdParam = {
   required: true,
   schema: schemaOf(subscriptionId),
 };
-const listParams = Object.entries(schemaOf(listQuery).properties as Record<string, Json>).map(
-  ([name, schema]) => ({
+const listParams = [
+  ...Object.entries(schemaOf(listQuery).properties as Record<string, Json>).map(([name, schema]) => ({
     name,
     in: "query",
     required: false,
     schema,
-  }),
-);
+  })),
+  {
+    // One parameter per tag, named by its key: tag.team=video&tag.run=7 (all must match).
+    name: "tag.{key}",
+    in: "query",
+    required: false,
+    description:
+      "Only tasks carrying this tag: the parameter is named tag.<key> (tag.team=video); several must all match. Reads stay proportional to the page (a tag index).",
+    schema: { type: "string", minLength: 1, maxLength: 256 },
+  },
+];
 
 const OPERATIONS: Record<string, Json> = {
   "GET /openapi.json": {
@@ -321,7 +330,7 @@ const OPERATIONS: Record<string, Json> = {
     },
   },
   "GET /tasks": {
-    summary: "A page of tasks, newest first when filtered",
+    summary: "A page of tasks, newest first when filtered (status, kind, tag.<key>)",
     parameters: listParams,
     responses: {
       200: ok("A page", {

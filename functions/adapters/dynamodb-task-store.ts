@@ -15,7 +15,8 @@ import { DROPPED_WAITERS_MAX, endsWaiters, type Waiter } from "../core/step-func
 import type { SetAsideEvent, Task } from "../core/task.js";
 import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
 import { writeIf } from "./conditional-write.js";
-import { listThroughIndex } from "./task-listing.js";
+import { deleteTagItems, listByTag, writeTagItems } from "./tag-index.js";
+import { getAll, listThroughIndex } from "./task-listing.js";
 import {
   FINAL_EVENT_ATTRIBUTE,
   kindStatusKey,
@@ -122,11 +123,16 @@ export class DynamoDbTaskStore implements TaskStore {
 
   async register(task: Task): Promise<{ created: boolean; task: Task }> {
     // A registration may take an id that was deleted (its tombstone); discovery may not.
-    if (await this.putIfNew(task, { overDeleted: true })) return { created: true, task };
+    if (await this.putIfNew(task, { overDeleted: true })) {
+      await writeTagItems(this.db, this.tableName, task);
+      return { created: true, task };
+    }
     const existing = await this.get(task.taskId);
     // Removed in between: let the caller retry.
     if (!existing)
       throw new ConditionalCheckFailedException({ message: "removed while registering", $metadata: {} });
+    // Registered again: its tag items once more (they repair a registration cut short after the put).
+    if (Object.keys(existing.tags).length > 0) await writeTagItems(this.db, this.tableName, existing);
     return { created: false, task: existing };
   }
 
@@ -163,7 +169,9 @@ export class DynamoDbTaskStore implements TaskStore {
     }
     if (adopted.callbackUrl !== undefined) u.set(WEBHOOK_EVENTS_ATTRIBUTE, {});
     u.remove("source");
-    return this.conditionalUpdate(task, u);
+    const done = await this.conditionalUpdate(task, u);
+    if (done) await writeTagItems(this.db, this.tableName, adopted, task.tags);
+    return done;
   }
 
   async updateSettings(current: Task, next: Task): Promise<boolean> {
@@ -187,7 +195,10 @@ export class DynamoDbTaskStore implements TaskStore {
       u.set(WEBHOOK_EVENTS_ATTRIBUTE, {});
     if (next.archive) u.set("archive", true);
     else if (current.archive) u.remove("archive");
-    return this.conditionalUpdate(current, u);
+    const done = await this.conditionalUpdate(current, u);
+    if (done && JSON.stringify(next.tags) !== JSON.stringify(current.tags))
+      await writeTagItems(this.db, this.tableName, next, current.tags);
+    return done;
   }
 
   async addWaiter(task: Task, waiter: Waiter, drop: readonly string[], at: number): Promise<boolean> {
@@ -315,12 +326,26 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async list(filter: ListFilter, limit: number, cursor?: string): Promise<Page<Task>> {
-    // From the list index, filtered or not (every kind and status then), newest first: reads are
-    // proportional to the page, and the api function needs no Scan.
+    // By tag through the tag index; else from the list index, filtered or not (every kind and
+    // status then), newest first: reads are proportional to the page, and no Scan.
+    if (filter.tags && Object.keys(filter.tags).length > 0)
+      return listByTag(this.db, this.tableName, filter.tags, filter, limit, cursor, (ids) =>
+        getAll(this.db, this.tableName, ids, fromItem),
+      );
     return listThroughIndex(this.db, this.tableName, filter, limit, cursor, fromItem);
   }
 
   async remove(taskId: string, at: number): Promise<boolean> {
+    const before = await this.get(taskId);
+    if (before && (await this.tombstone(taskId, at))) {
+      // Its tag items go with it (a listing would drop them anyway: they name nothing now).
+      await deleteTagItems(this.db, this.tableName, taskId, Object.keys(before.tags)).catch(() => undefined);
+      return true;
+    }
+    return false;
+  }
+
+  private async tombstone(taskId: string, at: number): Promise<boolean> {
     try {
       // Not a DeleteItem: a tombstone in its place (no index keys, so no listing, check or
       // publish sees it), so that watching the account does not find the task again; it expires.

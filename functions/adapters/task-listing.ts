@@ -143,7 +143,7 @@ function startKey(part: string, [registeredAt, taskId]: [number, string]): Item 
   };
 }
 
-async function getAll(
+export async function getAll(
   db: DynamoDBClient,
   tableName: string,
   ids: string[],

@@ -36,7 +36,7 @@ export function shardOf(taskId: string, shards: number): string {
 
 /** CreateTable input for dynalite and local mode (on-demand, both GSIs projecting all attributes). */
 export function createTaskTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, dueIndex, outboxIndex, listIndex } = TASK_TABLE;
+  const { partitionKey, dueIndex, outboxIndex, listIndex, tagIndex } = TASK_TABLE;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
@@ -48,15 +48,18 @@ export function createTaskTableInput(tableName: string): CreateTableCommandInput
       { AttributeName: dueIndex.sortKey, AttributeType: "N" },
       { AttributeName: outboxIndex.partitionKey, AttributeType: "S" },
       { AttributeName: outboxIndex.sortKey, AttributeType: "N" },
+      { AttributeName: tagIndex.partitionKey, AttributeType: "S" },
     ],
     KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" }],
-    GlobalSecondaryIndexes: [dueIndex, outboxIndex, listIndex].map((ix) => ({
+    GlobalSecondaryIndexes: [dueIndex, outboxIndex, listIndex, tagIndex].map((ix) => ({
       IndexName: ix.name,
       KeySchema: [
         { AttributeName: ix.partitionKey, KeyType: "HASH" as const },
         { AttributeName: ix.sortKey, KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: ix === listIndex ? ("KEYS_ONLY" as const) : ("ALL" as const) },
+      Projection: {
+        ProjectionType: ix === listIndex || ix === tagIndex ? ("KEYS_ONLY" as const) : ("ALL" as const),
+      },
     })),
   };
 }

@@ -59,6 +59,8 @@ export interface Page<T> {
 export interface ListFilter {
   status?: TaskStatus;
   kind?: TaskKind;
+  /** Tasks carrying every one of these tags (`tag.<key>=<value>`). */
+  tags?: Record<string, string>;
 }
 
 /** Persistence of watched tasks. Writes are conditional on `task.version`; `false` means someone else wrote first. */

@@ -14,6 +14,8 @@ export const TASK_TABLE = {
   outboxIndex: { name: "outbox", partitionKey: "outboxShard", sortKey: "outboxAt" },
   /** Listings by kind and status, newest first; keys only, so only a status change writes to it. */
   listIndex: { name: "byKindStatus", partitionKey: "kindStatus", sortKey: "registeredAt" },
+  /** Listings by tag: one small item per tag of a task (`TAG#<taskId>#<key>`), keys only. */
+  tagIndex: { name: "byTag", partitionKey: "tagKey", sortKey: "registeredAt" },
   ttlAttribute: "expiresAt",
 } as const;
 

@@ -13,6 +13,7 @@ import {
   type CallbackQueue,
   type HeaderSealer,
   headerBinding,
+  type ListFilter,
   type SubscriptionRegistry,
   type TaskStore,
   type WebhookLog,
@@ -49,6 +50,7 @@ import {
   registerBody,
   subscriptionBody,
   subscriptionId,
+  tags,
   taskId,
 } from "./schemas.js";
 import { taskView } from "./task-view.js";
@@ -622,10 +624,18 @@ async function patchTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
 }
 
 async function listTasks(deps: ApiDeps, req: Request): Promise<APIGatewayProxyResult> {
-  const q = parseInput(listQuery, req.query, "query");
-  const filter: { status?: typeof q.status; kind?: typeof q.kind } = {};
+  // tag.<key>=<value> (any number, all must match) beside the fixed parameters.
+  const tagParams = Object.fromEntries(
+    Object.entries(req.query)
+      .filter(([k]) => k.startsWith("tag."))
+      .map(([k, val]) => [k.slice(4), val]),
+  );
+  const rest = Object.fromEntries(Object.entries(req.query).filter(([k]) => !k.startsWith("tag.")));
+  const q = parseInput(listQuery, rest, "query");
+  const filter: ListFilter = {};
   if (q.status) filter.status = q.status;
   if (q.kind) filter.kind = q.kind;
+  if (Object.keys(tagParams).length > 0) filter.tags = parseInput(tags, tagParams, "tag filter");
   const page = await deps.store.list(filter, q.limit ?? 25, q.cursor);
   return json(200, {
     items: page.items.map((t) => taskView(t, deps.twelvelabsBaseUrl)),

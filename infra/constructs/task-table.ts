@@ -21,7 +21,7 @@ export class TaskTable extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskTableProps) {
     super(scope, id);
-    const { partitionKey, dueIndex, outboxIndex, listIndex, ttlAttribute } = TASK_TABLE;
+    const { partitionKey, dueIndex, outboxIndex, listIndex, tagIndex, ttlAttribute } = TASK_TABLE;
     this.table = new TableV2(this, "Table", {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
       billing: Billing.onDemand(),
@@ -32,12 +32,12 @@ export class TaskTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery },
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
-      globalSecondaryIndexes: [dueIndex, outboxIndex, listIndex].map((ix) => ({
+      globalSecondaryIndexes: [dueIndex, outboxIndex, listIndex, tagIndex].map((ix) => ({
         indexName: ix.name,
         partitionKey: { name: ix.partitionKey, type: AttributeType.STRING },
         sortKey: { name: ix.sortKey, type: AttributeType.NUMBER },
-        // The list index holds keys only: checks never write to it, only status changes do.
-        projectionType: ix === listIndex ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+        // The list and tag indexes hold keys only: checks never write to them.
+        projectionType: ix === listIndex || ix === tagIndex ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       })),
     });
   }

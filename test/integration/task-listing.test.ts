@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { taskItem } from "../../functions/adapters/dynamodb-task-store.js";
 import { type ApiHandler, apiDeps, createApiHandler } from "../../functions/api-handler.js";
@@ -182,4 +182,65 @@ test("a cursor used with another filter says which filter it belongs to", async 
   expect(body.error.code).toBe("invalid_cursor");
   expect(body.error.message).toContain("kind=embed");
   expect(body.error.message).toContain("no filter");
+});
+
+test("by tag (tag.<key>=<value>): exactly the tagged tasks, newest first, reads in proportion to the pages; PATCH and DELETE move them", async () => {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await api(apiEvent(method, path, body === undefined ? {} : { body }));
+    return { status: res.statusCode, body: JSON.parse(res.body || "null") };
+  };
+  for (let i = 0; i < 6; i++) {
+    const tags = i < 4 ? { team: "video", run: i % 2 === 0 ? "even" : "odd" } : { team: "search" };
+    expect(
+      (await call("POST", "/tasks", { taskId: `tagged${i}`, kind: i === 1 ? "index" : "embed", tags }))
+        .status,
+    ).toBe(202);
+    await new Promise((r) => setTimeout(r, 3)); // distinct registration times
+  }
+  const all = async (query: Record<string, string>) => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await list({ ...query, limit: "2", ...(cursor ? { cursor } : {}) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      seen.push(...res.body.items.map((t) => t.taskId));
+      cursor = res.body.cursor;
+      pages += 1;
+    } while (cursor && pages < 20);
+    return seen;
+  };
+  reads.count = 0;
+  expect(await all({ "tag.team": "video" })).toEqual(["tagged3", "tagged2", "tagged1", "tagged0"]);
+  // Four tasks among 3,000: a few index entries and their items, never a scan.
+  expect(reads.count).toBeLessThan(30);
+  expect(await all({ "tag.team": "video", "tag.run": "even" })).toEqual(["tagged2", "tagged0"]);
+  expect(await all({ "tag.team": "video", kind: "index" })).toEqual(["tagged1"]);
+  expect(await all({ "tag.team": "nobody" })).toEqual([]);
+
+  // Retagged and deleted tasks leave the listing at once.
+  expect((await call("PATCH", "/tasks/tagged3", { tags: { team: "search" } })).status).toBe(200);
+  expect((await call("DELETE", "/tasks/tagged2")).status).toBe(204);
+  expect(await all({ "tag.team": "video" })).toEqual(["tagged1", "tagged0"]);
+  expect(await all({ "tag.team": "search" })).toEqual(["tagged5", "tagged4", "tagged3"]);
+
+  // A task gone from under its index entries (TTL expiry): skipped, and its entry removed on the way.
+  await aws.dynamo.send(
+    new DeleteItemCommand({ TableName: aws.tableName, Key: { pk: { S: "TASK#tagged0" } } }),
+  );
+  expect(await all({ "tag.team": "video" })).toEqual(["tagged1"]);
+  const entry = await aws.dynamo.send(
+    new GetItemCommand({
+      TableName: aws.tableName,
+      Key: { pk: { S: "TAG#tagged0#team" } },
+      ConsistentRead: true,
+    }),
+  );
+  expect(entry.Item).toBeUndefined();
+
+  // Refused: a bad tag key, and a cursor of another listing.
+  expect((await list({ "tag.9bad": "x" })).status).toBe(422);
+  const first = await list({ "tag.team": "search", limit: "1" });
+  const other = await list({ "tag.team": "video", cursor: first.body.cursor as string });
+  expect([other.status, other.body.error?.code]).toEqual([400, "invalid_cursor"]);
 });
