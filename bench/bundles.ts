@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { BUNDLING } from "../infra/bundling.js";
+import { BUNDLING, esbuildOptions } from "../infra/bundling.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "bench", ".out");
@@ -56,18 +56,12 @@ export async function bundles(): Promise<string> {
     for (const sdk of ["bundled", "external"] as const) {
       const outfile = join(OUT, `${entry}-${sdk}.mjs`);
       const result = await build({
+        ...esbuildOptions(
+          join(ROOT, "functions", `${entry}.ts`),
+          outfile,
+          sdk === "bundled" ? BUNDLING.external : ["@aws-sdk/*", "@smithy/*"],
+        ),
         metafile: true,
-        entryPoints: [join(ROOT, "functions", `${entry}.ts`)],
-        bundle: true,
-        platform: "node",
-        format: BUNDLING.format,
-        minify: BUNDLING.minify,
-        sourcemap: BUNDLING.sourcemap,
-        target: BUNDLING.target,
-        mainFields: [...BUNDLING.mainFields],
-        banner: { js: BUNDLING.banner },
-        external: sdk === "bundled" ? [...BUNDLING.external] : ["@aws-sdk/*", "@smithy/*"],
-        outfile,
         logLevel: "silent",
       });
       const kb = statSync(outfile).size / 1024;

@@ -3,7 +3,7 @@ import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { BUNDLING } from "./bundling.js";
+import { esbuildOptions } from "./bundling.js";
 
 /*
  * `npm run build` (run by `npm pack` through prepack): the package's contents under dist/.
@@ -18,17 +18,10 @@ export const FUNCTION_ENTRIES = ["api", "poller", "webhook", "step-functions", "
 rmSync(join(ROOT, "dist"), { recursive: true, force: true });
 for (const entry of FUNCTION_ENTRIES) {
   await build({
-    entryPoints: [join(ROOT, "functions", `${entry}.ts`)],
-    bundle: true,
-    platform: "node",
-    format: BUNDLING.format,
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourcemap,
-    target: BUNDLING.target,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.external],
-    outfile: join(ROOT, "dist", "bundles", entry, "index.mjs"),
+    ...esbuildOptions(
+      join(ROOT, "functions", `${entry}.ts`),
+      join(ROOT, "dist", "bundles", entry, "index.mjs"),
+    ),
     logLevel: "warning",
   });
 }

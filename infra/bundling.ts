@@ -13,3 +13,24 @@ export const BUNDLING = {
   /** The AWS SDK is bundled, not taken from the runtime (bench/results: smaller init). */
   external: [] as string[],
 } as const;
+
+/** esbuild's options for one function entry with these settings (the package's build and the bundle benchmark). */
+export function esbuildOptions(
+  entryPoint: string,
+  outfile: string,
+  external: readonly string[] = BUNDLING.external,
+) {
+  return {
+    entryPoints: [entryPoint],
+    bundle: true,
+    platform: "node" as const,
+    format: BUNDLING.format,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourcemap,
+    target: BUNDLING.target,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...external],
+    outfile,
+  };
+}

@@ -6,6 +6,7 @@ import {
   AuthorizationType,
   EndpointType,
   type IApiKey,
+  type IResource,
   JsonSchemaType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -169,17 +170,21 @@ export class NotifierApi extends Construct {
     const integration = new LambdaIntegration(this.function.fn);
     const withBody = { requestValidator: validator, requestModels: { "application/json": objectBody } };
 
-    const tasks = this.api.root.addResource("tasks");
-    tasks.addMethod("POST", integration, withBody);
-    tasks.addMethod("GET", integration);
-    tasks.addResource("batch").addMethod("POST", integration, withBody);
-    const task = tasks.addResource("{taskId}");
-    task.addMethod("GET", integration);
-    task.addMethod("PATCH", integration, withBody);
-    task.addMethod("DELETE", integration);
-    // The body is optional here (default: the newest event): the function checks it when present.
-    task.addResource("redeliver").addMethod("POST", integration);
-    task.addResource("result").addMethod("GET", integration);
+    /** The task routes under `parent` (`/tasks` with a key; `/iam/tasks` with SigV4). */
+    const addTaskRoutes = (parent: IResource) => {
+      const tasks = parent.addResource("tasks");
+      tasks.addMethod("POST", integration, withBody);
+      tasks.addMethod("GET", integration);
+      tasks.addResource("batch").addMethod("POST", integration, withBody);
+      const task = tasks.addResource("{taskId}");
+      task.addMethod("GET", integration);
+      task.addMethod("PATCH", integration, withBody);
+      task.addMethod("DELETE", integration);
+      // The body is optional here (default: the newest event): the function checks it when present.
+      task.addResource("redeliver").addMethod("POST", integration);
+      task.addResource("result").addMethod("GET", integration);
+    };
+    addTaskRoutes(this.api.root);
     // The API's own description (spec/notifier-api.openapi.json): public, like any API's docs.
     this.api.root.addResource("openapi.json").addMethod("GET", integration, { apiKeyRequired: false });
     const subs = this.api.root.addResource("subscriptions");
@@ -192,16 +197,7 @@ export class NotifierApi extends Construct {
     const iam = this.api.root.addResource("iam", {
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM, apiKeyRequired: false },
     });
-    const iamTasks = iam.addResource("tasks");
-    iamTasks.addMethod("POST", integration, withBody);
-    iamTasks.addMethod("GET", integration);
-    iamTasks.addResource("batch").addMethod("POST", integration, withBody);
-    const iamTask = iamTasks.addResource("{taskId}");
-    iamTask.addMethod("GET", integration);
-    iamTask.addMethod("PATCH", integration, withBody);
-    iamTask.addMethod("DELETE", integration);
-    iamTask.addResource("redeliver").addMethod("POST", integration);
-    iamTask.addResource("result").addMethod("GET", integration);
+    addTaskRoutes(iam);
 
     const plan = this.api.addUsagePlan("UsagePlan", {
       description: `Throttle and quota for the ${c.stage} notifier API`,
