@@ -1,3 +1,4 @@
+import { regionOfArn } from "./bedrock-arn.js";
 import type { CallOptions, TwelveLabsPort } from "./ports.js";
 import type { ListTasksQuery, TaskSnapshot } from "./snapshot.js";
 import type { Task } from "./task.js";
@@ -236,6 +237,17 @@ export async function checkThroughLists(
   }
   out.toConfirm = unnamed();
   return out;
+}
+
+/**
+ * Which list can name a task: its kind's, and for a regional source (Bedrock) its kind's in the
+ * region of its address. Tasks of one group are checked through the same lists.
+ */
+export function listGroupOf(t: Task): { key: string; kind: TaskKind; region?: string } {
+  const region = regionOfArn(t.invocationArn);
+  return region === undefined
+    ? { key: t.kind, kind: t.kind }
+    : { key: `${t.kind}@${region}`, kind: t.kind, region };
 }
 
 /** An item whose address (a Bedrock invocation's ARN) is not the task's names another job: no evidence. */

@@ -1,6 +1,5 @@
 import { holdForArchive, isHeld } from "./archive-handover.js";
-import { checkThroughLists, type ListStats, planListCheck } from "./batched-check.js";
-import { regionOfArn } from "./bedrock-arn.js";
+import { checkThroughLists, type ListStats, listGroupOf, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import { publishRoute } from "./event-routes.js";
@@ -37,7 +36,7 @@ export interface PollerDeps {
   discovery?: DiscoveryStore;
   /** Where archive jobs go (a stage that keeps results); without it a held event goes out naming no result. */
   archive?: ArchiveQueue;
-  /** Whether watching the account takes a task a list named (Bedrock: TwelveLabs' models only); absent: all. */
+  /** Whether watching the account takes a task a list named (e.g. only some models); absent: all. */
   takeDiscovered?: (snap: TaskSnapshot) => boolean;
 }
 
@@ -386,14 +385,13 @@ async function checkKindsThroughLists(
   endAt: number,
   onAuth: (err: unknown) => void,
 ): Promise<Task[]> {
-  // One group per list: a kind, and for Bedrock a kind in a region (its lists are regional).
+  // One group per list that can name its tasks (batched-check.ts: a kind, or a kind in a region).
   const groups = new Map<string, { kind: TaskKind; region?: string; tasks: Task[] }>();
   for (const t of due) {
-    const region = regionOfArn(t.invocationArn);
-    const key = region === undefined ? t.kind : `${t.kind}@${region}`;
+    const { key, kind, region } = listGroupOf(t);
     const group = groups.get(key);
     if (group) group.tasks.push(t);
-    else groups.set(key, { kind: t.kind, ...(region ? { region } : {}), tasks: [t] });
+    else groups.set(key, { kind, ...(region ? { region } : {}), tasks: [t] });
   }
   const perTask: Task[] = [];
   for (const [key, { kind, region, tasks }] of groups) {
