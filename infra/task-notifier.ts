@@ -26,7 +26,7 @@ import { Webhooks } from "./constructs/webhooks.js";
 
 /**
  * Every setting of a stage (infra/config.ts), each optional: `stage` names the environment
- * (`dev`, `staging` and `prod` start from their settings (infra/config.ts, or the construct's props); any other name from
+ * (`dev`, `staging` and `prod` start from their settings in infra/config.ts; any other name from
  * `prod`'s, which keep data when the stack goes), and any setting given replaces that default.
  */
 export type TaskNotifierProps = Partial<Omit<StageConfig, "stage">> & { stage?: string };

@@ -178,6 +178,8 @@ describe("watching the account (stage setting watchAccount)", () => {
     expect(
       () =>
         new TaskNotifierStack(app, "X", { config: stageConfig("dev", { watchAccount: ["indexed-asset"] }) }),
-    ).toThrow(/Stage dev: watchAccount in infra\/config.ts: indexed-asset cannot be watched/);
+    ).toThrow(
+      /Stage dev: watchAccount \(infra\/config.ts, or the construct's props\): indexed-asset cannot be watched/,
+    );
   });
 });

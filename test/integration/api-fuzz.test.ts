@@ -176,7 +176,18 @@ test("nothing invalid was stored", async () => {
     expect(Object.keys(tomb).sort()).toEqual(["deletedAt", "expiresAt", "pk"]);
     expect(tomb.pk).toMatch(/^TASK#/);
   }
-  for (const item of items.filter((i) => i.deletedAt === undefined)) {
+  // The tag index's items: one per tag of a stored task, naming it and the tag it carries.
+  const tasks = new Map(items.filter((i) => String(i.pk).startsWith("TASK#")).map((i) => [i.taskId, i]));
+  for (const tag of items.filter((i) => String(i.pk).startsWith("TAG#"))) {
+    expect(Object.keys(tag).sort()).toEqual(["pk", "registeredAt", "tagKey", "taskId"]);
+    const [key, ...value] = String(tag.tagKey).split("=");
+    expect(tag.pk).toBe(`TAG#${tag.taskId}#${key}`);
+    const owner = tasks.get(tag.taskId);
+    // Its task carries the tag, or was deleted (a listing removes such an entry when it meets it).
+    if (owner && owner.deletedAt === undefined)
+      expect((owner.tags as Record<string, string>)[key as string]).toBe(value.join("="));
+  }
+  for (const item of items.filter((i) => i.deletedAt === undefined && String(i.pk).startsWith("TASK#"))) {
     expect(item.taskId).toMatch(TASK_ID_PATTERN);
     expect(item.pk).toBe(`TASK#${item.taskId}`);
     expect(TASK_KINDS).toContain(item.kind);

@@ -49,5 +49,5 @@ test("and at synth, before anything is deployed", () => {
       new TaskNotifierStack(app, "TaskNotifier-dev", {
         config: { ...STAGE_CONFIGS.dev, tagAttributes: keys(6) },
       }),
-  ).toThrow(/Stage dev: tagAttributes in infra\/config.ts: at most 5/);
+  ).toThrow(/Stage dev: tagAttributes \(infra\/config.ts, or the construct's props\): at most 5/);
 });
