@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { archiveMemoryFresh } from "./archive-memory.js";
 import { bedrockVsLoop } from "./bedrock-vs-loop.js";
+import { blindVsSdk } from "./blind-vs-sdk.js";
 import { bundles } from "./bundles.js";
 import { callEfficiency } from "./call-efficiency.js";
 import { clientThroughput } from "./client-throughput.js";
@@ -34,6 +35,7 @@ add(
 add(callEfficiency());
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 add(await notifierVsSdk(join(ROOT, "bench", "results", "calls-vs-delay.svg")));
+add(await blindVsSdk());
 add(await bedrockVsLoop());
 add(await discoveryCost());
 add(await archiveMemoryFresh());

@@ -1,0 +1,76 @@
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
+import { STRICT_MODES } from "../local/simulator/sim-modes.js";
+import { workloadBurst, workloadW1Blind, workloadW2Blind } from "./blind-workloads.js";
+import { runNotifierVirtual } from "./notifier-virtual.js";
+import { runSdkPeer } from "./sdk-peer.js";
+import type { Workload } from "./workloads.js";
+
+/** Issue 19's goals: p95 within the SDK's p95 + 1 s, at >= these factors fewer calls. */
+const FEWER_GOAL: Record<string, number> = { "W1-blind": 20, "W2-blind": 30 };
+
+/**
+ * `npm run bench:blind`: the workloads that do not flatter us (bench/blind-workloads.ts), the real
+ * `twelvelabs-js` waitForDone loop (over HTTP, time compressed) beside the notifier's real poll run
+ * at the deployed defaults (virtual time), lenient and strict readings. In bench/results/blind.md.
+ */
+export async function blindVsSdk(): Promise<string> {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const rows: string[] = [];
+  const workloads: Array<[Workload, number]> = [
+    [workloadW1Blind(), 20],
+    [workloadW2Blind(), 40],
+    [workloadBurst(), 20],
+  ];
+  for (const [w, timeScale] of workloads) {
+    const sdk = await runSdkPeer(w, timeScale);
+    rows.push(
+      `| ${w.name} | twelvelabs-js waitForDone (5 s) | - | ${sdk.callsPerTask.toFixed(2)} | 1x | ${s(sdk.p50Ms)} | ${s(sdk.p95Ms)} | ${sdk.wrong} | ${sdk.lost} | 0 | |`,
+    );
+    for (const [label, modes] of [
+      ["lenient", {}],
+      ["strict", STRICT_MODES],
+    ] as const) {
+      const r = await runNotifierVirtual(w, {
+        passesPerMinute: PASSES_PER_MINUTE,
+        batchMinDue: DEFAULT_BATCH_MIN_DUE,
+        modes,
+      });
+      const fewer = sdk.callsPerTask / r.callsPerTask;
+      const goal = FEWER_GOAL[w.name];
+      const verdict =
+        goal === undefined
+          ? ""
+          : fewer >= goal && r.p95Ms <= sdk.p95Ms + 1_000
+            ? "meets"
+            : `misses (${[fewer < goal ? `calls < ${goal}x` : "", r.p95Ms > sdk.p95Ms + 1_000 ? `p95 > SDK + 1 s (${s(sdk.p95Ms + 1_000)})` : ""].filter(Boolean).join(", ")})`;
+      rows.push(
+        `| ${w.name} | notifier, defaults (${PASSES_PER_MINUTE} passes/min) | ${label} | ${r.callsPerTask.toFixed(2)} | ${fewer.toFixed(1)}x | ${s(r.p50Ms)} | ${s(r.p95Ms)} | ${r.wrong} | ${r.lost} | ${r.duplicates} | ${verdict} |`,
+      );
+    }
+  }
+  return [
+    "## Workloads that do not flatter us: prediction-blind processing and a queueing burst",
+    "",
+    ...[workloadW1Blind(), workloadW2Blind(), workloadBurst()].map((w) => `- ${w.name}: ${w.description}.`),
+    "",
+    "The SDK row runs twelvelabs-js 1.3.4's own `waitForDone` per task over HTTP (time compressed 20x, 40x, 20x);",
+    "the notifier rows run the real poll run in virtual time at the deployed defaults. Goals (issue 19):",
+    "p95 at most the SDK's p95 in the same run plus 1 s, at >= 20x (W1) and >= 30x (W2) fewer calls; 0 wrong, 0 lost.",
+    "Command: `npm run bench:blind` (in `bench/results/blind.md`).",
+    "",
+    "| load | who | readings | calls/task | fewer calls | p50 delay | p95 delay | wrong | lost | duplicates | goal |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
+if (process.argv[1]?.endsWith("blind-vs-sdk.ts")) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const text = await blindVsSdk();
+  console.log(text);
+  writeFileSync(join(dirname(fileURLToPath(import.meta.url)), "results", "blind.md"), `${text}\n`);
+  process.exit(0);
+}
