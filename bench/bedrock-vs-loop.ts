@@ -1,6 +1,5 @@
-import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
-import { STRICT_MODES } from "../local/simulator/sim-modes.js";
-import { runNotifierVirtual } from "./notifier-virtual.js";
+import { PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
+import { atDefaults } from "./notifier-virtual.js";
 import { percentile, type Workload, workloadW2 } from "./workloads.js";
 
 /** The public samples' loop: GetAsyncInvoke at once, then every 5 s until the status leaves InProgress. */
@@ -36,16 +35,7 @@ export async function bedrockVsLoop(): Promise<string> {
   const rows = [
     `| 5-second GetAsyncInvoke loop | - | ${loop.callsPerTask.toFixed(2)} | 1x | ${s(loop.p50Ms)} | ${s(loop.p95Ms)} | 0 | 0 | 0 |`,
   ];
-  for (const [label, modes] of [
-    ["lenient", {}],
-    ["strict", STRICT_MODES],
-  ] as const) {
-    const r = await runNotifierVirtual(w, {
-      passesPerMinute: PASSES_PER_MINUTE,
-      batchMinDue: DEFAULT_BATCH_MIN_DUE,
-      modes,
-      kind: "bedrock",
-    });
+  for (const { label, outcome: r } of await atDefaults(w, { kind: "bedrock" })) {
     rows.push(
       `| notifier, defaults (${PASSES_PER_MINUTE} passes/min) | ${label} | ${r.callsPerTask.toFixed(2)} (${r.listCallsPerTask.toFixed(2)} lists) | ${(loop.callsPerTask / r.callsPerTask).toFixed(1)}x | ${s(r.p50Ms)} | ${s(r.p95Ms)} | ${r.wrong} | ${r.lost} | ${r.duplicates} |`,
     );

@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
-import { STRICT_MODES } from "../local/simulator/sim-modes.js";
+import { PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
 import { workloadBurst, workloadW1Blind, workloadW2Blind } from "./blind-workloads.js";
-import { runNotifierVirtual } from "./notifier-virtual.js";
+import { atDefaults } from "./notifier-virtual.js";
 import { runSdkPeer } from "./sdk-peer.js";
 import type { Workload } from "./workloads.js";
 
@@ -29,15 +28,7 @@ export async function blindVsSdk(): Promise<string> {
     rows.push(
       `| ${w.name} | twelvelabs-js waitForDone (5 s) | - | ${sdk.callsPerTask.toFixed(2)} | 1x | ${s(sdk.p50Ms)} | ${s(sdk.p95Ms)} | ${sdk.wrong} | ${sdk.lost} | 0 | |`,
     );
-    for (const [label, modes] of [
-      ["lenient", {}],
-      ["strict", STRICT_MODES],
-    ] as const) {
-      const r = await runNotifierVirtual(w, {
-        passesPerMinute: PASSES_PER_MINUTE,
-        batchMinDue: DEFAULT_BATCH_MIN_DUE,
-        modes,
-      });
+    for (const { label, outcome: r } of await atDefaults(w)) {
       const fewer = sdk.callsPerTask / r.callsPerTask;
       const goal = FEWER_GOAL[w.name];
       const verdict =

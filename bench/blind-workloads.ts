@@ -15,38 +15,47 @@ function blindProcessing(random: () => number, medianMs: number): number {
   return Math.round(random() < 0.1 ? base * (3 + 7 * random()) : base);
 }
 
-/** W1, prediction-blind: 100 embed tasks over 20 s, median 45 s of processing whatever the video says. */
-export function workloadW1Blind(seed = 11): Workload {
+/** `count` embed tasks created over `spanMs`, processing around `medianMs` whatever the 10-600 s videos say. */
+function blindWorkload(
+  name: string,
+  count: number,
+  spanMs: number,
+  medianMs: number,
+  seed: number,
+  description: string,
+): Workload {
   const random = seededRandom(seed);
-  const tasks = Array.from({ length: 100 }, () => ({
-    createdAt: Math.round(random() * 20_000),
-    processingMs: blindProcessing(random, 45_000),
+  const tasks = Array.from({ length: count }, () => ({
+    createdAt: Math.round(random() * spanMs),
+    processingMs: blindProcessing(random, medianMs),
     videoSec: Math.round(10 + random() * 590),
     fate: fate(random),
   }));
-  return {
-    name: "W1-blind",
-    description:
-      "100 embed tasks over 20 s; processing about 45 s (0.5-1.5x) whatever the video's duration, 10% taking 3-10x",
-    tasks,
-  };
+  return { name, description, tasks };
 }
 
-/** W2, prediction-blind: 1,000 embed tasks over an hour, median 150 s, independent of the 10-600 s videos. */
+/** W1, prediction-blind: 100 embed tasks over 20 s, median 45 s of processing. */
+export function workloadW1Blind(seed = 11): Workload {
+  return blindWorkload(
+    "W1-blind",
+    100,
+    20_000,
+    45_000,
+    seed,
+    "100 embed tasks over 20 s; processing about 45 s (0.5-1.5x) whatever the video's duration, 10% taking 3-10x",
+  );
+}
+
+/** W2, prediction-blind: 1,000 embed tasks over an hour, median 150 s. */
 export function workloadW2Blind(seed = 12): Workload {
-  const random = seededRandom(seed);
-  const tasks = Array.from({ length: 1000 }, () => ({
-    createdAt: Math.round(random() * 3600_000),
-    processingMs: blindProcessing(random, 150_000),
-    videoSec: Math.round(10 + random() * 590),
-    fate: fate(random),
-  }));
-  return {
-    name: "W2-blind",
-    description:
-      "1,000 embed tasks over an hour; processing about 150 s (0.5-1.5x) whatever the video's duration (10-600 s), 10% taking 3-10x",
-    tasks,
-  };
+  return blindWorkload(
+    "W2-blind",
+    1000,
+    3600_000,
+    150_000,
+    seed,
+    "1,000 embed tasks over an hour; processing about 150 s (0.5-1.5x) whatever the video's duration (10-600 s), 10% taking 3-10x",
+  );
 }
 
 /**

@@ -1,8 +1,9 @@
+import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
 import type { TaskEvent } from "../functions/core/events.js";
 import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
 import { newTask } from "../functions/core/task.js";
 import { seededRandom } from "../local/simulator/sim-faults.js";
-import type { SimModes } from "../local/simulator/sim-modes.js";
+import { type SimModes, STRICT_MODES } from "../local/simulator/sim-modes.js";
 import { invocationArnOf, wordFor } from "../local/simulator/sim-tasks.js";
 import { TwelveLabsSimulator } from "../local/simulator/simulator-server.js";
 import {
@@ -151,4 +152,27 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
   }
   const n = w.tasks.length;
   return { callsPerTask: tl.calls / n, listCallsPerTask: tl.listCalls / n, ...score(w, ids, events, start) };
+}
+
+/** The notifier at the deployed defaults under the lenient and the strict readings (a row each). */
+export async function atDefaults(
+  w: Workload,
+  opts: Pick<NotifierBenchOptions, "kind"> = {},
+): Promise<Array<{ label: "lenient" | "strict"; outcome: BenchOutcome }>> {
+  const out: Array<{ label: "lenient" | "strict"; outcome: BenchOutcome }> = [];
+  for (const [label, modes] of [
+    ["lenient", {}],
+    ["strict", STRICT_MODES],
+  ] as const) {
+    out.push({
+      label,
+      outcome: await runNotifierVirtual(w, {
+        passesPerMinute: PASSES_PER_MINUTE,
+        batchMinDue: DEFAULT_BATCH_MIN_DUE,
+        modes,
+        ...opts,
+      }),
+    });
+  }
+  return out;
 }
