@@ -108,13 +108,20 @@ describe("NotifierClient", () => {
   }, 30_000);
 
   test("registerMany, list page by page, delete, and the API's errors with their codes", async () => {
-    const ids = await Promise.all([1, 2, 3].map(() => simTask({ kind: "asset" })));
+    // Assets that stay processing: a listing pages through a set that is not changing under it
+    // (a task whose status changes between two pages moves between the index's partitions).
+    const ids = await Promise.all(
+      [1, 2, 3].map(() => simTask({ kind: "asset", timeline: [{ status: "processing", afterMs: 0 }] })),
+    );
     const results = await client.registerMany([
       ...ids.map((taskId) => ({ taskId, kind: "asset" as const })),
       { taskId: "bad id!", kind: "asset" as const },
     ]);
     expect(results.map((r) => r.result)).toEqual(["created", "created", "created", "error"]);
     expect(results[3]?.status).toBe(422);
+    for (const id of ids)
+      for (let i = 0; i < 100 && (await client.get(id)).status === "registered"; i++)
+        await new Promise((r) => setTimeout(r, 100));
     const seen: string[] = [];
     let pages = 0;
     for await (const page of client.list({ kind: "asset", limit: 2 })) {
