@@ -8,6 +8,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { definedOnly } from "../functions/core/defined-only.js";
 import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import { eventSourceProblem } from "../functions/core/eventbridge-entry.js";
 import { tagAttributesProblem } from "../functions/core/tag-attributes.js";
@@ -41,8 +42,7 @@ export function notifierConfig(props: TaskNotifierProps = {}): StageConfig {
   const base = (STAGES as readonly string[]).includes(stage)
     ? STAGE_CONFIGS[stage as Stage]
     : STAGE_CONFIGS.prod;
-  const given = Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
-  return { ...base, ...given, stage };
+  return { ...base, ...definedOnly(props), stage };
 }
 
 /**

@@ -9,7 +9,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { parseInvocationArn } from "../core/bedrock-arn.js";
 import type { CallOptions, TwelveLabsPort } from "../core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../core/snapshot.js";
-import { kindSpec, pageLimitOf, type TaskKind } from "../core/task-kinds.js";
+import { pageLimitOf, sourceOf, type TaskKind } from "../core/task-kinds.js";
 import {
   TwelveLabsError,
   TwelveLabsIdRejectedError,
@@ -82,7 +82,7 @@ export class BedrockAsyncClient implements TwelveLabsPort {
     const out = await this.send(opts, "one", (abortSignal) =>
       client.send(new GetAsyncInvokeCommand({ invocationArn: arn.arn }), { abortSignal }),
     );
-    const snap = parse(out);
+    const snap = parseAsyncInvoke(out);
     if (snap.id !== taskId || snap.invocationArn !== arn.arn)
       throw new TwelveLabsInvalidResponseError("Bedrock answered for a different invocation");
     return snap;
@@ -129,7 +129,7 @@ export class BedrockAsyncClient implements TwelveLabsPort {
         continue;
       }
       const summaries = Array.isArray(out.asyncInvokeSummaries) ? out.asyncInvokeSummaries : [];
-      const tasks = summaries.map(parse);
+      const tasks = summaries.map(parseAsyncInvoke);
       // Bedrock gives no totals: one page more while it hands out a token.
       const totalPages = next ? page + 1 : page;
       return { tasks, page, totalPages, totalResults: (page - 1) * limit + tasks.length + (next ? 1 : 0) };
@@ -203,12 +203,8 @@ export class BedrockAsyncClient implements TwelveLabsPort {
   }
 }
 
-function parse(raw: unknown): TaskSnapshot {
-  return parseAsyncInvoke(raw);
-}
-
 function assertBedrock(kind: TaskKind): void {
-  if (kindSpec(kind).source !== "bedrock") throw new TypeError(`kind ${kind} is not checked through Bedrock`);
+  if (sourceOf(kind) !== "bedrock") throw new TypeError(`kind ${kind} is not checked through Bedrock`);
 }
 
 function attemptsOf(err: unknown): number {

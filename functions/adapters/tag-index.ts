@@ -137,8 +137,14 @@ export async function listByTag(
     }
     start = last;
   }
-  // Best effort: a later listing removes what this one could not.
-  for (const s of stale) await deleteTagItems(db, tableName, s.taskId, [s.key]).catch(() => undefined);
+  // Best effort, in one batch: a later listing removes what this one could not.
+  await batchWrite(
+    db,
+    tableName,
+    stale.map((s) => ({
+      DeleteRequest: { Key: { [TASK_TABLE.partitionKey]: { S: tagPk(s.taskId, s.key) } } },
+    })),
+  ).catch(() => undefined);
   const page: Page<Task> = { items };
   if (!exhausted && last) page.cursor = encodeTagCursor(label, last);
   return page;

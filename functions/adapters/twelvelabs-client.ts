@@ -1,5 +1,6 @@
 import { type Dispatcher, Pool, errors as undiciErrors } from "undici";
 import { Semaphore } from "../core/bounded-concurrency.js";
+import { definedOnly } from "../core/defined-only.js";
 import type { CallOptions, TwelveLabsPort } from "../core/ports.js";
 import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../core/snapshot.js";
 import { kindSpec, type TaskKind } from "../core/task-kinds.js";
@@ -382,10 +383,6 @@ function rfc3339Seconds(iso: string, round: "floor" | "ceil"): string {
 
 function safeCode(code: string): string {
   return code.replace(/[^a-z0-9_]/gi, "").slice(0, 60);
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -26,3 +26,9 @@ export class ConflictError extends DomainError {
   readonly code = "conflict";
   override readonly name = "ConflictError";
 }
+
+/** Archiving asked for a job that writes its result to the user's storage itself (a Bedrock invocation). */
+export class ArchiveNotApplicableError extends DomainError {
+  readonly code = "archive_not_applicable";
+  override readonly name = "ArchiveNotApplicableError";
+}

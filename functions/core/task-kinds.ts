@@ -41,6 +41,8 @@ export interface KindSpec {
   remoteStatuses?: Readonly<Record<string, string>>;
   /** Items per list page (TwelveLabs: 50; Bedrock's ListAsyncInvokes: 1,000). */
   pageLimit?: number;
+  /** The job writes its result to the user's own storage and names it: nothing to archive. */
+  ownOutput?: boolean;
 }
 
 export const KIND_TABLE = {
@@ -139,6 +141,7 @@ export const KIND_TABLE = {
     source: "bedrock",
     remoteStatuses: { InProgress: "processing", Completed: "ready", Failed: "failed" },
     pageLimit: 1000,
+    ownOutput: true,
   },
 } as const satisfies Record<string, KindSpec>;
 
@@ -175,6 +178,11 @@ export function sourceOf(kind: TaskKind): "twelvelabs" | "bedrock" {
 /** Items a list page of this kind may hold. */
 export function pageLimitOf(kind: TaskKind): number {
   return (KIND_TABLE[kind] as KindSpec).pageLimit ?? 50;
+}
+
+/** Whether a kind's jobs write their result to the user's storage themselves (never archived). */
+export function writesOwnOutput(kind: TaskKind): boolean {
+  return (KIND_TABLE[kind] as KindSpec).ownOutput === true;
 }
 
 /** The kinds whose registration carries `invocationArn` (their address). */

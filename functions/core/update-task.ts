@@ -1,7 +1,7 @@
-import { ConflictError } from "./domain-errors.js";
+import { ArchiveNotApplicableError, ConflictError } from "./domain-errors.js";
 import type { TaskStore } from "./ports.js";
 import type { Task } from "./task.js";
-import { isTerminal } from "./task-kinds.js";
+import { isTerminal, writesOwnOutput } from "./task-kinds.js";
 
 /*
  * PATCH /tasks/{taskId}: a registered task's settings changed in place (instead of delete and
@@ -58,11 +58,19 @@ export function withChanges(task: Task, c: TaskChanges, now: number): Task {
     }
   }
   if (c.archive !== undefined && c.archive !== (task.archive ?? false)) {
+    if (c.archive && writesOwnOutput(task.kind)) throw ownOutputError();
     if (ended) throw late("archive setting");
     if (c.archive) next.archive = true;
     else delete next.archive;
   }
   return next;
+}
+
+/** Archiving refused for a job that writes its own output (registration and PATCH say the same). */
+export function ownOutputError(): ArchiveNotApplicableError {
+  return new ArchiveNotApplicableError(
+    "a Bedrock invocation writes its output to your S3 (its ready event names it in task.result.uri): leave archive off",
+  );
 }
 
 /** Applies the changes, retrying when the poller wrote in between; undefined when the task is gone. */

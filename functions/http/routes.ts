@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import notifierOpenApi from "../../spec/notifier-api.openapi.json" with { type: "json" };
 import { regionOfArn } from "../core/bedrock-arn.js";
 import {
+  ArchiveNotApplicableError,
   ConflictError,
   DomainError,
   EventsPendingError,
@@ -40,7 +41,8 @@ import {
 } from "../core/subscription-filter.js";
 import { type SubscriptionLimits, subscriptionProblem } from "../core/subscription-limits.js";
 import type { Task } from "../core/task.js";
-import { type TaskChanges, updateTask } from "../core/update-task.js";
+import { writesOwnOutput } from "../core/task-kinds.js";
+import { ownOutputError, type TaskChanges, updateTask } from "../core/update-task.js";
 import { errorResponse, HttpError, json, noContent, redirect } from "./http.js";
 import {
   batchBody,
@@ -249,6 +251,7 @@ const DOMAIN_ERROR_STATUS: ReadonlyArray<[new (...args: never[]) => DomainError,
   [ConflictError, 409],
   [EventsPendingError, 409],
   [InvalidCursorError, 400],
+  [ArchiveNotApplicableError, 422],
 ];
 
 /** The status and error body for any failure; unexpected ones are reported and answered without internals. */
@@ -396,14 +399,9 @@ async function register(deps: ApiDeps, body: Parameters<typeof sealed>[1]) {
       "region_not_allowed",
       `this stage watches Bedrock invocations in ${deps.bedrockRegions?.length ? deps.bedrockRegions.join(", ") : "no region"}, not ${region} (stage setting bedrock.regions)`,
     );
-  // Bedrock writes its output to the caller's S3 already: the event names it (task.result.uri).
-  const ownOutput = region !== undefined;
-  if (body.archive && ownOutput)
-    throw new HttpError(
-      422,
-      "archive_not_applicable",
-      "a Bedrock invocation writes its output to your S3 (its ready event names it in task.result.uri): register without archive",
-    );
+  // A job that writes its own output (Bedrock) names it in its event: nothing to archive.
+  const ownOutput = writesOwnOutput(body.kind ?? "embed");
+  if (body.archive && ownOutput) throw ownOutputError();
   if (body.archive && !deps.results)
     throw new HttpError(422, "archive_unavailable", "this stage keeps no results: register without archive");
   const req = await sealed(deps, body, now);
@@ -503,8 +501,7 @@ async function sealed(deps: ApiDeps, body: RegisterBody, now: number): Promise<R
   return {
     ...req,
     callbackHeaders: {
-      sealFor: (registeredAt) => box.seal(callbackHeaders, headerBinding(body.taskId, registeredAt)),
-      names: Object.keys(callbackHeaders).sort(),
+      ...sealHeaders(box, body.taskId, callbackHeaders),
       matches: (stored: Task) => {
         if (stored.callbackHeaders === undefined) return false;
         try {
@@ -517,6 +514,14 @@ async function sealed(deps: ApiDeps, body: RegisterBody, now: number): Promise<R
         }
       },
     },
+  };
+}
+
+/** A task's callbackHeaders, sealed for the registration they are stored with (bound to its time), and their names. */
+function sealHeaders(box: HeaderSealer, taskId: string, headers: Record<string, string>) {
+  return {
+    sealFor: (registeredAt: number) => box.seal(headers, headerBinding(taskId, registeredAt)),
+    names: Object.keys(headers).sort(),
   };
 }
 
@@ -602,21 +607,7 @@ async function patchTask(deps: ApiDeps, req: Request): Promise<APIGatewayProxyRe
         "webhooks_unavailable",
         "callbackHeaders cannot be stored: no header key is configured",
       );
-    const box = await deps.headerSealer();
-    const headers = body.callbackHeaders;
-    changes.callbackHeaders = {
-      sealFor: (registeredAt) => box.seal(headers, headerBinding(id, registeredAt)),
-      names: Object.keys(headers).sort(),
-    };
-  }
-  if (changes.archive) {
-    const current = await deps.store.get(id);
-    if (current && regionOfArn(current.invocationArn) !== undefined)
-      throw new HttpError(
-        422,
-        "archive_not_applicable",
-        "a Bedrock invocation writes its output to your S3 (its ready event names it in task.result.uri)",
-      );
+    changes.callbackHeaders = sealHeaders(await deps.headerSealer(), id, body.callbackHeaders);
   }
   const task = await updateTask(deps.store, id, changes, deps.now());
   if (!task) throw new NotFoundError(`task ${id} is not registered`);

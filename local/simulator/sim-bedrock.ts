@@ -32,6 +32,12 @@ export function bedrockRoute(path: string): string | undefined {
   return undefined;
 }
 
+/** The region a SigV4 Authorization header was signed for (its credential scope): Bedrock is regional. */
+export function signedRegion(authorization: string | undefined): string | undefined {
+  if (!authorization?.startsWith("AWS4-HMAC-SHA256 ")) return undefined;
+  return /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\/bedrock\//.exec(authorization)?.[1];
+}
+
 export interface BedrockView {
   tasks: Iterable<SimTask>;
   now: number;
@@ -43,12 +49,11 @@ export interface BedrockView {
 export function bedrockReply(
   path: string,
   query: URLSearchParams,
-  authorization: string | undefined,
+  /** The region the request was signed for (signedRegion); undefined: not signed. */
+  region: string | undefined,
   sim: BedrockView,
 ): BedrockReply {
-  // The region the request was signed for (its credential scope): Bedrock is regional.
-  const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\/bedrock\//.exec(authorization ?? "")?.[1];
-  if (!authorization?.startsWith("AWS4-HMAC-SHA256 ") || region === undefined)
+  if (region === undefined)
     return awsError(
       403,
       "UnrecognizedClientException",

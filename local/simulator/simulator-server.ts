@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { definedOnly } from "../../functions/core/defined-only.js";
 import {
   isTaskKind,
   kindSpec,
@@ -8,7 +9,7 @@ import {
   type TaskKind,
 } from "../../functions/core/task-kinds.js";
 import { TWELVELABS_ENDPOINTS } from "../../functions/core/twelvelabs-endpoints.js";
-import { bedrockReply, bedrockRoute } from "./sim-bedrock.js";
+import { bedrockReply, bedrockRoute, signedRegion } from "./sim-bedrock.js";
 import { CREATE_ROUTES, requestFields } from "./sim-create.js";
 import { FaultPlan, type FaultRule, seededRandom } from "./sim-faults.js";
 import {
@@ -286,7 +287,7 @@ export class TwelveLabsSimulator {
     route: string,
   ): Promise<void> {
     record.route = route;
-    const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\//.exec(req.headers.authorization ?? "")?.[1];
+    const region = signedRegion(req.headers.authorization);
     if (region) record.region = region;
     if (this.latencyMs > 0) await delay(this.latencyMs);
     const fault = this.faults.pick(url.pathname);
@@ -294,31 +295,25 @@ export class TwelveLabsSimulator {
       record.fault = fault.type;
       return this.applyFault(fault, res, record);
     }
-    const now = this.now();
-    const reply = bedrockReply(url.pathname, url.searchParams, req.headers.authorization, {
-      tasks: this.tasks.values(),
-      now,
-      view: now - Math.floor(this.staleRandom() * this.modes.listStalenessMs),
-      modes: this.modes,
-    });
+    const reply = bedrockReply(url.pathname, url.searchParams, region, this.bedrockView());
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     send(res, record, reply.status, reply.body);
   }
 
   /** Bedrock's answer without HTTP (benchmarks in virtual time), as a request signed for `region` gets it. */
   bedrockAnswer(path: string, query: URLSearchParams, region: string): { status: number; body: unknown } {
+    return bedrockReply(path, query, region, this.bedrockView());
+  }
+
+  /** What a Bedrock call sees now: the tasks, the clock, and the (possibly stale) moment lists answer from. */
+  private bedrockView() {
     const now = this.now();
-    return bedrockReply(
-      path,
-      query,
-      `AWS4-HMAC-SHA256 Credential=local/20260101/${region}/bedrock/aws4_request`,
-      {
-        tasks: this.tasks.values(),
-        now,
-        view: now - Math.floor(this.staleRandom() * this.modes.listStalenessMs),
-        modes: this.modes,
-      },
-    );
+    return {
+      tasks: this.tasks.values(),
+      now,
+      view: now - Math.floor(this.staleRandom() * this.modes.listStalenessMs),
+      modes: this.modes,
+    };
   }
 
   private overRpm(res: ServerResponse, record: CallRecord): boolean {
@@ -643,10 +638,6 @@ function queryRecord(params: URLSearchParams): Record<string, string[]> {
     out[k] = list;
   }
   return out;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function delay(ms: number): Promise<void> {
