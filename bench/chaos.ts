@@ -1,6 +1,7 @@
 import { DynamoDbTaskStore } from "../functions/adapters/dynamodb-task-store.js";
 import { TwelveLabsClient } from "../functions/adapters/twelvelabs-client.js";
 import type { TaskEvent } from "../functions/core/events.js";
+import { OpenTasks } from "../functions/core/open-tasks.js";
 import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
 import type { CallOptions, EventPublisher, TaskStore, TwelveLabsPort } from "../functions/core/ports.js";
 import type { ListTasksQuery } from "../functions/core/snapshot.js";
@@ -169,6 +170,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     defaultDeadlineSeconds: 24 * 3600,
   };
   const listStats = new Map();
+  // A crashed run is a lost instance: the next run starts with no memory.
+  let memory = new OpenTasks();
   let runs = 0;
   let crashedRuns = 0;
   const open = async () => {
@@ -195,6 +198,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           random,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           listStats,
+          memory,
         },
         settings,
         Date.now() + 5_000,
@@ -202,7 +206,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     } catch {
       // A run that failed (a crash, or the table answering a crashed proxy) ends; the next one goes on.
     }
-    if (crashed) crashedRuns += 1;
+    if (crashed) {
+      crashedRuns += 1;
+      memory = new OpenTasks();
+    }
     const left = await open();
     if (runs % 5 === 0) log(`run ${runs}: ${left} tasks still open, ${sim.calls.length} calls so far`);
     if (left === 0 || Date.now() - started > o.maxSeconds * 1000) break;

@@ -1,5 +1,6 @@
 import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
 import type { TaskEvent } from "../functions/core/events.js";
+import { OpenTasks } from "../functions/core/open-tasks.js";
 import { type PollerSettings, runPoller } from "../functions/core/poll-run.js";
 import { newTask } from "../functions/core/task.js";
 import { seededRandom } from "../local/simulator/sim-faults.js";
@@ -124,6 +125,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
     }
   };
   const listStats = new Map();
+  const memory = new OpenTasks();
   // Runs come at each minute's tick, or sooner when a task is registered while no run is active
   // (the table's stream wakes the poller, about a second later); a tick during a run is skipped
   // (the lease). Each run ends 55 s after it started (timeout 58 s less the 3 s safety margin), or
@@ -144,7 +146,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
       clock.t += ms;
     };
     await runPoller(
-      { store, twelvelabs: tl, publisher, now: clock.now, random, sleep, listStats, discovery },
+      { store, twelvelabs: tl, publisher, now: clock.now, random, sleep, listStats, memory, discovery },
       settings,
       runStart + 55_000,
     );

@@ -19,6 +19,7 @@ import type { PollerConfig } from "./config/poller-config.js";
 import type { ListStats } from "./core/batched-check.js";
 import { modelMatches } from "./core/bedrock-arn.js";
 import type { DiscoveryStore } from "./core/discovery.js";
+import { OpenTasks } from "./core/open-tasks.js";
 import {
   PollerAuthFailure,
   PollerRunFailure,
@@ -76,6 +77,8 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
   const now = deps.now ?? Date.now;
   // What the list endpoints held on the last passes: the cost model's estimate, kept while warm.
   const listStats = new Map<string, ListStats>();
+  // The open tasks and the looks that changed nothing (not written), kept while warm.
+  const memory = new OpenTasks();
 
   const emit = (
     summary: RunSummary,
@@ -105,6 +108,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
           random: deps.random ?? Math.random,
           sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
           listStats,
+          memory,
           discovery: deps.discovery,
           ...(deps.archive ? { archive: deps.archive } : {}),
           ...(deps.takeDiscovered ? { takeDiscovered: deps.takeDiscovered } : {}),

@@ -10,10 +10,10 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { EventsPendingError, InvalidCursorError } from "../core/domain-errors.js";
 import type { TaskEvent } from "../core/events.js";
-import type { ArchiveOutcome, ListFilter, Page, TaskStore } from "../core/ports.js";
+import type { ArchiveOutcome, ClearHint, DueRange, ListFilter, Page, TaskStore } from "../core/ports.js";
 import { DROPPED_WAITERS_MAX, endsWaiters, type Waiter } from "../core/step-functions-callback.js";
 import type { SetAsideEvent, Task } from "../core/task.js";
-import type { CheckPatch, TransitionPatch } from "../core/task-lifecycle.js";
+import type { TransitionPatch } from "../core/task-lifecycle.js";
 import { writeIf } from "./conditional-write.js";
 import { deleteTagItems, listByTag, writeTagItems } from "./tag-index.js";
 import { getAll, listThroughIndex } from "./task-listing.js";
@@ -374,13 +374,26 @@ export class DynamoDbTaskStore implements TaskStore {
     }
   }
 
-  async queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>> {
+  async queryDue(shard: string, range: DueRange, limit: number, cursor?: string): Promise<Page<Task>> {
     const ix = TASK_TABLE.dueIndex;
+    const values: Record<string, { S: string } | { N: string }> = { ":p": { S: shard } };
+    let sortKey = "";
+    if (range.from !== undefined && range.to !== undefined) {
+      sortKey = " AND #s BETWEEN :from AND :to";
+      values[":from"] = { N: String(range.from) };
+      values[":to"] = { N: String(range.to) };
+    } else if (range.from !== undefined) {
+      sortKey = " AND #s >= :from";
+      values[":from"] = { N: String(range.from) };
+    } else if (range.to !== undefined) {
+      sortKey = " AND #s <= :to";
+      values[":to"] = { N: String(range.to) };
+    }
     return this.queryIndex({
       IndexName: ix.name,
-      KeyConditionExpression: "#p = :p AND #s <= :now",
-      ExpressionAttributeNames: { "#p": ix.partitionKey, "#s": ix.sortKey },
-      ExpressionAttributeValues: { ":p": { S: shard }, ":now": { N: String(now) } },
+      KeyConditionExpression: `#p = :p${sortKey}`,
+      ExpressionAttributeNames: sortKey ? { "#p": ix.partitionKey, "#s": ix.sortKey } : { "#p": ix.partitionKey },
+      ExpressionAttributeValues: values,
       Limit: limit,
       ExclusiveStartKey: decodeCursor(cursor, [TASK_TABLE.partitionKey, ix.partitionKey, ix.sortKey]),
     });
@@ -412,20 +425,6 @@ export class DynamoDbTaskStore implements TaskStore {
       ExpressionAttributeValues: { ":p": { S: shard } },
       Limit: limit,
       ExclusiveStartKey: decodeCursor(cursor, [TASK_TABLE.partitionKey, ix.partitionKey, ix.sortKey]),
-    });
-  }
-
-  async recordCheck(task: Task, patch: CheckPatch): Promise<boolean> {
-    const u = new UpdateBuilder();
-    u.set("lastCheckedAt", patch.lastCheckedAt);
-    u.set("checks", patch.checks);
-    u.set("notFoundCount", patch.notFoundCount);
-    u.set("errorCount", patch.errorCount);
-    u.set(TASK_TABLE.dueIndex.sortKey, patch.dueAt);
-    if (patch.modelName) u.set("modelName", patch.modelName);
-    if (patch.metadata) u.set("metadata", patch.metadata);
-    return this.conditionalUpdate(task, u, "attribute_exists(#dueShard)", {
-      "#dueShard": TASK_TABLE.dueIndex.partitionKey,
     });
   }
 
@@ -464,8 +463,9 @@ export class DynamoDbTaskStore implements TaskStore {
     return this.conditionalUpdate(task, u);
   }
 
-  async clearOutboxEntry(taskId: string, eventId: string): Promise<void> {
+  async clearOutboxEntry(taskId: string, eventId: string, hint?: ClearHint): Promise<void> {
     const key = taskKey(taskId);
+    if (hint?.last && (await this.clearLastEntry(taskId, eventId, hint.ending))) return;
     let res: { Attributes?: Item };
     try {
       res = await this.db.send(
@@ -485,6 +485,39 @@ export class DynamoDbTaskStore implements TaskStore {
     const outbox = res.Attributes?.outbox?.M;
     if (outbox && Object.keys(outbox).length > 0) return;
     await this.settleOutbox(taskId);
+  }
+
+  /**
+   * The usual case in one write: the last event of a task's outbox is cleared, the task leaves the
+   * outbox index and (ending) its expiry moves into place. `false` when the outbox held more than
+   * the hint said (the two-step clear then runs).
+   */
+  private async clearLastEntry(taskId: string, eventId: string, ending: boolean): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: ending
+            ? "SET #ttl = #pending REMOVE #o.#id, #pending, #ps, #pa"
+            : "REMOVE #o.#id, #ps, #pa",
+          ConditionExpression: `attribute_exists(#o.#id) AND size(#o) = :one AND ${ending ? "attribute_exists(#pending)" : "attribute_not_exists(#pending)"}`,
+          ExpressionAttributeNames: {
+            "#o": "outbox",
+            "#id": eventId,
+            "#ps": TASK_TABLE.outboxIndex.partitionKey,
+            "#pa": TASK_TABLE.outboxIndex.sortKey,
+            "#pending": PENDING_TTL,
+            ...(ending ? { "#ttl": TASK_TABLE.ttlAttribute } : {}),
+          },
+          ExpressionAttributeValues: { ":one": { N: "1" } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   async setAsideOutboxEntry(taskId: string, entry: SetAsideEvent): Promise<void> {

@@ -42,7 +42,16 @@ export function runningStatus(kind: TaskKind): RemoteStatus | undefined {
   return kindSpec(kind).runningStatus as RemoteStatus | undefined;
 }
 
+/**
+ * Membership (issue 19): the running list is read every pass for every open task of a kind that has
+ * one, due or not, while each page it costs watches at least this many of them (below that, a page
+ * a pass costs more than the tasks' own thinned checks).
+ */
+export const MEMBERSHIP_TASKS_PER_PAGE = 4;
+
 export interface ListPlan {
+  /** The running list watches every open task of the group (not only the due ones). */
+  membership?: boolean;
   /** Look the due tasks up by id, a page of ids per call (kinds whose list takes ids). */
   ids?: boolean;
   /** List the running tasks (names every due task still running, learns creation times). */
@@ -96,14 +105,32 @@ export function planListCheck(
   due: readonly Task[],
   stats: ListStats | undefined,
   minDue: number,
+  /** Every open task of the group (membership); absent: only the due ones are considered. */
+  open: readonly Task[] = due,
 ): ListPlan {
   const perTaskCalls = due.length;
   const none: ListPlan = { running: false, window: false, estimatedCalls: perTaskCalls, perTaskCalls };
-  if (minDue <= 0 || due.length < minDue) return none;
   const listCheck = kindSpec(kind).listCheck;
-  if (listCheck === "none") return none;
+  if (minDue <= 0 || listCheck === "none") return none;
   const limit = pageLimitOf(kind);
   const pages = (n: number) => pagesOf(n, limit);
+  if (runningStatus(kind) !== undefined && open.length >= minDue) {
+    // Every open task named each pass: by the running list (then a window over those that left it),
+    // or, when every creation time is known and it costs no more, by one window list over them all.
+    const runningPages = pages(stats?.running ?? open.length);
+    const allKnown = open.every((t) => createdAtOf(t) !== undefined);
+    const windowAll = allKnown ? windowPages(open, stats, limit) : Number.POSITIVE_INFINITY;
+    const cost = Math.min(runningPages, windowAll);
+    if (cost * MEMBERSHIP_TASKS_PER_PAGE <= open.length || cost < perTaskCalls)
+      return {
+        membership: true,
+        running: windowAll > runningPages,
+        window: true,
+        estimatedCalls: cost,
+        perTaskCalls,
+      };
+  }
+  if (due.length < minDue) return none;
   if (listCheck === "ids") {
     const calls = pages(due.length);
     return calls < perTaskCalls
@@ -128,8 +155,10 @@ export function planListCheck(
 export interface BatchOutcome {
   /** Snapshots from list items, by task id: only tasks a list named. */
   named: Map<string, TaskSnapshot>;
-  /** Due tasks no list named: each gets its own status call. */
+  /** Due tasks no list named, and (membership) those that left the running list: each gets its own status call. */
   toConfirm: Task[];
+  /** Membership: the ids the running list named, when it was read to its end (absent otherwise). */
+  runningNamed?: Set<string>;
   calls: number;
   /** A list call failed (not for lack of time): what was named stands, the rest is checked per task. */
   error?: unknown;
@@ -145,6 +174,9 @@ export interface ListCheckContext {
   stats: ListStats;
   /** Where the lists are read (Bedrock's are regional); absent: the source's own. */
   region?: string;
+  /** Membership: every open task of the group, and those the last complete running list named. */
+  open?: readonly Task[];
+  wasRunning?: ReadonlySet<string>;
 }
 
 /** Runs a plan from planListCheck. Throws only on an authentication error (the run must stop). */
@@ -155,10 +187,20 @@ export async function checkThroughLists(
   plan: ListPlan,
   ctx: ListCheckContext,
 ): Promise<BatchOutcome> {
-  const byId = new Map(due.map((t) => [t.taskId, t]));
+  const membership = plan.membership === true && ctx.open !== undefined;
+  const candidates = membership ? (ctx.open as readonly Task[]) : due;
+  const byId = new Map(candidates.map((t) => [t.taskId, t]));
   const named = new Map<string, TaskSnapshot>();
   const out: BatchOutcome = { named, toConfirm: [], calls: 0 };
-  const unnamed = () => due.filter((t) => !named.has(t.taskId));
+  // What needs an answer this pass: the due tasks, then (membership) those that left the running list.
+  let toCheck: readonly Task[] = due;
+  const unnamed = () => toCheck.filter((t) => !named.has(t.taskId));
+  const dueIds = new Set(due.map((t) => t.taskId));
+  /** Membership over a complete list: those named running before and not now may have ended: ask, never infer. */
+  const leavers = () =>
+    candidates.filter((t) => !named.has(t.taskId) && !dueIds.has(t.taskId) && ctx.wasRunning?.has(t.taskId));
+  // The list phase as a whole stays cheaper than checking every due task (membership: than its plan).
+  const budget = membership ? Math.max(due.length, plan.estimatedCalls + 1) : due.length;
   const callOpts: CallOptions = { deadlineAt: ctx.deadlineAt };
   const limit = pageLimitOf(kind);
   const where = ctx.region === undefined ? {} : { region: ctx.region };
@@ -167,10 +209,14 @@ export async function checkThroughLists(
    * Reads a list page by page while reading on costs fewer calls than checking what it may still
    * name, and while the list phase as a whole stays cheaper than checking every due task.
    */
-  const read = async (query: ListTasksQuery, candidates: readonly Task[], stopAfterCreated?: number) => {
+  const read = async (
+    query: ListTasksQuery,
+    candidates: readonly Task[],
+    stopAfterCreated?: number,
+  ): Promise<{ total: number; complete: boolean }> => {
     let total = 0;
     for (let page = 1; ; page++) {
-      if (ctx.now() >= ctx.deadlineAt) return total;
+      if (ctx.now() >= ctx.deadlineAt) return { total, complete: false };
       const res = await twelvelabs.listTasks(kind, { ...query, ...where, page, pageLimit: limit }, callOpts);
       out.calls += 1;
       total = res.totalResults;
@@ -181,11 +227,12 @@ export async function checkThroughLists(
       }
       const left = candidates.filter((t) => !named.has(t.taskId)).length;
       const pagesLeft = res.totalPages - page;
-      if (pagesLeft <= 0 || left === 0 || pagesLeft >= left || out.calls + pagesLeft >= due.length)
-        return total;
+      if (pagesLeft <= 0) return { total, complete: true };
+      // Membership reads on whatever is due: the list is how every open task is watched.
+      if (left === 0 || pagesLeft >= left || out.calls + pagesLeft >= budget) return { total, complete: false };
       const last = res.tasks.at(-1)?.createdAt;
       if (stopAfterCreated !== undefined && last !== undefined && Date.parse(last) > stopAfterCreated)
-        return total;
+        return { total, complete: false };
     }
   };
 
@@ -205,28 +252,43 @@ export async function checkThroughLists(
     }
     const status = runningStatus(kind);
     if (plan.running && status !== undefined) {
-      const earliest = Math.min(...due.map((t) => createdAtOf(t) ?? t.registeredAt - ctx.lookbackMs));
-      ctx.stats.running = await read(
+      let earliestOpen = Number.POSITIVE_INFINITY;
+      for (const t of candidates)
+        earliestOpen = Math.min(earliestOpen, createdAtOf(t) ?? t.registeredAt - ctx.lookbackMs);
+      const r = await read(
         {
           status,
-          createdAfter: iso(earliest - WINDOW_MARGIN_MS),
+          createdAfter: iso(earliestOpen - WINDOW_MARGIN_MS),
           createdBefore: iso(ctx.now() + FUTURE_SLACK_MS),
         },
-        due,
+        candidates,
       );
+      ctx.stats.running = r.total;
+      if (membership && r.complete) {
+        out.runningNamed = new Set(named.keys());
+        toCheck = [...due, ...leavers()];
+      }
     }
+    // Membership through the window alone: one window list names every open task of known creation time.
+    const windowMembership = membership && !plan.running;
     if (plan.window) {
-      const left = unnamed().filter((t) => createdAtOf(t) !== undefined);
+      const left = (windowMembership ? candidates : unnamed()).filter(
+        (t) => !named.has(t.taskId) && createdAtOf(t) !== undefined,
+      );
       const w = windowOf(left);
       // One task left: its own call costs the same as a page and answers fresher.
       if (w && left.length > 1) {
         // Index lists take only a lower bound: oldest first, stop once past the window.
         const lowerOnly = kindSpec(kind).listCheck === "window-oldest-first";
-        const total = await read(
+        const { total, complete } = await read(
           { createdAfter: iso(w.from), createdBefore: iso(w.to), oldestFirst: lowerOnly },
           left,
           lowerOnly ? w.to : undefined,
         );
+        if (windowMembership && complete) {
+          out.runningNamed = new Set([...named].filter(([, snap]) => !snap.terminal).map(([id]) => id));
+          toCheck = [...due, ...leavers()];
+        }
         const spanMin = ((lowerOnly ? ctx.now() : w.to) - w.from) / 60_000;
         if (spanMin > 0) ctx.stats.perMinute = total / spanMin;
       }

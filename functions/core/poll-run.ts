@@ -3,6 +3,7 @@ import { checkThroughLists, type ListStats, listGroupOf, planListCheck } from ".
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import { publishRoute } from "./event-routes.js";
+import { DELTA_SLACK_MS, OpenTasks } from "./open-tasks.js";
 import {
   type ArchiveQueue,
   type EventPublisher,
@@ -13,7 +14,7 @@ import {
 import type { TaskSnapshot } from "./snapshot.js";
 import { newTask, type Task } from "./task.js";
 import type { TaskKind } from "./task-kinds.js";
-import { type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
+import { applyTransitionPatch, type CheckResult, decide, type LifecycleSettings } from "./task-lifecycle.js";
 import {
   TwelveLabsAuthError,
   TwelveLabsIdRejectedError,
@@ -38,12 +39,14 @@ export interface PollerDeps {
   archive?: ArchiveQueue;
   /** Whether watching the account takes a task a list named (e.g. only some models); absent: all. */
   takeDiscovered?: (snap: TaskSnapshot) => boolean;
+  /** The open tasks and the looks that changed nothing (kept across invocations by the handler; open-tasks.ts). */
+  memory?: OpenTasks;
 }
 
 export interface PollerSettings extends LifecycleSettings {
   /** Checks in flight at once. */
   concurrency: number;
-  /** Due tasks read per pass at most. */
+  /** Due tasks checked per pass at most (the oldest first; the rest stay due). */
   maxTasksPerPass: number;
   /** Items per index page. */
   pageSize: number;
@@ -160,33 +163,42 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
   };
   let authError: unknown;
 
+  const memory = deps.memory ?? new OpenTasks();
   try {
     const marks = deps.discovery ? await deps.discovery.syncMarks(s.watchKinds, deps.now()) : [];
+    let readSince = await readOpen(deps, s, memory, endAt);
     for (let pass = 0; pass < s.passes; pass++) {
       const passStart = deps.now();
       if (passStart >= endAt) break;
       sum.passes += 1;
       await drainOutbox(deps, s, sum, endAt);
       await discoverNew(deps, s, sum, marks, endAt);
-      const due = await readDue(deps, s, sum, endAt);
+      readSince = await readNew(deps, s, memory, readSince, endAt);
+      const readAt = deps.now();
+      const due = memory.due(readAt).slice(0, s.maxTasksPerPass);
+      sum.dueRead += due.length;
+      const oldest = due[0]?.dueAt;
+      if (oldest !== undefined) sum.oldestDueLagMs = Math.max(sum.oldestDueLagMs, readAt - oldest);
       const onAuth = (err: unknown) => {
         authError = err;
       };
-      const perTask = await checkKindsThroughLists(deps, s, sum, due, endAt, onAuth);
+      const { perTask, watching } = await checkKindsThroughLists(deps, s, sum, memory, due, endAt, onAuth);
       await mapBounded(perTask, s.concurrency, async (task) => {
         if (authError !== undefined || deps.now() >= endAt) return;
         const result = await check(deps, task, sum, endAt, onAuth);
         if (result === undefined) return;
-        await writeAndPublish(deps, s, sum, task, result);
+        await writeAndPublish(deps, s, sum, memory, task, result);
       });
       if (authError !== undefined) break;
       const nextPassAt = passStart + s.passIntervalMs;
       if (pass + 1 < s.passes) {
         if (nextPassAt >= endAt) break;
         // Idle: nothing comes due before this invocation ends, so do not sleep through it (cost).
-        const nextDue = await earliestDue(deps);
-        // Watching the account, a pass is never idle: new tasks may appear at any moment.
-        if (marks.length === 0 && (nextDue === undefined || nextDue >= endAt)) {
+        // A registration since the last read wakes the poller through the table's stream.
+        readSince = await readNew(deps, s, memory, readSince, endAt);
+        const nextDue = memory.earliestDue();
+        // Watching the account or a running list, a pass is never idle: news may come at any moment.
+        if (marks.length === 0 && !watching && (nextDue === undefined || nextDue >= endAt)) {
           sum.stoppedIdle = true;
           break;
         }
@@ -244,11 +256,55 @@ async function discoverNew(
   }
 }
 
-async function earliestDue(deps: PollerDeps): Promise<number | undefined> {
+/**
+ * The open tasks, read whole at the start of a run (every shard of the due index), merged into the
+ * memory; tasks the table no longer holds open are forgotten. Returns when the read started.
+ */
+async function readOpen(deps: PollerDeps, s: PollerSettings, memory: OpenTasks, endAt: number): Promise<number> {
+  const at = deps.now();
+  const { ids, complete } = await readDueRange(deps, s, memory, {}, endAt);
+  if (complete) memory.keepOnly(ids);
+  return at;
+}
+
+/** Each pass: what was registered, nudged or written since the last read (a short look back covers index lag). */
+async function readNew(
+  deps: PollerDeps,
+  s: PollerSettings,
+  memory: OpenTasks,
+  since: number,
+  endAt: number,
+): Promise<number> {
+  const at = deps.now();
+  await readDueRange(deps, s, memory, { from: since - DELTA_SLACK_MS }, endAt);
+  return at;
+}
+
+async function readDueRange(
+  deps: PollerDeps,
+  s: PollerSettings,
+  memory: OpenTasks,
+  range: { from?: number },
+  endAt: number,
+): Promise<{ ids: Set<string>; complete: boolean }> {
   const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
-  const all = await Promise.all(shards.map((shard) => deps.store.earliestDue(shard)));
-  const known = all.filter((x): x is number => x !== undefined);
-  return known.length > 0 ? Math.min(...known) : undefined;
+  const ids = new Set<string>();
+  let complete = true;
+  await Promise.all(
+    shards.map(async (shard) => {
+      let cursor: string | undefined;
+      do {
+        const page = await deps.store.queryDue(shard, range, s.pageSize, cursor);
+        for (const t of page.items) {
+          ids.add(t.taskId);
+          memory.merge(t, deps.now(), s.schedule.maxIntervalMs, deps.random);
+        }
+        cursor = page.cursor;
+      } while (cursor && deps.now() < endAt);
+      if (cursor) complete = false;
+    }),
+  );
+  return { ids, complete };
 }
 
 /**
@@ -311,35 +367,6 @@ async function drainOutbox(
   if (stopped) sum.outboxDeferred += 1;
 }
 
-async function readDue(deps: PollerDeps, s: PollerSettings, sum: RunSummary, endAt: number): Promise<Task[]> {
-  const now = deps.now();
-  const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
-  const perShard = Math.ceil(s.maxTasksPerPass / shards.length);
-  const lists = await Promise.all(
-    shards.map(async (shard) => {
-      const out: Task[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await deps.store.queryDue(
-          shard,
-          now,
-          Math.min(s.pageSize, perShard - out.length),
-          cursor,
-        );
-        out.push(...page.items);
-        cursor = page.cursor;
-      } while (cursor && out.length < perShard && deps.now() < endAt);
-      return out;
-    }),
-  );
-  // Oldest first across shards, so a backlog is worked off in order.
-  const due = lists.flat().sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
-  sum.dueRead += due.length;
-  const oldest = due[0]?.dueAt;
-  if (oldest !== undefined) sum.oldestDueLagMs = Math.max(sum.oldestDueLagMs, now - oldest);
-  return due;
-}
-
 async function check(
   deps: PollerDeps,
   task: Task,
@@ -373,101 +400,123 @@ async function check(
 }
 
 /**
- * Batched checks: for each kind whose due tasks are cheaper to check through the list endpoints
- * (planListCheck), list them and write what the list items say; returns the tasks no list named,
- * which get their own status call in this pass (see batched-check.ts for the rule).
+ * Batched checks: for each list group (a kind, or a kind in a region) whose tasks are cheaper to
+ * check through the list endpoints (planListCheck), list them and act on what the list items say.
+ * Where the kind has a running list it watches every open task of the group, due or not
+ * (membership), and those that left it are asked about in the same pass. Returns the tasks no list
+ * named, which get their own status call in this pass (see batched-check.ts for the rule), and
+ * whether a running list is watching (a pass is then never idle).
  */
 async function checkKindsThroughLists(
   deps: PollerDeps,
   s: PollerSettings,
   sum: RunSummary,
+  memory: OpenTasks,
   due: Task[],
   endAt: number,
   onAuth: (err: unknown) => void,
-): Promise<Task[]> {
-  // One group per list that can name its tasks (batched-check.ts: a kind, or a kind in a region).
-  const groups = new Map<string, { kind: TaskKind; region?: string; tasks: Task[] }>();
-  for (const t of due) {
+): Promise<{ perTask: Task[]; watching: boolean }> {
+  const dueIds = new Set(due.map((t) => t.taskId));
+  const groups = new Map<string, { kind: TaskKind; region?: string; open: Task[]; due: Task[] }>();
+  for (const t of memory.tasks.values()) {
     const { key, kind, region } = listGroupOf(t);
-    const group = groups.get(key);
-    if (group) group.tasks.push(t);
-    else groups.set(key, { kind, ...(region ? { region } : {}), tasks: [t] });
+    let group = groups.get(key);
+    if (!group) {
+      group = { kind, ...(region ? { region } : {}), open: [], due: [] };
+      groups.set(key, group);
+    }
+    group.open.push(t);
   }
+  for (const t of due) groups.get(listGroupOf(t).key)?.due.push(t);
   const perTask: Task[] = [];
-  for (const [key, { kind, region, tasks }] of groups) {
+  let watching = false;
+  for (const [key, { kind, region, open, due: groupDue }] of groups) {
     let stats = deps.listStats?.get(key);
     if (!stats) {
       stats = {};
       deps.listStats?.set(key, stats);
     }
-    const plan = planListCheck(kind, tasks, stats, s.batchMinDue);
+    const plan = planListCheck(kind, groupDue, stats, s.batchMinDue, open);
     if (!plan.running && !plan.window && !plan.ids) {
-      perTask.push(...tasks);
+      perTask.push(...groupDue);
       continue;
     }
+    if (plan.membership) watching = true;
     let outcome: Awaited<ReturnType<typeof checkThroughLists>>;
     try {
-      outcome = await checkThroughLists(deps.twelvelabs, kind, tasks, plan, {
+      outcome = await checkThroughLists(deps.twelvelabs, kind, groupDue, plan, {
         now: deps.now,
         lookbackMs: s.batchLookbackMs,
         deadlineAt: endAt,
         stats,
         ...(region ? { region } : {}),
+        open,
+        wasRunning: memory.running.get(key) ?? new Set(),
       });
     } catch (err) {
       // Only an authentication error comes through: the run stops, the tasks stay due.
       onAuth(err);
-      return [];
+      return { perTask: [], watching };
     }
     if (outcome.error !== undefined) deps.onTaskError?.(`(${key} list)`, "check", outcome.error);
+    if (outcome.runningNamed) memory.running.set(key, outcome.runningNamed);
     sum.listCalls += outcome.calls;
     sum.checkedThroughLists += outcome.named.size;
     sum.tasksChecked += outcome.named.size;
-    const named = tasks.filter((t) => outcome.named.has(t.taskId));
+    const named = open.filter((t) => outcome.named.has(t.taskId));
     await mapBounded(named, s.concurrency, (task) =>
       writeAndPublish(
         deps,
         s,
         sum,
+        memory,
         task,
         { outcome: "snapshot", snapshot: outcome.named.get(task.taskId) as TaskSnapshot },
         s.passIntervalMs,
       ),
     );
-    perTask.push(...outcome.toConfirm);
+    perTask.push(...outcome.toConfirm.filter((t) => dueIds.has(t.taskId) || memory.tasks.has(t.taskId)));
   }
-  return perTask;
+  return { perTask, watching };
 }
 
+/**
+ * Writes follow changes: a look that changed nothing is remembered, not written; a transition is
+ * written with its events (one conditional write) and then published.
+ */
 async function writeAndPublish(
   deps: PollerDeps,
   s: PollerSettings,
   sum: RunSummary,
+  memory: OpenTasks,
   task: Task,
   result: CheckResult,
   recheckInMs?: number,
 ): Promise<void> {
   const decision = decide(task, result, deps.now(), deps.random(), s, recheckInMs);
+  if (decision.type === "unchanged") {
+    memory.looked(task, decision.patch);
+    sum.unchanged += 1;
+    return;
+  }
   let written: boolean;
   try {
-    written =
-      decision.type === "unchanged"
-        ? await deps.store.recordCheck(task, decision.patch)
-        : await deps.store.applyTransition(task, decision.patch);
+    written = await deps.store.applyTransition(task, decision.patch);
   } catch (err) {
     deps.onTaskError?.(task.taskId, "write", err);
     return;
   }
   if (!written) {
     sum.conflicts += 1;
+    // Someone else wrote first (a PATCH, a waiter, a nudge): look again from what they wrote.
+    await memory
+      .refresh(deps.store, task.taskId, deps.now())
+      .catch((err) => deps.onTaskError?.(task.taskId, "write", err));
     return;
   }
-  if (decision.type === "unchanged") {
-    sum.unchanged += 1;
-    return;
-  }
+  const after = applyTransitionPatch(task, decision.patch);
+  memory.wrote(after);
   sum.transitions += 1;
-  const after = { ...task, archiveState: decision.patch.archiveState ?? task.archiveState };
   for (const event of decision.patch.events) await publishAndClear(deps, sum, after, event);
 }
 
@@ -514,7 +563,10 @@ async function publishAndClear(
   if (Number.isFinite(since) && sum.notificationDelaysMs.length < 100)
     sum.notificationDelaysMs.push(Math.max(0, deps.now() - since));
   try {
-    await deps.store.clearOutboxEntry(taskId, event.id);
+    await deps.store.clearOutboxEntry(taskId, event.id, {
+      last: task.outbox.at(-1)?.id === event.id,
+      ending: task.dueAt === undefined,
+    });
   } catch (err) {
     // Published but still in the outbox: the next run republishes it (at-least-once, same id).
     deps.onTaskError?.(taskId, "write", err);

@@ -4,7 +4,7 @@ import type { ListTasksQuery, TaskPage, TaskSnapshot } from "./snapshot.js";
 import type { Waiter } from "./step-functions-callback.js";
 import type { SetAsideEvent, Task } from "./task.js";
 import type { TaskKind, TaskStatus } from "./task-kinds.js";
-import type { CheckPatch, TransitionPatch } from "./task-lifecycle.js";
+import type { TransitionPatch } from "./task-lifecycle.js";
 import type { WebhookAttempt } from "./webhook-delivery.js";
 
 export interface CallOptions {
@@ -54,6 +54,17 @@ export interface Page<T> {
   items: T[];
   /** Opaque; absent on the last page. */
   cursor?: string;
+}
+
+/** What the caller saw of an outbox: the event is its last one; the task has ended (its expiry waits). */
+export interface ClearHint {
+  last: boolean;
+  ending: boolean;
+}
+
+export interface DueRange {
+  from?: number;
+  to?: number;
 }
 
 export interface ListFilter {
@@ -112,17 +123,22 @@ export interface TaskStore {
    * remembered for a while: watching the account does not find the task again, a registration may.
    */
   remove(taskId: string, at: number): Promise<boolean>;
-  /** Tasks of one shard due at or before `now`, oldest first. */
-  queryDue(shard: string, now: number, limit: number, cursor?: string): Promise<Page<Task>>;
+  /**
+   * Open tasks of one shard whose `dueAt` lies in `range` (bounds inclusive, either may be absent:
+   * all open tasks), earliest first.
+   */
+  queryDue(shard: string, range: DueRange, limit: number, cursor?: string): Promise<Page<Task>>;
   /** When the earliest task of one shard is due (epoch ms), if any task is watched there. */
   earliestDue(shard: string): Promise<number | undefined>;
   /** Tasks of one shard with events awaiting publication. */
   queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>>;
-  recordCheck(task: Task, patch: CheckPatch): Promise<boolean>;
   /** The status change and its outbox events in one conditional write. */
   applyTransition(task: Task, patch: TransitionPatch): Promise<boolean>;
-  /** Removes one published event (no-op when already gone); settles the outbox once it is empty. */
-  clearOutboxEntry(taskId: string, eventId: string): Promise<void>;
+  /**
+   * Removes one published event (no-op when already gone); settles the outbox once it is empty. The
+   * hint (what the caller last saw) lets the usual case take one write; a wrong hint costs one more.
+   */
+  clearOutboxEntry(taskId: string, eventId: string, hint?: ClearHint): Promise<void>;
   /** With the outbox empty: leave the outbox index and let the task expire (idempotent). */
   settleOutbox(taskId: string): Promise<void>;
   /**

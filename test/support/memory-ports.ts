@@ -8,7 +8,7 @@ import {
 } from "../../functions/core/discovery.js";
 import { EventsPendingError } from "../../functions/core/domain-errors.js";
 import type { TaskEvent } from "../../functions/core/events.js";
-import type { ArchiveOutcome } from "../../functions/core/ports.js";
+import type { ArchiveOutcome, ClearHint, DueRange } from "../../functions/core/ports.js";
 import {
   type CallOptions,
   type EventPublisher,
@@ -22,11 +22,7 @@ import type { ListTasksQuery, TaskPage, TaskSnapshot } from "../../functions/cor
 import type { Waiter } from "../../functions/core/step-functions-callback.js";
 import type { SetAsideEvent, Task } from "../../functions/core/task.js";
 import { kindSpec, sourceOf, type TaskKind } from "../../functions/core/task-kinds.js";
-import {
-  applyTransitionPatch,
-  type CheckPatch,
-  type TransitionPatch,
-} from "../../functions/core/task-lifecycle.js";
+import { applyTransitionPatch, type TransitionPatch } from "../../functions/core/task-lifecycle.js";
 import { TwelveLabsNotFoundError, TwelveLabsTransientError } from "../../functions/core/twelvelabs-errors.js";
 import type { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 
@@ -128,13 +124,20 @@ export class MemoryStore implements TaskStore {
       throw new EventsPendingError(`task ${id} has events pending`);
     return this.tasks.delete(id);
   }
-  async queryDue(_shard: string, now: number, limit: number): Promise<Page<Task>> {
-    const items = [...this.tasks.values()]
-      .filter((t) => t.dueAt !== undefined && t.dueAt <= now)
-      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0))
-      .slice(0, limit);
+  async queryDue(_shard: string, range: DueRange, limit: number, cursor?: string): Promise<Page<Task>> {
+    const from = cursor === undefined ? 0 : Number(cursor);
+    const all = [...this.tasks.values()]
+      .filter(
+        (t) =>
+          t.dueAt !== undefined &&
+          (range.from === undefined || t.dueAt >= range.from) &&
+          (range.to === undefined || t.dueAt <= range.to),
+      )
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+    const items = all.slice(from, from + limit);
     this.meter.reads += items.length;
-    return { items: items.map((t) => structuredClone(t)) };
+    const more = from + limit < all.length;
+    return { items: items.map((t) => structuredClone(t)), ...(more ? { cursor: String(from + limit) } : {}) };
   }
   async earliestDue() {
     let min: number | undefined;
@@ -147,13 +150,6 @@ export class MemoryStore implements TaskStore {
     this.meter.reads += items.length;
     return { items: items.map((t) => structuredClone(t)) };
   }
-  async recordCheck(task: Task, p: CheckPatch) {
-    const cur = this.tasks.get(task.taskId);
-    this.meter.writes += 1;
-    if (!cur || cur.version !== task.version || cur.dueAt === undefined) return false;
-    Object.assign(cur, p, { version: cur.version + 1 });
-    return true;
-  }
   async applyTransition(task: Task, p: TransitionPatch) {
     const cur = this.tasks.get(task.taskId);
     this.meter.writes += 1;
@@ -161,10 +157,14 @@ export class MemoryStore implements TaskStore {
     this.tasks.set(task.taskId, applyTransitionPatch(cur, p));
     return true;
   }
-  async clearOutboxEntry(id: string, eventId: string) {
+  async clearOutboxEntry(id: string, eventId: string, hint?: ClearHint) {
     const cur = this.tasks.get(id);
     this.meter.writes += 1;
-    if (cur) cur.outbox = cur.outbox.filter((e) => e.id !== eventId);
+    if (!cur) return;
+    const had = cur.outbox.length;
+    cur.outbox = cur.outbox.filter((e) => e.id !== eventId);
+    // As DynamoDB: the last entry with a right hint is one write; otherwise the clear and the settle are two.
+    if (had > 0 && cur.outbox.length === 0 && !(hint?.last && had === 1)) this.meter.writes += 1;
   }
   async settleOutbox(_id: string) {
     this.meter.writes += 1;

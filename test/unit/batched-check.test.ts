@@ -147,6 +147,8 @@ describe("checkThroughLists: only positive evidence", () => {
     expect(out.toConfirm).toEqual([]);
     expect(out.named.get("t3")?.status).toBe("ready");
     expect(out.named.get("t5")?.status).toBe("failed");
+    // Every creation time known: one window list over them all (no running list), bounds widened.
+    expect(tl.queries.every((q) => q.status === undefined)).toBe(true);
     const windowQuery = tl.queries.find((q) => q.status === undefined);
     expect(Date.parse(windowQuery?.createdAfter ?? "")).toBe(T0 - 5_000 - WINDOW_MARGIN_MS);
     expect(Date.parse(windowQuery?.createdBefore ?? "")).toBe(T0 + WINDOW_MARGIN_MS);

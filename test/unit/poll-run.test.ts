@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { BENCH_LIFECYCLE } from "../../bench/call-efficiency.js";
 import { runMetrics } from "../../functions/config/metric-names.js";
 import { buildEvent } from "../../functions/core/events.js";
+import { OpenTasks } from "../../functions/core/open-tasks.js";
 import { type PollerSettings, runPoller } from "../../functions/core/poll-run.js";
 import { newTask, type Task } from "../../functions/core/task.js";
 import { seededRandom } from "../../local/simulator/sim-faults.js";
@@ -39,6 +40,7 @@ function setup(modes = {}) {
       clock.t += ms;
     },
     listStats: new Map(),
+    memory: new OpenTasks(),
   };
   return { clock, sim, deps };
 }

@@ -1,0 +1,86 @@
+import type { TaskStore } from "./ports.js";
+import type { Task } from "./task.js";
+import type { CheckPatch } from "./task-lifecycle.js";
+
+/*
+ * Writes follow changes (issue 19). The table holds what changed (registration, transitions,
+ * settings); the poller's own memory holds the looks that changed nothing and when to look next, so
+ * an unchanged check writes nothing. The memory is kept while the function is warm and rebuilt from
+ * the table at the start of every run (one read of the open tasks), so losing it costs looks, never
+ * a status: a task the memory does not know is looked at by the table's `dueAt`, spread out when that
+ * time is long past (a cold start must not check every open task at once).
+ */
+
+/** How far behind its last read the per-pass read of new and nudged tasks looks (index lag, clock skew). */
+export const DELTA_SLACK_MS = 10_000;
+
+export class OpenTasks {
+  /** Every open task of the stage, as last written plus the unchanged looks since (same version). */
+  readonly tasks = new Map<string, Task>();
+  /** Per list group: the ids its last complete running list named (membership: who was running). */
+  readonly running = new Map<string, Set<string>>();
+
+  /**
+   * Takes a task as the table holds it. The memory's copy wins while it is as new (same version:
+   * only unchanged looks since); a newer write (a nudge, a PATCH, another run) wins, keeping the
+   * earlier of the two next looks. A task the memory never saw whose look is long overdue is spread
+   * over `spreadMs` (a cold start), unless it was never checked (a registration is looked at now).
+   */
+  merge(stored: Task, now: number, spreadMs: number, random: () => number): void {
+    const mine = this.tasks.get(stored.taskId);
+    if (stored.dueAt === undefined) {
+      this.tasks.delete(stored.taskId);
+      return;
+    }
+    if (mine && mine.version >= stored.version) return;
+    const task = { ...stored };
+    if (mine?.dueAt !== undefined) task.dueAt = Math.min(stored.dueAt, mine.dueAt);
+    else if (stored.checks > 0 && stored.dueAt < now - spreadMs)
+      task.dueAt = Math.min(Math.round(now + random() * spreadMs), Math.max(stored.deadlineAt, now));
+    this.tasks.set(stored.taskId, task);
+  }
+
+  /** After a full read of the open tasks: forgets those the table no longer holds open. */
+  keepOnly(ids: ReadonlySet<string>): void {
+    for (const id of this.tasks.keys()) if (!ids.has(id)) this.tasks.delete(id);
+    for (const set of this.running.values()) for (const id of set) if (!ids.has(id)) set.delete(id);
+  }
+
+  /** A look that changed nothing: remembered, not written. */
+  looked(task: Task, patch: CheckPatch): void {
+    if (!this.tasks.has(task.taskId)) return;
+    this.tasks.set(task.taskId, { ...task, ...patch });
+  }
+
+  /** A written transition: the task as written (gone from memory once it has ended). */
+  wrote(after: Task): void {
+    if (after.dueAt === undefined) this.forget(after.taskId);
+    else this.tasks.set(after.taskId, after);
+  }
+
+  forget(taskId: string): void {
+    this.tasks.delete(taskId);
+    for (const set of this.running.values()) set.delete(taskId);
+  }
+
+  /** Someone else wrote first: read the task again (gone if it ended or was removed). */
+  async refresh(store: TaskStore, taskId: string, now: number): Promise<void> {
+    const fresh = await store.get(taskId);
+    if (!fresh || fresh.dueAt === undefined) this.forget(taskId);
+    else this.merge(fresh, now, 0, () => 0);
+  }
+
+  /** The open tasks whose next look is due at `now`, oldest first. */
+  due(now: number): Task[] {
+    return [...this.tasks.values()]
+      .filter((t) => t.dueAt !== undefined && t.dueAt <= now)
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+  }
+
+  earliestDue(): number | undefined {
+    let min: number | undefined;
+    for (const t of this.tasks.values())
+      if (t.dueAt !== undefined && (min === undefined || t.dueAt < min)) min = t.dueAt;
+    return min;
+  }
+}
