@@ -276,8 +276,9 @@ export async function checkThroughLists(
         (t) => !named.has(t.taskId) && createdAtOf(t) !== undefined,
       );
       const w = windowOf(left);
-      // One task left: its own call costs the same as a page and answers fresher.
-      if (w && left.length > 1) {
+      // A window costs its pages (estimated from what the last one held); each task left costs a
+      // call of its own, which also answers fresher: the window only when it costs fewer calls.
+      if (w && left.length > 1 && windowPages(left, ctx.stats, limit) < left.length) {
         // Index lists take only a lower bound: oldest first, stop once past the window.
         const lowerOnly = kindSpec(kind).listCheck === "window-oldest-first";
         const { total, complete } = await read(
