@@ -4,9 +4,11 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
+import { DynamoDbTwelveLabsWebhookLog } from "./adapters/dynamodb-tl-webhook-log.js";
 import { DynamoDbWebhookLog } from "./adapters/dynamodb-webhook-log.js";
 import { headerBoxFrom } from "./adapters/header-box.js";
 import { keyOf, S3ResultStore } from "./adapters/s3-result-store.js";
+import { UNSET_TL_WEBHOOK_SECRET } from "./adapters/secret-placeholder.js";
 import { secretReader } from "./adapters/secret-reader.js";
 import { SnsSubscriptions } from "./adapters/sns-subscriptions.js";
 import { SqsCallbackQueue } from "./adapters/sqs-callback-queue.js";
@@ -72,6 +74,17 @@ export function apiDeps(
         if (key === undefined) throw new Error("a stored result names another bucket");
         return results.presign(key, RESULT_URL_SECONDS);
       },
+    };
+  }
+  if (config.tlWebhookSecretName || config.tlWebhookSecret) {
+    const read = secretReader({ name: config.tlWebhookSecretName, value: config.tlWebhookSecret });
+    deps.tlWebhooks = {
+      secret: async () => {
+        const value = (await read()).trim();
+        return value === UNSET_TL_WEBHOOK_SECRET ? undefined : value;
+      },
+      log: new DynamoDbTwelveLabsWebhookLog(aws.dynamo, config.tableName),
+      watchKinds: config.watchKinds,
     };
   }
   if (config.stepFunctionsQueueUrl && aws.sqs)

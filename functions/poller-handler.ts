@@ -7,6 +7,7 @@ import { BedrockAsyncClient } from "./adapters/bedrock-async-client.js";
 import { DynamoDbDiscoveryStore } from "./adapters/dynamodb-discovery-store.js";
 import { DynamoDbRunLease } from "./adapters/dynamodb-run-lease.js";
 import { DynamoDbTaskStore } from "./adapters/dynamodb-task-store.js";
+import { DynamoDbTwelveLabsWebhookLog } from "./adapters/dynamodb-tl-webhook-log.js";
 import { JobSources } from "./adapters/job-sources.js";
 import { apiKeyProvider } from "./adapters/secrets-manager-api-key.js";
 import { SnsPublisher } from "./adapters/sns-publisher.js";
@@ -29,6 +30,7 @@ import {
 } from "./core/poll-run.js";
 import type { ArchiveQueue, EventPublisher, RunLease, TaskStore, TwelveLabsPort } from "./core/ports.js";
 import type { TaskSnapshot } from "./core/snapshot.js";
+import type { TaskKind } from "./core/task-kinds.js";
 
 export type PollerLog = FunctionLog;
 export type MetricsSink = MetricsSinkOf<PollerMetric, (typeof POLLER_METRICS)[PollerMetric]>;
@@ -49,6 +51,8 @@ export interface PollerHandlerDeps {
   archive?: ArchiveQueue;
   /** Which tasks a list named watching the account takes (Bedrock: the watched models). */
   takeDiscovered?: (snap: TaskSnapshot) => boolean;
+  /** When TwelveLabs' webhooks last arrived, per kind. */
+  webhookArrivals?: () => Promise<Partial<Record<TaskKind, number>>>;
   log: PollerLog;
   metrics: MetricsSink;
   now?: () => number;
@@ -112,6 +116,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
           discovery: deps.discovery,
           ...(deps.archive ? { archive: deps.archive } : {}),
           ...(deps.takeDiscovered ? { takeDiscovered: deps.takeDiscovered } : {}),
+          ...(deps.webhookArrivals ? { webhookArrivals: deps.webhookArrivals } : {}),
           onTaskError: (taskId, stage, err) =>
             deps.log.warn("task step failed", { taskId, stage, error: errorSummary(err) }),
         },
@@ -186,6 +191,7 @@ export function pollerDeps(
     store,
     prepare: () => store.syncShardLayout(),
     discovery: new DynamoDbDiscoveryStore(aws.dynamo, config.tableName, store),
+    webhookArrivals: () => new DynamoDbTwelveLabsWebhookLog(aws.dynamo, config.tableName).arrivals(),
     publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
     twelvelabs: new JobSources(twelvelabs, bedrock),
     callCounts: () => sumCounts(twelvelabs.stats(), bedrock?.stats()),

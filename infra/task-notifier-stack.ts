@@ -42,6 +42,26 @@ export class TaskNotifierStack extends Stack {
       "For callers inside AWS without an API key: allow execute-api:Invoke on this (and on the same ARN without /*) and call $NOTIFIER/iam/tasks signed with SigV4",
     );
     output(
+      "TwelveLabsWebhookUrl",
+      Fn.join("", [
+        "https://",
+        api.api.restApiId,
+        ".execute-api.",
+        this.region,
+        ".",
+        this.urlSuffix,
+        "/",
+        api.api.deploymentStage.stageName,
+        "/twelvelabs/webhooks",
+      ]),
+      "Add this URL as a webhook endpoint in TwelveLabs' dashboard (index and analysis events), then put its secret in TwelveLabsWebhookSecretName",
+    );
+    output(
+      "TwelveLabsWebhookSecretName",
+      n.twelveLabsWebhookSecret.secretName,
+      "Secrets Manager secret for the TwelveLabs webhook endpoint's secret: aws secretsmanager put-secret-value --secret-id <this> --secret-string <secret>",
+    );
+    output(
       "ClientApiKeyId",
       api.apiKey.keyId,
       "The client API key's id (task routes): aws apigateway get-api-key --include-value --api-key <id>",

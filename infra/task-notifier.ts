@@ -1,13 +1,14 @@
-import { Annotations, Fn } from "aws-cdk-lib";
+import { Annotations, Fn, SecretValue, Validations } from "aws-cdk-lib";
 import type { IApiKey, RestApi } from "aws-cdk-lib/aws-apigateway";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
-import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { UNSET_TL_WEBHOOK_SECRET } from "../functions/adapters/secret-placeholder.js";
 import { definedOnly } from "../functions/core/defined-only.js";
 import { DISCOVERABLE_KINDS, unwatchableKinds } from "../functions/core/discovery.js";
 import { eventSourceProblem } from "../functions/core/eventbridge-entry.js";
@@ -61,6 +62,8 @@ export class TaskNotifier extends Construct {
   readonly adminKey: IApiKey;
   /** The TwelveLabs API key's secret: put your key here. */
   readonly twelveLabsKeySecret: ISecret;
+  /** The secret of TwelveLabs' webhook endpoint (POST /twelvelabs/webhooks), a placeholder until set. */
+  readonly twelveLabsWebhookSecret: ISecret;
   readonly webhookSigningSecret: ISecret;
   readonly webhookDeadLetterQueue: IQueue;
   readonly stepFunctionsDeadLetterQueue: IQueue;
@@ -120,6 +123,23 @@ export class TaskNotifier extends Construct {
     });
     const api = new NotifierApi(this, "Api", { config: c, table, topic: events.topic, removalPolicy });
     this.api = api;
+    // TwelveLabs' own webhooks: the endpoint's secret (from TwelveLabs' dashboard) is put in after
+    // deployment; until then the route answers 503 and polling goes on as usual.
+    const tlWebhookSecret = new Secret(this, "TwelveLabsWebhookSecret", {
+      description:
+        "Secret of the TwelveLabs webhook endpoint (Playground dashboard, Reveal Secret). Set it with: aws secretsmanager put-secret-value --secret-id <this secret> --secret-string <secret>",
+      // A fixed placeholder, not a credential: the real secret is put in after deployment.
+      secretStringValue: SecretValue.unsafePlainText(UNSET_TL_WEBHOOK_SECRET),
+      removalPolicy,
+    });
+    Validations.of(tlWebhookSecret).acknowledge({
+      id: "AwsSolutions::AwsSolutions-SMG4",
+      reason: "TwelveLabs issues the webhook secret in its dashboard; it is rotated there, not by a Lambda.",
+    });
+    api.function.bindSecret(tlWebhookSecret, "TWELVELABS_WEBHOOK_SECRET_NAME");
+    if (c.watchAccount.length > 0)
+      api.function.fn.addEnvironment("WATCH_ACCOUNT_KINDS", c.watchAccount.join(","));
+    this.twelveLabsWebhookSecret = tlWebhookSecret;
     const webhooks = new Webhooks(this, "Webhooks", { config: c, table, topic: events.topic, removalPolicy });
     // Registration seals callbackHeaders; POST /tasks/{id}/redeliver puts an event on the webhook queue.
     api.function

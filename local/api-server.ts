@@ -24,6 +24,8 @@ export function createLocalApiServer(
   handler: ApiHandler,
   keys: LocalApiKeys,
   extraRoutes: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean,
+  /** Told after a TwelveLabs webhook made a task due (local mode wakes the poller, as the stream does in AWS). */
+  onTaskNudged?: () => void,
 ): Server {
   const known = (["client", "admin"] as const).map((role) => ({ role, key: Buffer.from(keys[role]) }));
   return createServer(async (req, res) => {
@@ -35,7 +37,9 @@ export function createLocalApiServer(
       // The API's description is public, as in the deployed API; everything else needs a key,
       // except under /iam: a SigV4 Authorization header (its access key read, its signature not
       // checked here, as LocalStack does; API Gateway checks it in AWS).
-      const open = req.method === "GET" && url.pathname === "/openapi.json";
+      // TwelveLabs' webhooks carry no key either: the function checks their signature.
+      const tlWebhook = req.method === "POST" && url.pathname === "/twelvelabs/webhooks";
+      const open = (req.method === "GET" && url.pathname === "/openapi.json") || tlWebhook;
       const iamCaller = url.pathname.startsWith("/iam/")
         ? sigV4AccessKey(req.headers.authorization)
         : undefined;
@@ -63,7 +67,10 @@ export function createLocalApiServer(
         });
       }
       const event = toEvent(req, url, body, match && !iamCaller ? LOCAL_KEY_IDS[match.role] : "", iamCaller);
-      send(res, await handler(event));
+      const answer = await handler(event);
+      send(res, answer);
+      if (tlWebhook && answer.statusCode === 200 && /"outcome":"(checking|adopted)"/.test(answer.body))
+        onTaskNudged?.();
     } catch {
       send(res, {
         statusCode: 500,

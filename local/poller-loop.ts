@@ -9,11 +9,15 @@ export function startPollerLoop(
   handler: PollerHandler,
   intervalMs: number,
   print: (line: string) => void,
-): () => Promise<void> {
+): { stop: () => Promise<void>; wake: () => void } {
   let stopping = false;
+  let running = false;
+  let wakeAfter = false;
   let current: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
+    running = true;
+    wakeAfter = false;
     const startedAt = Date.now();
     current = handler({}, { getRemainingTimeInMillis: () => Math.max(10_000, intervalMs * 4) })
       .then((r) => {
@@ -26,13 +30,27 @@ export function startPollerLoop(
       })
       .catch((err: Error) => print(`[poller] run failed: ${err.message}`))
       .finally(() => {
-        if (!stopping) timer = setTimeout(tick, Math.max(0, startedAt + intervalMs - Date.now()));
+        running = false;
+        if (stopping) return;
+        timer = setTimeout(tick, wakeAfter ? 0 : Math.max(0, startedAt + intervalMs - Date.now()));
       });
   };
   tick();
-  return async () => {
-    stopping = true;
-    if (timer) clearTimeout(timer);
-    await current;
+  return {
+    stop: async () => {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+    // A task was made due (a TwelveLabs webhook): a pass now, or right after the one in progress.
+    wake: () => {
+      if (stopping) return;
+      if (running) {
+        wakeAfter = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      tick();
+    },
   };
 }

@@ -89,10 +89,11 @@ async function main(): Promise<void> {
     const { api, poller } = await loadHandlers(aws, twelvelabs, hooks, opts, archive);
     const base = `http://127.0.0.1:${opts.port}`;
     const delivery = startDelivery(opts, aws, base);
-    await startApiServer(opts.port, api, keys, delivery, cleanups);
+    const loop = startPollerLoop(poller, opts.intervalMs, (line) => console.log(line));
+    cleanups.add(loop.stop);
+    await startApiServer(opts.port, api, keys, delivery, cleanups, loop.wake);
     await delivery.start();
     cleanups.add(() => delivery.stop());
-    cleanups.add(startPollerLoop(poller, opts.intervalMs, (line) => console.log(line)));
     cleanups.add(startWebhooks(aws, hooks));
     cleanups.add(await startEventBridge(aws));
     cleanups.add(startStepFunctions(aws, process.env, (line) => console.log(line)));
@@ -187,6 +188,8 @@ interface WebhookSettings {
   receiverSecret: string;
   generated: boolean;
   headerKey: string;
+  /** The secret TwelveLabs' webhooks are signed with here (TWELVELABS_WEBHOOK_SECRET, else generated). */
+  tlSecret: string;
 }
 
 /**
@@ -214,6 +217,7 @@ async function webhookSettings(
     receiverSecret: parseWebhookSecret(secret).current,
     generated: opts.webhookSecret === undefined,
     headerKey,
+    tlSecret: process.env.TWELVELABS_WEBHOOK_SECRET?.trim() || randomBytes(24).toString("hex"),
   };
 }
 
@@ -267,6 +271,7 @@ async function loadHandlers(
     STEP_FUNCTIONS_DLQ_URL: hooks.stepFunctions.dlqUrl,
     WEBHOOK_SECRET: hooks.secret,
     CALLBACK_HEADER_KEY: hooks.headerKey,
+    TWELVELABS_WEBHOOK_SECRET: hooks.tlSecret,
     STAGE: "local",
     TWELVELABS_BASE_URL: twelvelabs.url,
     TWELVELABS_API_KEY: twelvelabs.key,
@@ -327,18 +332,24 @@ async function startApiServer(
   keys: LocalApiKeys,
   delivery: LocalSnsDelivery,
   cleanups: Cleanups,
+  wakePoller: () => void,
 ): Promise<Server> {
-  const server: Server = createLocalApiServer(api, keys, (req, res, url) => {
-    if (req.method !== "GET" || url.pathname !== "/_local/sns/confirm") return false;
-    const ok = delivery.confirm(url.searchParams.get("token") ?? "");
-    res.writeHead(ok ? 200 : 404, { "content-type": "text/xml" });
-    res.end(
-      ok
-        ? "<ConfirmSubscriptionResponse><ConfirmSubscriptionResult/></ConfirmSubscriptionResponse>"
-        : "<Error>unknown token</Error>",
-    );
-    return true;
-  });
+  const server: Server = createLocalApiServer(
+    api,
+    keys,
+    (req, res, url) => {
+      if (req.method !== "GET" || url.pathname !== "/_local/sns/confirm") return false;
+      const ok = delivery.confirm(url.searchParams.get("token") ?? "");
+      res.writeHead(ok ? 200 : 404, { "content-type": "text/xml" });
+      res.end(
+        ok
+          ? "<ConfirmSubscriptionResponse><ConfirmSubscriptionResult/></ConfirmSubscriptionResponse>"
+          : "<Error>unknown token</Error>",
+      );
+      return true;
+    },
+    wakePoller,
+  );
   try {
     await new Promise<void>((ok, bad) => {
       server.once("error", bad);
@@ -371,6 +382,7 @@ function printBanner(
   Bedrock:    ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? `async invocations at ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}${sim && process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME === sim.origin ? " (the simulator)" : ""}` : "off (set AWS_ENDPOINT_URL_BEDROCK_RUNTIME)"}
   Poller:     every ${opts.intervalMs / 1000} s${opts.watchAccount.length > 0 ? `; watching the account for new ${opts.watchAccount.join(", ")} tasks (nothing to register)` : ""}
   Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set NOTIFIER_WEBHOOK_SECRET to choose one)` : " (NOTIFIER_WEBHOOK_SECRET)"}
+  TwelveLabs webhooks: POST ${base}/twelvelabs/webhooks, TL-Signature with ${hooks.tlSecret}${process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ? " (TWELVELABS_WEBHOOK_SECRET)" : " (generated; set TWELVELABS_WEBHOOK_SECRET to choose one)"}
   Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}
 In another terminal:
   export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret} TOPIC_ARN=${topicArn}

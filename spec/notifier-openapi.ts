@@ -269,6 +269,7 @@ const errors = (...codes: number[]) =>
       err(
         {
           400: "Malformed request (unknown field or parameter, wrong type, invalid cursor)",
+          401: "TL-Signature missing, not matching the body, or outside its 5-minute window: nothing changed",
           403: "Missing or wrong API key, or a subscription route without the admin key",
           404: "Unknown task, subscription, event or route",
           409: "Conflicts with what is stored, a limit, a pending announcement, or no callbackUrl to redeliver to",
@@ -277,6 +278,7 @@ const errors = (...codes: number[]) =>
           422: "A value breaks a rule (the message says which and what to fix), or a subscription filter exceeds SNS's limits (filter_too_complex)",
           429: "Usage plan throttle or quota (API Gateway)",
           500: "Unexpected failure; details only in the function's log",
+          503: "A part of the stage this route needs is not set up (the message says which)",
         }[c] ?? "Error",
       ),
     ]),
@@ -405,6 +407,58 @@ const OPERATIONS: Record<string, Json> = {
         properties: { taskId: { type: "string" }, eventId: { type: "string" }, status: { const: "queued" } },
       }),
       ...errors(400, 403, 404, 409, 413, 415, 422, 429, 500),
+    },
+  },
+  "POST /twelvelabs/webhooks": {
+    summary:
+      "Receive TwelveLabs' own webhooks (index.task.*, analyze.task.*): set this URL in TwelveLabs' dashboard; no key, the TL-Signature header is checked",
+    description:
+      'The raw body is verified against `TL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` with the secret kept in the stage\'s Secrets Manager secret (output TwelveLabsWebhookSecretName), within 5 minutes of `t`. A verified event makes its task due at once: the poller asks TwelveLabs for the status (the event itself changes no status). A replayed event id is acknowledged and does nothing.',
+    parameters: [
+      {
+        name: "TL-Signature",
+        in: "header",
+        required: true,
+        schema: { type: "string", pattern: "^t=\\d+,v1=[0-9a-f]{64}" },
+      },
+    ],
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["id", "type", "data"],
+            properties: {
+              id: { type: "string" },
+              type: { type: "string", examples: ["index.task.ready", "analyze.task.failed"] },
+              created_at: { type: "string" },
+              data: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+            },
+          },
+          example: {
+            id: "whe_0123456789",
+            created_at: "2026-12-01T12:00:00Z",
+            type: "index.task.ready",
+            data: { id: "6641c0efc70bb578439bd909", status: "ready" },
+          },
+        },
+      },
+    },
+    responses: {
+      200: ok(
+        "Received: what it did (checking, ended, adopted, not_watched, ignored) or that it was a duplicate",
+        {
+          type: "object",
+          required: ["received"],
+          properties: {
+            received: { const: true },
+            duplicate: { type: "boolean" },
+            outcome: { enum: ["checking", "ended", "adopted", "not_watched", "ignored"] },
+          },
+        },
+      ),
+      ...errors(400, 401, 413, 429, 500, 503),
     },
   },
   "PATCH /tasks/{taskId}": {

@@ -392,7 +392,9 @@ export class DynamoDbTaskStore implements TaskStore {
     return this.queryIndex({
       IndexName: ix.name,
       KeyConditionExpression: `#p = :p${sortKey}`,
-      ExpressionAttributeNames: sortKey ? { "#p": ix.partitionKey, "#s": ix.sortKey } : { "#p": ix.partitionKey },
+      ExpressionAttributeNames: sortKey
+        ? { "#p": ix.partitionKey, "#s": ix.sortKey }
+        : { "#p": ix.partitionKey },
       ExpressionAttributeValues: values,
       Limit: limit,
       ExclusiveStartKey: decodeCursor(cursor, [TASK_TABLE.partitionKey, ix.partitionKey, ix.sortKey]),
@@ -485,6 +487,30 @@ export class DynamoDbTaskStore implements TaskStore {
     const outbox = res.Attributes?.outbox?.M;
     if (outbox && Object.keys(outbox).length > 0) return;
     await this.settleOutbox(taskId);
+  }
+
+  async nudge(taskId: string, at: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: taskKey(taskId),
+          UpdateExpression: "SET #due = :at ADD #version :one",
+          // Open tasks only: an ended one has left the due index.
+          ConditionExpression: "attribute_exists(#shard)",
+          ExpressionAttributeNames: {
+            "#due": TASK_TABLE.dueIndex.sortKey,
+            "#shard": TASK_TABLE.dueIndex.partitionKey,
+            "#version": "version",
+          },
+          ExpressionAttributeValues: { ":at": { N: String(at) }, ":one": { N: "1" } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { DEFAULT_SHARDS, subscriptionProtocols } from "../core/deployment-defaults.js";
 import type { SubscriptionLimits } from "../core/subscription-limits.js";
+import type { TaskKind } from "../core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
   bedrockRegions,
@@ -13,6 +14,7 @@ import {
   optionalString,
   requireString,
   tagAttributes,
+  watchKinds,
 } from "./env-config.js";
 
 export interface ApiConfig {
@@ -41,6 +43,11 @@ export interface ApiConfig {
   archiveDefault: boolean;
   /** Regions whose Bedrock invocations may be registered (empty: the `bedrock` kind is refused). */
   bedrockRegions: string[];
+  /** TwelveLabs' webhook secret: a Secrets Manager secret's name, or the value (local mode). */
+  tlWebhookSecretName?: string;
+  tlWebhookSecret?: string;
+  /** Kinds the stage watches account-wide (a webhook naming an unknown task of these adopts it). */
+  watchKinds: TaskKind[];
 }
 
 /** The api function's configuration from its environment. */
@@ -63,6 +70,9 @@ export function apiConfig(env: Env): ApiConfig {
     resultsBucket: optionalString(env, "RESULTS_BUCKET"),
     archiveDefault: bool(env, "ARCHIVE_DEFAULT", false),
     bedrockRegions: bedrockRegions(env),
+    tlWebhookSecretName: optionalString(env, "TWELVELABS_WEBHOOK_SECRET_NAME"),
+    tlWebhookSecret: optionalString(env, "TWELVELABS_WEBHOOK_SECRET"),
+    watchKinds: watchKinds(env),
     twelvelabsBaseUrl: httpUrl(env, "TWELVELABS_BASE_URL", TWELVELABS_BASE_URL),
     subscriptionLimits: {
       maxCount: intInRange(env, "SUBSCRIPTION_MAX", 100, 0, 10_000),

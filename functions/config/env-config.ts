@@ -1,5 +1,7 @@
 import { REGION_PATTERN } from "../core/bedrock-arn.js";
+import { DISCOVERABLE_KINDS, unwatchableKinds } from "../core/discovery.js";
 import { tagAttributesProblem } from "../core/tag-attributes.js";
+import type { TaskKind } from "../core/task-kinds.js";
 
 /**
  * Reading configuration from the environment, once, at cold start. A missing or malformed value
@@ -106,4 +108,15 @@ export function bedrockRegions(env: Env): string[] {
   if (given.length > 0) return [...new Set(given)];
   const home = optionalString(env, "AWS_REGION");
   return home && REGION_PATTERN.test(home) ? [home] : [];
+}
+
+/** WATCH_ACCOUNT_KINDS: kinds whose new tasks are discovered without registering (empty: off). */
+export function watchKinds(env: Env): TaskKind[] {
+  const kinds = list(env, "WATCH_ACCOUNT_KINDS");
+  const [bad] = unwatchableKinds(kinds);
+  if (bad !== undefined)
+    throw new ConfigError(
+      `environment variable WATCH_ACCOUNT_KINDS: "${bad.slice(0, 20)}" cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,
+    );
+  return [...new Set(kinds)] as TaskKind[];
 }

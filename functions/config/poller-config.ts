@@ -4,15 +4,12 @@ import {
   PASS_INTERVAL_MS,
   PASSES_PER_MINUTE,
 } from "../core/deployment-defaults.js";
-import { DISCOVERABLE_KINDS, unwatchableKinds } from "../core/discovery.js";
 import { DEFAULT_SCHEDULE } from "../core/due-schedule.js";
 import type { PollerSettings } from "../core/poll-run.js";
-import type { TaskKind } from "../core/task-kinds.js";
 import { TWELVELABS_BASE_URL } from "../core/twelvelabs-endpoints.js";
 import {
   bedrockRegions,
   bool,
-  ConfigError,
   defaultDeadlineSeconds,
   type Env,
   httpUrl,
@@ -22,6 +19,7 @@ import {
   requireString,
   secretSource,
   tagAttributes,
+  watchKinds,
 } from "./env-config.js";
 
 export interface PollerConfig {
@@ -104,17 +102,6 @@ export function pollerConfig(env: Env): PollerConfig {
   if (key.name) cfg.apiKeySecretName = key.name;
   else if (key.value) cfg.apiKey = key.value;
   return cfg;
-}
-
-/** WATCH_ACCOUNT_KINDS: kinds whose new tasks are discovered without registering (empty: off). */
-export function watchKinds(env: Env): TaskKind[] {
-  const kinds = list(env, "WATCH_ACCOUNT_KINDS");
-  const [bad] = unwatchableKinds(kinds);
-  if (bad !== undefined)
-    throw new ConfigError(
-      `environment variable WATCH_ACCOUNT_KINDS: "${bad.slice(0, 20)}" cannot be watched (watchable: ${DISCOVERABLE_KINDS.join(", ")})`,
-    );
-  return [...new Set(kinds)] as TaskKind[];
 }
 
 /**

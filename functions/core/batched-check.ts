@@ -229,7 +229,8 @@ export async function checkThroughLists(
       const pagesLeft = res.totalPages - page;
       if (pagesLeft <= 0) return { total, complete: true };
       // Membership reads on whatever is due: the list is how every open task is watched.
-      if (left === 0 || pagesLeft >= left || out.calls + pagesLeft >= budget) return { total, complete: false };
+      if (left === 0 || pagesLeft >= left || out.calls + pagesLeft >= budget)
+        return { total, complete: false };
       const last = res.tasks.at(-1)?.createdAt;
       if (stopAfterCreated !== undefined && last !== undefined && Date.parse(last) > stopAfterCreated)
         return { total, complete: false };

@@ -1,5 +1,6 @@
 import type { TaskStore } from "./ports.js";
 import type { Task } from "./task.js";
+import type { TaskKind } from "./task-kinds.js";
 import type { CheckPatch } from "./task-lifecycle.js";
 
 /*
@@ -14,7 +15,18 @@ import type { CheckPatch } from "./task-lifecycle.js";
 /** How far behind its last read the per-pass read of new and nudged tasks looks (index lag, clock skew). */
 export const DELTA_SLACK_MS = 10_000;
 
+/**
+ * While TwelveLabs' webhooks arrive for a kind, its tasks are looked at only this often (a safety
+ * net for an event that never comes); a webhook makes its task due at once.
+ */
+export const WEBHOOK_SAFETY_NET_MS = 10 * 60_000;
+/** A kind counts as fed by webhooks until this long after its last event; then it is polled as usual. */
+export const WEBHOOK_QUIET_AFTER_MS = 30 * 60_000;
+
 export class OpenTasks {
+  /** Kinds fed by TwelveLabs' webhooks (an event arrived within WEBHOOK_QUIET_AFTER_MS). */
+  private fed = new Set<TaskKind>();
+
   /** Every open task of the stage, as last written plus the unchanged looks since (same version). */
   readonly tasks = new Map<string, Task>();
   /** Per list group: the ids its last complete running list named (membership: who was running). */
@@ -33,11 +45,30 @@ export class OpenTasks {
       return;
     }
     if (mine && mine.version >= stored.version) return;
-    const task = { ...stored };
+    let task = { ...stored };
     if (mine?.dueAt !== undefined) task.dueAt = Math.min(stored.dueAt, mine.dueAt);
     else if (stored.checks > 0 && stored.dueAt < now - spreadMs)
       task.dueAt = Math.min(Math.round(now + random() * spreadMs), Math.max(stored.deadlineAt, now));
+    // A registration untouched since (version 1) of a kind fed by webhooks waits for its event;
+    // a nudged one (a webhook came) is looked at now.
+    else if (stored.checks === 0 && stored.version === 1) task = this.thin(task, stored.registeredAt);
     this.tasks.set(stored.taskId, task);
+  }
+
+  /** Which kinds are fed by webhooks now, from when each last heard one. */
+  feedFrom(arrivals: Partial<Record<TaskKind, number>>, now: number): void {
+    this.fed = new Set(
+      (Object.entries(arrivals) as Array<[TaskKind, number]>)
+        .filter(([, at]) => now - at < WEBHOOK_QUIET_AFTER_MS)
+        .map(([kind]) => kind),
+    );
+  }
+
+  /** A task of a kind fed by webhooks is looked at again only as a safety net. */
+  private thin(task: Task, lookedAt: number): Task {
+    if (!this.fed.has(task.kind) || task.dueAt === undefined) return task;
+    const net = Math.min(lookedAt + WEBHOOK_SAFETY_NET_MS, Math.max(task.deadlineAt, lookedAt));
+    return { ...task, dueAt: Math.max(task.dueAt, net) };
   }
 
   /** After a full read of the open tasks: forgets those the table no longer holds open. */
@@ -49,13 +80,13 @@ export class OpenTasks {
   /** A look that changed nothing: remembered, not written. */
   looked(task: Task, patch: CheckPatch): void {
     if (!this.tasks.has(task.taskId)) return;
-    this.tasks.set(task.taskId, { ...task, ...patch });
+    this.tasks.set(task.taskId, this.thin({ ...task, ...patch }, patch.lastCheckedAt));
   }
 
   /** A written transition: the task as written (gone from memory once it has ended). */
   wrote(after: Task): void {
     if (after.dueAt === undefined) this.forget(after.taskId);
-    else this.tasks.set(after.taskId, after);
+    else this.tasks.set(after.taskId, this.thin(after, after.lastCheckedAt ?? after.registeredAt));
   }
 
   forget(taskId: string): void {

@@ -41,6 +41,8 @@ export interface PollerDeps {
   takeDiscovered?: (snap: TaskSnapshot) => boolean;
   /** The open tasks and the looks that changed nothing (kept across invocations by the handler; open-tasks.ts). */
   memory?: OpenTasks;
+  /** When TwelveLabs' webhooks last arrived, per kind (its kinds' polling slows to a safety net). */
+  webhookArrivals?: () => Promise<Partial<Record<TaskKind, number>>>;
 }
 
 export interface PollerSettings extends LifecycleSettings {
@@ -166,6 +168,14 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
   const memory = deps.memory ?? new OpenTasks();
   try {
     const marks = deps.discovery ? await deps.discovery.syncMarks(s.watchKinds, deps.now()) : [];
+    if (deps.webhookArrivals) {
+      // Unreadable: poll as usual (webhooks only ever make polling sparser, never needed).
+      const arrivals = await deps.webhookArrivals().catch((err) => {
+        deps.onTaskError?.("(webhook arrivals)", "check", err);
+        return {};
+      });
+      memory.feedFrom(arrivals, deps.now());
+    }
     let readSince = await readOpen(deps, s, memory, endAt);
     for (let pass = 0; pass < s.passes; pass++) {
       const passStart = deps.now();
@@ -260,7 +270,12 @@ async function discoverNew(
  * The open tasks, read whole at the start of a run (every shard of the due index), merged into the
  * memory; tasks the table no longer holds open are forgotten. Returns when the read started.
  */
-async function readOpen(deps: PollerDeps, s: PollerSettings, memory: OpenTasks, endAt: number): Promise<number> {
+async function readOpen(
+  deps: PollerDeps,
+  s: PollerSettings,
+  memory: OpenTasks,
+  endAt: number,
+): Promise<number> {
   const at = deps.now();
   const { ids, complete } = await readDueRange(deps, s, memory, {}, endAt);
   if (complete) memory.keepOnly(ids);

@@ -146,7 +146,24 @@ export interface TaskStore {
    * (shown on the task), then settles the outbox like a clear. No-op when the entry is gone already.
    */
   setAsideOutboxEntry(taskId: string, entry: SetAsideEvent): Promise<void>;
+  /**
+   * Makes an open task due now (a TwelveLabs webhook named it), bumping its version so a poller's
+   * memory takes the new due time; `false` when the task is unknown or has ended.
+   */
+  nudge(taskId: string, at: number): Promise<boolean>;
   readonly shards: number;
+}
+
+/** What TwelveLabs' own webhooks left behind: events seen (replays) and when each kind last heard one. */
+export interface TwelveLabsWebhookLog {
+  /** Whether an event id was recorded before (a replay or a retry). */
+  seen(eventId: string): Promise<boolean>;
+  /** Records an event id once it was acted on (its insert also wakes the poller). */
+  record(eventId: string, at: number): Promise<void>;
+  /** When the last verified event of each kind arrived (epoch ms). */
+  arrivals(): Promise<Partial<Record<TaskKind, number>>>;
+  /** Notes that an event of `kind` arrived (at most one write a minute per kind). */
+  noteArrival(kind: TaskKind, at: number): Promise<void>;
 }
 
 export interface Subscription {

@@ -31,3 +31,6 @@ export const WEBHOOK_FILTER_POLICY = { [CALLBACKS_ATTRIBUTE]: ["webhook", "webho
 export const STEP_FUNCTIONS_FILTER_POLICY = {
   [CALLBACKS_ATTRIBUTE]: ["stepfunctions", "webhook,stepfunctions"],
 };
+
+/** Items recording TwelveLabs webhook events (`TLEVENT#<event id>`): their insert wakes the poller. */
+export const TL_EVENT_PREFIX = "TLEVENT#";

@@ -43,6 +43,8 @@ export interface KindSpec {
   pageLimit?: number;
   /** The job writes its result to the user's own storage and names it: nothing to archive. */
   ownOutput?: boolean;
+  /** TwelveLabs' own webhooks name this kind's tasks in events `<prefix>.ready|failed` (core/twelvelabs-webhook.ts). */
+  webhookPrefix?: string;
 }
 
 export const KIND_TABLE = {
@@ -74,6 +76,7 @@ export const KIND_TABLE = {
     listCheck: "window-oldest-first",
     needsIndexId: false,
     endpoints: { status: "/tasks/{task_id}", result: "/tasks/{task_id}", list: "/tasks" },
+    webhookPrefix: "index.task",
   },
   analyze: {
     statuses: ["queued", "pending", "processing", "ready", "failed"],
@@ -86,6 +89,7 @@ export const KIND_TABLE = {
       list: "/analyze/tasks",
     },
     largeField: "result",
+    webhookPrefix: "analyze.task",
   },
   asset: {
     statuses: ["processing", "ready", "failed"],
@@ -171,6 +175,12 @@ export function isTaskKind(value: unknown): value is TaskKind {
 }
 
 /** Where a kind's jobs run (who is asked for their status). */
+/** The kind whose tasks a TwelveLabs webhook event type (`index.task.ready`) names, if any. */
+export function kindOfWebhookType(type: string): TaskKind | undefined {
+  const prefix = type.slice(0, type.lastIndexOf("."));
+  return TASK_KINDS.find((k) => (kindSpec(k) as KindSpec).webhookPrefix === prefix);
+}
+
 export function sourceOf(kind: TaskKind): "twelvelabs" | "bedrock" {
   return (KIND_TABLE[kind] as KindSpec).source ?? "twelvelabs";
 }

@@ -56,6 +56,7 @@ import {
   taskId,
 } from "./schemas.js";
 import { taskView } from "./task-view.js";
+import { receiveTwelveLabsWebhook, type TwelveLabsWebhookDeps } from "./twelvelabs-webhook-route.js";
 import { parseInput } from "./validation.js";
 
 export interface ApiDeps {
@@ -86,6 +87,8 @@ export interface ApiDeps {
   results?: { presign(uri: string): Promise<string>; archiveDefault: boolean };
   /** Regions whose Bedrock invocations may be registered; absent or empty: kind bedrock is refused. */
   bedrockRegions?: readonly string[];
+  /** TwelveLabs' own webhooks (POST /twelvelabs/webhooks); absent: that route answers 503. */
+  tlWebhooks?: TwelveLabsWebhookDeps;
 }
 
 /** How long a result's presigned URL is valid. */
@@ -100,6 +103,9 @@ interface Request {
   body: () => unknown;
   /** False when the request came without a body (some routes take an optional one). */
   hasBody: boolean;
+  /** The body exactly as sent (signatures are over these bytes). */
+  rawBody: () => string;
+  header: (name: string) => string | undefined;
 }
 
 /**
@@ -131,6 +137,15 @@ const ROUTES: Route[] = [
     pattern: /^\/tasks\/batch$/,
     handle: registerBatch,
     access: "client",
+  },
+  {
+    method: "POST",
+    template: "/twelvelabs/webhooks",
+    pattern: /^\/twelvelabs\/webhooks$/,
+    // No key: TwelveLabs cannot send one. The signature over the raw body is the check.
+    handle: (deps, req) =>
+      receiveTwelveLabsWebhook(deps, { rawBody: req.rawBody(), signature: req.header("tl-signature") }),
+    access: "public",
   },
   { method: "POST", template: "/tasks", pattern: /^\/tasks$/, handle: registerOne, access: "client" },
   { method: "GET", template: "/tasks", pattern: /^\/tasks$/, handle: listTasks, access: "client" },
@@ -235,6 +250,9 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
       params,
       query,
       hasBody: (event.body ?? "") !== "",
+      rawBody: () =>
+        event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? ""),
+      header: (name) => headerOf(event, name),
       body: () => {
         parsed ??= { value: readJsonBody(event) };
         return parsed.value;

@@ -32,6 +32,9 @@ export function restApiName(stage: string): string {
   return `twelvelabs-task-notifier-${stage}`;
 }
 
+/** Requests a second (and burst) TwelveLabs' webhook route takes: far above any account's event rate. */
+export const TL_WEBHOOK_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
+
 export interface ApiProps {
   config: StageConfig;
   table: ITable;
@@ -136,6 +139,14 @@ export class NotifierApi extends Construct {
         metricsEnabled: true,
         throttlingRateLimit: c.api.rateLimit,
         throttlingBurstLimit: c.api.burstLimit,
+        // No usage plan covers a keyless route: TwelveLabs' webhooks get their own method throttle,
+        // so a flood of bad signatures costs little (each is refused before any table access).
+        methodOptions: {
+          "/twelvelabs/webhooks/POST": {
+            throttlingRateLimit: TL_WEBHOOK_THROTTLE.rateLimit,
+            throttlingBurstLimit: TL_WEBHOOK_THROTTLE.burstLimit,
+          },
+        },
       },
     });
     // The Endpoint output RestApi adds by itself duplicates the stack's ApiUrl output.
@@ -187,6 +198,11 @@ export class NotifierApi extends Construct {
     addTaskRoutes(this.api.root);
     // The API's own description (spec/notifier-api.openapi.json): public, like any API's docs.
     this.api.root.addResource("openapi.json").addMethod("GET", integration, { apiKeyRequired: false });
+    // TwelveLabs cannot send a key: the function checks TL-Signature over the raw body.
+    this.api.root
+      .addResource("twelvelabs")
+      .addResource("webhooks")
+      .addMethod("POST", integration, { apiKeyRequired: false });
     const subs = this.api.root.addResource("subscriptions");
     subs.addMethod("POST", integration, withBody);
     subs.addMethod("GET", integration);

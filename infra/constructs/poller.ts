@@ -12,7 +12,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { METRIC_NAMESPACE } from "../../functions/config/metric-names.js";
 import { REGION_PATTERN } from "../../functions/core/bedrock-arn.js";
-import { TASK_TABLE } from "../../functions/core/shared-names.js";
+import { TASK_TABLE, TL_EVENT_PREFIX } from "../../functions/core/shared-names.js";
 import type { StageConfig } from "../config.js";
 import { deadLetterQueue } from "./dead-letter-queue.js";
 import { NotifierFunction } from "./notifier-function.js";
@@ -89,6 +89,11 @@ export class Poller extends Construct {
           FilterCriteria.filter({
             eventName: FilterRule.isEqual("INSERT"),
             dynamodb: { Keys: { [TASK_TABLE.partitionKey]: { S: FilterRule.beginsWith("TASK#") } } },
+          }),
+          // A TwelveLabs webhook's record, written once its task was made due: check it now.
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual("INSERT"),
+            dynamodb: { Keys: { [TASK_TABLE.partitionKey]: { S: FilterRule.beginsWith(TL_EVENT_PREFIX) } } },
           }),
         ],
       }),

@@ -166,6 +166,14 @@ export class MemoryStore implements TaskStore {
     // As DynamoDB: the last entry with a right hint is one write; otherwise the clear and the settle are two.
     if (had > 0 && cur.outbox.length === 0 && !(hint?.last && had === 1)) this.meter.writes += 1;
   }
+  async nudge(id: string, at: number) {
+    const cur = this.tasks.get(id);
+    this.meter.writes += 1;
+    if (!cur || cur.dueAt === undefined) return false;
+    cur.dueAt = at;
+    cur.version += 1;
+    return true;
+  }
   async settleOutbox(_id: string) {
     this.meter.writes += 1;
   }
