@@ -5,7 +5,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { describe, expect, test } from "vitest";
 import { API_ROUTES } from "../../functions/http/routes.js";
 import type { StageConfig } from "../../infra/config.js";
-import { NotifierApi } from "../../infra/constructs/api.js";
+import { NotifierApi, TL_WEBHOOK_THROTTLE } from "../../infra/constructs/api.js";
 import { TaskTable } from "../../infra/constructs/task-table.js";
 import { bareStack, stageConfig } from "../support/cdk.js";
 
@@ -96,7 +96,22 @@ describe("NotifierApi", () => {
     });
   });
 
-  test("GET /openapi.json needs no key; every other method needs a key or SigV4", () => {
+  test("POST /twelvelabs/webhooks needs no key (TwelveLabs sends none) and has its own method throttle", () => {
+    const t = build();
+    t.hasResourceProperties("AWS::ApiGateway::Resource", { PathPart: "webhooks" });
+    t.hasResourceProperties("AWS::ApiGateway::Stage", {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: "/~1twelvelabs~1webhooks",
+          HttpMethod: "POST",
+          ThrottlingRateLimit: TL_WEBHOOK_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: TL_WEBHOOK_THROTTLE.burstLimit,
+        }),
+      ]),
+    });
+  });
+
+  test("GET /openapi.json and POST /twelvelabs/webhooks need no key; every other method needs a key or SigV4", () => {
     const t = build();
     const methods = Object.values(t.findResources("AWS::ApiGateway::Method")) as Array<{
       Properties: { HttpMethod: string; ApiKeyRequired?: boolean; ResourceId: unknown };
@@ -107,8 +122,7 @@ describe("NotifierApi", () => {
         m.Properties.HttpMethod !== "OPTIONS" &&
         (m.Properties as { AuthorizationType?: string }).AuthorizationType !== "AWS_IAM",
     );
-    expect(open).toHaveLength(1);
-    expect(open[0]?.Properties.HttpMethod).toBe("GET");
+    expect(open.map((m) => m.Properties.HttpMethod).sort()).toEqual(["GET", "POST"]);
     t.hasResourceProperties("AWS::ApiGateway::Resource", { PathPart: "openapi.json" });
   });
 

@@ -66,6 +66,13 @@ describe("Poller", () => {
               dynamodb: { Keys: { pk: { S: [{ prefix: "TASK#" }] } } },
             }),
           },
+          // A TwelveLabs webhook's record (written after its task was made due) wakes it too.
+          {
+            Pattern: JSON.stringify({
+              eventName: ["INSERT"],
+              dynamodb: { Keys: { pk: { S: [{ prefix: "TLEVENT#" }] } } },
+            }),
+          },
         ],
       },
     });

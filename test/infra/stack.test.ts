@@ -60,7 +60,7 @@ describe("TaskNotifierStack", () => {
     expect(api).not.toContain("sns:Publish");
   });
 
-  test("secrets: the poller reads the TwelveLabs key; the api only the header key; the webhook function the signing secret and the header key", () => {
+  test("secrets: the poller reads the TwelveLabs key; the api the header key and TwelveLabs' webhook secret; the webhook function the signing secret and the header key", () => {
     const { stack, t } = synth("dev");
     const secretsOf = (prefix: string) => {
       const out: string[] = [];
@@ -83,8 +83,10 @@ describe("TaskNotifierStack", () => {
     const hooks = secretsOf("WebhooksFunction");
     expect(poller).toHaveLength(1);
     expect(poller[0]).toContain("TwelveLabsKey");
-    expect(api).toHaveLength(1);
-    expect(api[0]).toContain("WebhooksHeaderKey");
+    expect(api).toHaveLength(2);
+    expect(api.join(" ")).toContain("WebhooksHeaderKey");
+    expect(api.join(" ")).toContain("TwelveLabsWebhookSecret");
+    expect(api.join(" ")).not.toContain("TwelveLabsKey");
     expect(hooks).toHaveLength(2);
     expect(hooks.join(" ")).toContain("WebhooksSigningSecret");
     expect(hooks.join(" ")).toContain("WebhooksHeaderKey");
@@ -134,13 +136,14 @@ describe("TaskNotifierStack", () => {
 
   test("existing secrets (the TwelveLabs key, the webhook signing secret) can be imported by name", () => {
     const created = synth("staging").t;
-    created.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    created.resourceCountIs("AWS::SecretsManager::Secret", 4);
     const { t } = synth("staging", {
       existingApiKeySecretName: "twelvelabs/prod-key",
       webhooks: { ...stageConfig("staging").webhooks, existingSecretName: "notifier/webhook-signing" },
     });
     // Only the header key is still created: it seals data this stack stores.
-    t.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    // Left: the header key and the TwelveLabs webhook secret (its value comes from TwelveLabs' dashboard).
+    t.resourceCountIs("AWS::SecretsManager::Secret", 2);
     t.hasResourceProperties("AWS::IAM::Policy", {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -165,7 +168,16 @@ describe("TaskNotifierStack", () => {
       "TwelveLabsKeySecretName",
       "WebhookSecretName",
       "WebhookDeadLetterQueueUrl",
+      "TwelveLabsWebhookUrl",
+      "TwelveLabsWebhookSecretName",
     ])
       t.hasOutput(name, {});
+    // The API reads the TwelveLabs webhook secret by name (never its value in the template).
+    t.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ TWELVELABS_WEBHOOK_SECRET_NAME: Match.anyValue() }) },
+    });
+    t.hasResourceProperties("AWS::SecretsManager::Secret", {
+      Description: Match.stringLikeRegexp("TwelveLabs webhook endpoint"),
+    });
   });
 });
