@@ -25,13 +25,18 @@ export interface NotifierBenchOptions {
   modes?: Partial<SimModes>;
   /** Nothing is registered: the poller watches the account for new embed tasks (discovery). */
   watchAccount?: boolean;
-  /** The jobs: TwelveLabs embed tasks (default) or Bedrock async invocations of the same timelines. */
-  kind?: "embed" | "bedrock";
+  /** The jobs: TwelveLabs embed tasks (default), Bedrock async invocations or indexing tasks of the same timelines. */
+  kind?: "embed" | "bedrock" | "index";
+  /** TwelveLabs' webhooks: each task's event reaches the notifier this long after it ended (a nudge and a wake-up). */
+  webhookLatencyMs?: number;
 }
 
 export interface BenchOutcome {
   callsPerTask: number;
   listCallsPerTask: number;
+  /** DynamoDB item writes and reads per task (the in-memory store's meter, as the real adapter counts them). */
+  writesPerTask: number;
+  readsPerTask: number;
   p50Ms: number;
   p95Ms: number;
   wrong: number;
@@ -46,7 +51,7 @@ export function score(
   events: Map<string, { types: string[]; firstAt: number }>,
   /** The clock's reading at the workload's time 0. */
   origin: number,
-): Omit<BenchOutcome, "callsPerTask" | "listCallsPerTask"> {
+): Omit<BenchOutcome, "callsPerTask" | "listCallsPerTask" | "writesPerTask" | "readsPerTask"> {
   const delays: number[] = [];
   let wrong = 0;
   let lost = 0;
@@ -112,12 +117,17 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
         kind,
         durationSec: t.videoSec,
         timeline: [
-          { status: kind === "bedrock" ? "InProgress" : "processing", afterMs: 0 },
+          {
+            status: kind === "bedrock" ? "InProgress" : kind === "index" ? "indexing" : "processing",
+            afterMs: 0,
+          },
           { status: wordFor(kind, t.fate), afterMs: t.processingMs },
         ],
         errorMessage: t.fate === "failed" ? "The video could not be processed" : undefined,
       });
       ids[i] = sim_.id;
+      if (o.webhookLatencyMs !== undefined)
+        hooks.push({ at: start + t.createdAt + t.processingMs + o.webhookLatencyMs, id: sim_.id });
       const address = kind === "bedrock" ? { invocationArn: invocationArnOf(sim_) } : {};
       if (!o.watchAccount)
         void store.register(newTask({ taskId: sim_.id, kind, ...address }, clock.t, 86_400));
@@ -126,6 +136,19 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
   };
   const listStats = new Map();
   const memory = new OpenTasks();
+  // TwelveLabs' webhooks: when each arrives (a nudge of its task, and an arrival noted for the kind).
+  const hooks: Array<{ at: number; id: string }> = [];
+  // Steady state: the account's webhooks were arriving before the workload began.
+  let lastArrival: number | undefined = o.webhookLatencyMs === undefined ? undefined : start - 60_000;
+  const deliverHooksUntil = async (until: number) => {
+    hooks.sort((a, b) => a.at - b.at);
+    while (hooks.length > 0 && (hooks[0]?.at ?? 0) <= until) {
+      const h = hooks.shift() as { at: number; id: string };
+      await store.nudge(h.id, h.at);
+      lastArrival = h.at;
+    }
+  };
+  const webhookArrivals = async () => (lastArrival === undefined ? {} : { [o.kind ?? "embed"]: lastArrival });
   // Runs come at each minute's tick, or sooner when a task is registered while no run is active
   // (the table's stream wakes the poller, about a second later); a tick during a run is skipped
   // (the lease). Each run ends 55 s after it started (timeout 58 s less the 3 s safety margin), or
@@ -133,27 +156,49 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
   let idleSince = start;
   while (events.size < w.tasks.length && idleSince < start + 24 * 3600_000) {
     const nextTick = start + Math.ceil((idleSince - start) / 60_000) * 60_000;
-    const nextArrival =
-      next < order.length ? start + (order[next]?.t.createdAt ?? 0) : Number.POSITIVE_INFINITY;
+    const nextArrival = Math.min(
+      next < order.length ? start + (order[next]?.t.createdAt ?? 0) : Number.POSITIVE_INFINITY,
+      // A webhook's record wakes the poller as a registration does.
+      hooks.length > 0 ? Math.min(...hooks.map((h) => h.at)) : Number.POSITIVE_INFINITY,
+    );
     // Watching the account, nothing is registered: no stream wakes the poller, the ticks do.
     const runStart = o.watchAccount
       ? nextTick
       : Math.min(nextTick, Math.max(nextArrival, idleSince) + WAKE_LATENCY_MS);
     arriveUntil(runStart);
+    await deliverHooksUntil(runStart);
     clock.t = runStart;
     const sleep = async (ms: number) => {
       arriveUntil(clock.t + ms);
+      await deliverHooksUntil(clock.t + ms);
       clock.t += ms;
     };
     await runPoller(
-      { store, twelvelabs: tl, publisher, now: clock.now, random, sleep, listStats, memory, discovery },
+      {
+        store,
+        twelvelabs: tl,
+        publisher,
+        now: clock.now,
+        random,
+        sleep,
+        listStats,
+        memory,
+        discovery,
+        ...(o.webhookLatencyMs !== undefined ? { webhookArrivals } : {}),
+      },
       settings,
       runStart + 55_000,
     );
     idleSince = Math.max(clock.t, runStart + 1);
   }
   const n = w.tasks.length;
-  return { callsPerTask: tl.calls / n, listCallsPerTask: tl.listCalls / n, ...score(w, ids, events, start) };
+  return {
+    callsPerTask: tl.calls / n,
+    listCallsPerTask: tl.listCalls / n,
+    writesPerTask: store.meter.writes / n,
+    readsPerTask: store.meter.reads / n,
+    ...score(w, ids, events, start),
+  };
 }
 
 /** The notifier at the deployed defaults under the lenient and the strict readings (a row each). */

@@ -12,6 +12,7 @@ import { clientThroughput } from "./client-throughput.js";
 import { discoveryCost } from "./discovery-cost.js";
 import { notifierVsSdk } from "./notifier-vs-sdk.js";
 import { pollerRun } from "./poller-run.js";
+import { writesAndWebhooks } from "./writes-and-webhooks.js";
 
 /** `npm run bench`: every benchmark, printed and written to bench/results/latest.md (committed). */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -36,6 +37,7 @@ add(callEfficiency());
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 add(await notifierVsSdk(join(ROOT, "bench", "results", "calls-vs-delay.svg")));
 add(await blindVsSdk());
+add(await writesAndWebhooks());
 add(await bedrockVsLoop());
 add(await discoveryCost());
 add(await archiveMemoryFresh());

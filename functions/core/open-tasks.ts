@@ -31,6 +31,11 @@ export class OpenTasks {
   readonly tasks = new Map<string, Task>();
   /** Per list group: the ids its last complete running list named (membership: who was running). */
   readonly running = new Map<string, Set<string>>();
+  /**
+   * Tasks a newer write made due sooner than the memory had them (a TwelveLabs webhook, a deadline
+   * moved): each gets its own status call, which answers fresher than any list.
+   */
+  readonly nudged = new Set<string>();
 
   /**
    * Takes a task as the table holds it. The memory's copy wins while it is as new (same version:
@@ -39,20 +44,29 @@ export class OpenTasks {
    * over `spreadMs` (a cold start), unless it was never checked (a registration is looked at now).
    */
   merge(stored: Task, now: number, spreadMs: number, random: () => number): void {
-    const mine = this.tasks.get(stored.taskId);
+    const id = stored.taskId;
+    const mine = this.tasks.get(id);
     if (stored.dueAt === undefined) {
-      this.tasks.delete(stored.taskId);
+      this.forget(id);
       return;
     }
     if (mine && mine.version >= stored.version) return;
     let task = { ...stored };
-    if (mine?.dueAt !== undefined) task.dueAt = Math.min(stored.dueAt, mine.dueAt);
-    else if (stored.checks > 0 && stored.dueAt < now - spreadMs)
+    if (mine?.dueAt !== undefined) {
+      // A newer write (a nudge, a PATCH, another run): the earlier look wins; one made sooner gets its own call.
+      if (stored.dueAt < mine.dueAt) this.nudged.add(id);
+      task.dueAt = Math.min(stored.dueAt, mine.dueAt);
+    } else if (stored.checks === 0 && stored.version === 1) {
+      // A registration untouched since: looked at now, or (a kind fed by webhooks) when its event comes.
+      task = this.thin(task, stored.registeredAt);
+    } else if (stored.dueAt < now - spreadMs) {
+      // Unknown to this memory and long overdue (a cold start): spread, not all at once.
       task.dueAt = Math.min(Math.round(now + random() * spreadMs), Math.max(stored.deadlineAt, now));
-    // A registration untouched since (version 1) of a kind fed by webhooks waits for its event;
-    // a nudged one (a webhook came) is looked at now.
-    else if (stored.checks === 0 && stored.version === 1) task = this.thin(task, stored.registeredAt);
-    this.tasks.set(stored.taskId, task);
+    } else if (this.fed.has(stored.kind) && stored.dueAt <= now) {
+      // Written lately and due now, of a kind fed by webhooks: most likely a nudge.
+      this.nudged.add(id);
+    }
+    this.tasks.set(id, task);
   }
 
   /** Which kinds are fed by webhooks now, from when each last heard one. */
@@ -79,18 +93,21 @@ export class OpenTasks {
 
   /** A look that changed nothing: remembered, not written. */
   looked(task: Task, patch: CheckPatch): void {
+    this.nudged.delete(task.taskId);
     if (!this.tasks.has(task.taskId)) return;
     this.tasks.set(task.taskId, this.thin({ ...task, ...patch }, patch.lastCheckedAt));
   }
 
   /** A written transition: the task as written (gone from memory once it has ended). */
   wrote(after: Task): void {
+    this.nudged.delete(after.taskId);
     if (after.dueAt === undefined) this.forget(after.taskId);
     else this.tasks.set(after.taskId, this.thin(after, after.lastCheckedAt ?? after.registeredAt));
   }
 
   forget(taskId: string): void {
     this.tasks.delete(taskId);
+    this.nudged.delete(taskId);
     for (const set of this.running.values()) set.delete(taskId);
   }
 

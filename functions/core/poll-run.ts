@@ -442,8 +442,12 @@ async function checkKindsThroughLists(
     }
     group.open.push(t);
   }
-  for (const t of due) groups.get(listGroupOf(t).key)?.due.push(t);
   const perTask: Task[] = [];
+  for (const t of due) {
+    // Made due by a newer write (a TwelveLabs webhook): its own status call, fresher than any list.
+    if (memory.nudged.has(t.taskId)) perTask.push(t);
+    else groups.get(listGroupOf(t).key)?.due.push(t);
+  }
   let watching = false;
   for (const [key, { kind, region, open, due: groupDue }] of groups) {
     let stats = deps.listStats?.get(key);
