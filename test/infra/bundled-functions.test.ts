@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -39,6 +40,8 @@ const run = promisify(execFile);
 const SECRET_NAME = "twelvelabs/notifier-dev";
 const SIGNING_SECRET_NAME = "notifier/webhook-signing";
 const HEADER_KEY_NAME = "notifier/header-key";
+const TL_WEBHOOK_SECRET_NAME = "notifier/twelvelabs-webhook";
+const TL_WEBHOOK_SECRET = "bundle-tl-webhook-secret";
 // As the stack generates it: {"current": 48 letters and digits}; receivers use whsec_ + that.
 const GENERATED_SIGNING = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKl";
 
@@ -112,6 +115,7 @@ beforeAll(async () => {
   secretValues.set(SECRET_NAME, sim.apiKey);
   secretValues.set(SIGNING_SECRET_NAME, JSON.stringify({ current: GENERATED_SIGNING }));
   secretValues.set(HEADER_KEY_NAME, "k".repeat(64));
+  secretValues.set(TL_WEBHOOK_SECRET_NAME, TL_WEBHOOK_SECRET);
   webhookQueueUrl = aws.fauxqs.createQueue("bundle-webhooks").queueUrl;
   webhookDlqUrl = aws.fauxqs.createQueue("bundle-webhooks-failed").queueUrl;
   stepFunctionsQueueUrl = aws.fauxqs.createQueue("bundle-stepfunctions").queueUrl;
@@ -152,6 +156,7 @@ function envFor(
     INTERNAL_SUBSCRIPTION_ENDPOINTS: "arn:aws:sqs:us-east-1:000000000000:bundle-webhooks",
     WEBHOOK_SECRET_NAME: SIGNING_SECRET_NAME,
     CALLBACK_HEADER_KEY_SECRET_NAME: HEADER_KEY_NAME,
+    TWELVELABS_WEBHOOK_SECRET_NAME: TL_WEBHOOK_SECRET_NAME,
     ...overrides,
   };
   const env: Record<string, string> = {};
@@ -291,6 +296,37 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
       `${sim.url}/indexes/6641c0efc70bb578439bd9aa/indexed-assets/${ia.id}`,
     );
     expect(links.analyze).toBe(`${sim.url}/analyze/tasks/${an.id}`);
+  });
+
+  test("the bundled api takes a TwelveLabs webhook signed with the secret it reads from Secrets Manager", async () => {
+    const t = sim.addTask({ kind: "index", timeline: [{ status: "indexing", afterMs: 0 }] });
+    expect(
+      (await invoke(fns.api, apiEvent("POST", "/tasks", { body: { taskId: t.id, kind: "index" } }))).result
+        .statusCode,
+    ).toBe(202);
+    const raw = JSON.stringify({ id: "whe_bundle_1", type: "index.task.ready", data: { id: t.id } });
+    const at = Math.floor(Date.now() / 1000);
+    const signature = `t=${at},v1=${createHmac("sha256", TL_WEBHOOK_SECRET).update(`${at}.${raw}`).digest("hex")}`;
+    const ok = await invoke(
+      fns.api,
+      apiEvent("POST", "/twelvelabs/webhooks", {
+        rawBody: raw,
+        headers: { "TL-Signature": signature },
+        apiKeyId: "",
+      }),
+    );
+    expect(ok.result.statusCode, ok.result.body).toBe(200);
+    expect(JSON.parse(ok.result.body)).toEqual({ received: true, outcome: "checking" });
+    expect(secrets.calls).toContain(`secretsmanager.GetSecretValue ${TL_WEBHOOK_SECRET_NAME}`);
+    const bad = await invoke(
+      fns.api,
+      apiEvent("POST", "/twelvelabs/webhooks", {
+        rawBody: raw,
+        headers: { "TL-Signature": `t=${at},v1=${"0".repeat(64)}` },
+        apiKeyId: "",
+      }),
+    );
+    expect(bad.result.statusCode).toBe(401);
   });
 
   test("the bundled api serves its OpenAPI document", async () => {

@@ -170,6 +170,8 @@ describe("stages that share an account and region", () => {
         "TableName",
         "TopicArn",
         "TwelveLabsKeySecretName",
+        "TwelveLabsWebhookSecretName",
+        "TwelveLabsWebhookUrl",
         "WebhookDeadLetterQueueUrl",
         "WebhookSecretName",
       ].sort(),
