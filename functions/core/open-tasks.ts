@@ -12,14 +12,19 @@ import type { CheckPatch } from "./task-lifecycle.js";
  * time is long past (a cold start must not check every open task at once).
  */
 
-/** How far behind its last read the per-pass read of new and nudged tasks looks (index lag, clock skew). */
-export const DELTA_SLACK_MS = 10_000;
+/**
+ * How far behind its last read the per-pass read of new and nudged tasks looks (index lag, clock
+ * skew). An item later than that is still read by the next run's full read, within the minute.
+ */
+export const DELTA_SLACK_MS = 5_000;
 
 /**
  * While TwelveLabs' webhooks arrive for a kind, its tasks are looked at only this often (a safety
  * net for an event that never comes); a webhook makes its task due at once.
  */
 export const WEBHOOK_SAFETY_NET_MS = 10 * 60_000;
+/** While webhooks feed a kind, a running poller looks for nudged tasks this often between passes. */
+export const NUDGE_LOOK_MS = 1_000;
 /** A kind counts as fed by webhooks until this long after its last event; then it is polled as usual. */
 export const WEBHOOK_QUIET_AFTER_MS = 30 * 60_000;
 
@@ -76,6 +81,10 @@ export class OpenTasks {
         .filter(([, at]) => now - at < WEBHOOK_QUIET_AFTER_MS)
         .map(([kind]) => kind),
     );
+  }
+
+  fedByWebhooks(): boolean {
+    return this.fed.size > 0;
   }
 
   /** A task of a kind fed by webhooks is looked at again only as a safety net. */

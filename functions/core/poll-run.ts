@@ -3,7 +3,7 @@ import { checkThroughLists, type ListStats, listGroupOf, planListCheck } from ".
 import { mapBounded } from "./bounded-concurrency.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import { publishRoute } from "./event-routes.js";
-import { DELTA_SLACK_MS, OpenTasks } from "./open-tasks.js";
+import { DELTA_SLACK_MS, NUDGE_LOOK_MS, OpenTasks } from "./open-tasks.js";
 import {
   type ArchiveQueue,
   type EventPublisher,
@@ -212,8 +212,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
           sum.stoppedIdle = true;
           break;
         }
-        const wait = Math.min(nextPassAt, endAt) - deps.now();
-        if (wait > 0) await deps.sleep(wait);
+        readSince = await pause(deps, s, memory, Math.min(nextPassAt, endAt), readSince, endAt);
       }
     }
   } catch (err) {
@@ -267,6 +266,35 @@ async function discoverNew(
 }
 
 /**
+ * Waits for the next pass. While TwelveLabs' webhooks feed a kind, it reads what changed every
+ * NUDGE_LOOK_MS meanwhile and starts the pass as soon as a webhook made a task due: a running
+ * poller is not woken by the table's stream (it holds the lease), so it looks for itself.
+ */
+async function pause(
+  deps: PollerDeps,
+  s: PollerSettings,
+  memory: OpenTasks,
+  until: number,
+  readSince: number,
+  endAt: number,
+): Promise<number> {
+  if (!memory.fedByWebhooks()) {
+    const wait = until - deps.now();
+    if (wait > 0) await deps.sleep(wait);
+    return readSince;
+  }
+  let since = readSince;
+  while (deps.now() < until) {
+    await deps.sleep(Math.min(NUDGE_LOOK_MS, until - deps.now()));
+    since = await readNew(deps, s, memory, since, endAt);
+    const now = deps.now();
+    if ([...memory.nudged].some((id) => (memory.tasks.get(id)?.dueAt ?? Number.POSITIVE_INFINITY) <= now))
+      break;
+  }
+  return since;
+}
+
+/**
  * The open tasks, read whole at the start of a run (every shard of the due index), merged into the
  * memory; tasks the table no longer holds open are forgotten. Returns when the read started.
  */
@@ -291,7 +319,8 @@ async function readNew(
   endAt: number,
 ): Promise<number> {
   const at = deps.now();
-  await readDueRange(deps, s, memory, { from: since - DELTA_SLACK_MS }, endAt);
+  // Up to now: a task written to be looked at later (by this run, mostly) is read when that comes.
+  await readDueRange(deps, s, memory, { from: since - DELTA_SLACK_MS, to: at }, endAt);
   return at;
 }
 
@@ -299,7 +328,7 @@ async function readDueRange(
   deps: PollerDeps,
   s: PollerSettings,
   memory: OpenTasks,
-  range: { from?: number },
+  range: { from?: number; to?: number },
   endAt: number,
 ): Promise<{ ids: Set<string>; complete: boolean }> {
   const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
