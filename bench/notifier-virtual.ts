@@ -1,3 +1,4 @@
+import { CallBudget } from "../functions/core/call-budget.js";
 import { DEFAULT_BATCH_MIN_DUE, PASSES_PER_MINUTE } from "../functions/core/deployment-defaults.js";
 import type { TaskEvent } from "../functions/core/events.js";
 import { OpenTasks } from "../functions/core/open-tasks.js";
@@ -29,9 +30,20 @@ export interface NotifierBenchOptions {
   kind?: "embed" | "bedrock" | "index";
   /** TwelveLabs' webhooks: each task's event reaches the notifier this long after it ended (a nudge and a wake-up). */
   webhookLatencyMs?: number;
+  /** The poller's call budget (calls a minute; absent: none). */
+  callsPerMinute?: number;
+  /**
+   * Steady state: stop at this time (ms after the start) and score only the tasks that ended at
+   * least 2 minutes before it; the per-minute figures cover the whole run.
+   */
+  stopAtMs?: number;
 }
 
 export interface BenchOutcome {
+  /** TwelveLabs calls, DynamoDB item reads and writes, per simulated minute. */
+  callsPerMinute: number;
+  readsPerMinute: number;
+  writesPerMinute: number;
   callsPerTask: number;
   listCallsPerTask: number;
   /** DynamoDB item writes and reads per task (the in-memory store's meter, as the real adapter counts them). */
@@ -51,12 +63,15 @@ export function score(
   events: Map<string, { types: string[]; firstAt: number }>,
   /** The clock's reading at the workload's time 0. */
   origin: number,
-): Omit<BenchOutcome, "callsPerTask" | "listCallsPerTask" | "writesPerTask" | "readsPerTask"> {
+  /** Only tasks that ended by then are scored (steady state); absent: all. */
+  endedBy = Number.POSITIVE_INFINITY,
+): Pick<BenchOutcome, "p50Ms" | "p95Ms" | "wrong" | "lost" | "duplicates"> {
   const delays: number[] = [];
   let wrong = 0;
   let lost = 0;
   let duplicates = 0;
   w.tasks.forEach((t, i) => {
+    if (t.createdAt + t.processingMs > endedBy) return;
     const got = events.get(ids[i] as string);
     if (!got) {
       lost += 1;
@@ -102,6 +117,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
     maxOutboxPerPass: 500,
     watchKinds: o.watchAccount ? ["embed"] : [],
     defaultDeadlineSeconds: 24 * 3600,
+    ...(o.callsPerMinute ? { callsPerMinute: o.callsPerMinute } : {}),
   };
   const discovery = o.watchAccount ? new MemoryDiscoveryStore(store) : undefined;
   const order = w.tasks.map((t, i) => ({ t, i })).sort((a, b) => a.t.createdAt - b.t.createdAt);
@@ -136,6 +152,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
   };
   const listStats = new Map();
   const memory = new OpenTasks();
+  const budget = new CallBudget(o.callsPerMinute ?? 0);
   // TwelveLabs' webhooks: when each arrives (a nudge of its task, and an arrival noted for the kind).
   const hooks: Array<{ at: number; id: string }> = [];
   // Steady state: the account's webhooks were arriving before the workload began.
@@ -154,7 +171,19 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
   // (the lease). Each run ends 55 s after it started (timeout 58 s less the 3 s safety margin), or
   // earlier when nothing is due before then.
   let idleSince = start;
-  while (events.size < w.tasks.length && idleSince < start + 24 * 3600_000) {
+  const stopAt = start + (o.stopAtMs ?? 24 * 3600_000);
+  // Per-minute figures: from the start, or (steady state) from half-way, past the initial load.
+  const mark = { at: start, calls: 0, reads: 0, writes: 0, taken: o.stopAtMs === undefined };
+  while (events.size < w.tasks.length && idleSince < stopAt) {
+    if (!mark.taken && clock.t >= start + (o.stopAtMs ?? 0) / 2) {
+      Object.assign(mark, {
+        at: clock.t,
+        calls: tl.calls,
+        reads: store.meter.reads,
+        writes: store.meter.writes,
+      });
+      mark.taken = true;
+    }
     const nextTick = start + Math.ceil((idleSince - start) / 60_000) * 60_000;
     const nextArrival = Math.min(
       next < order.length ? start + (order[next]?.t.createdAt ?? 0) : Number.POSITIVE_INFINITY,
@@ -183,6 +212,7 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
         sleep,
         listStats,
         memory,
+        budget,
         discovery,
         ...(o.webhookLatencyMs !== undefined ? { webhookArrivals } : {}),
       },
@@ -192,12 +222,16 @@ export async function runNotifierVirtual(w: Workload, o: NotifierBenchOptions): 
     idleSince = Math.max(clock.t, runStart + 1);
   }
   const n = w.tasks.length;
+  const ranFor = Math.max(1 / 60, (clock.t - mark.at) / 60_000);
   return {
+    callsPerMinute: (tl.calls - mark.calls) / ranFor,
+    readsPerMinute: (store.meter.reads - mark.reads) / ranFor,
+    writesPerMinute: (store.meter.writes - mark.writes) / ranFor,
     callsPerTask: tl.calls / n,
     listCallsPerTask: tl.listCalls / n,
     writesPerTask: store.meter.writes / n,
     readsPerTask: store.meter.reads / n,
-    ...score(w, ids, events, start),
+    ...score(w, ids, events, start, o.stopAtMs === undefined ? undefined : o.stopAtMs - 120_000),
   };
 }
 

@@ -19,6 +19,7 @@ import { POLLER_METRICS, type PollerMetric, type RunCallCounts, runMetrics } fro
 import type { PollerConfig } from "./config/poller-config.js";
 import type { ListStats } from "./core/batched-check.js";
 import { modelMatches } from "./core/bedrock-arn.js";
+import { CallBudget } from "./core/call-budget.js";
 import type { DiscoveryStore } from "./core/discovery.js";
 import { OpenTasks } from "./core/open-tasks.js";
 import {
@@ -83,6 +84,8 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
   const listStats = new Map<string, ListStats>();
   // The open tasks and the looks that changed nothing (not written), kept while warm.
   const memory = new OpenTasks();
+  // The calls of the last minute, across invocations (the rate limit is TwelveLabs', per minute).
+  const budget = new CallBudget(config.settings.callsPerMinute ?? 0);
 
   const emit = (
     summary: RunSummary,
@@ -113,6 +116,7 @@ export function createPollerHandler(deps: PollerHandlerDeps, config: PollerHandl
           sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
           listStats,
           memory,
+          budget,
           discovery: deps.discovery,
           ...(deps.archive ? { archive: deps.archive } : {}),
           ...(deps.takeDiscovered ? { takeDiscovered: deps.takeDiscovered } : {}),

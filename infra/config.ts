@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import {
+  DEFAULT_CALLS_PER_MINUTE,
   DEFAULT_SHARDS,
   DEFAULT_SUBSCRIPTIONS,
   DEFAULT_TAG_ATTRIBUTES,
@@ -34,6 +35,8 @@ export interface StageConfig {
   /** How often the poller runs (EventBridge rate), and passes inside each run. */
   pollEvery: Duration;
   passesPerRun: number;
+  /** TwelveLabs calls a minute the poller allows itself (your plan's rate limit; 0: no budget). */
+  twelvelabsCallsPerMinute: number;
   /** Default deadline of a task (its own `deadlineSeconds` overrides it). */
   defaultDeadline: Duration;
   /** How long finished tasks stay in the table (TTL), and logs in CloudWatch. */
@@ -123,6 +126,7 @@ export interface StageConfig {
 const common = {
   pollEvery: Duration.minutes(1),
   passesPerRun: PASSES_PER_MINUTE,
+  twelvelabsCallsPerMinute: DEFAULT_CALLS_PER_MINUTE,
   defaultDeadline: Duration.hours(24),
   twelvelabsBaseUrl: TWELVELABS_BASE_URL,
   initialSubscriptions: [],

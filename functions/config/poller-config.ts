@@ -1,5 +1,6 @@
 import {
   DEFAULT_BATCH_MIN_DUE,
+  DEFAULT_CALLS_PER_MINUTE,
   DEFAULT_SHARDS,
   PASS_INTERVAL_MS,
   PASSES_PER_MINUTE,
@@ -93,6 +94,7 @@ export function pollerConfig(env: Env): PollerConfig {
       passes: intInRange(env, "PASSES_PER_RUN", PASSES_PER_MINUTE, 1, 12),
       passIntervalMs: intInRange(env, "PASS_INTERVAL_MS", PASS_INTERVAL_MS, 0, 300_000),
       batchMinDue: intInRange(env, "BATCH_MIN_DUE", DEFAULT_BATCH_MIN_DUE, 0, 100_000),
+      callsPerMinute: intInRange(env, "TWELVELABS_CALLS_PER_MINUTE", DEFAULT_CALLS_PER_MINUTE, 0, 1_000_000),
       batchLookbackMs: intInRange(env, "BATCH_LOOKBACK_HOURS", 24, 1, 24 * 7) * 3600_000,
       maxOutboxPerPass: intInRange(env, "MAX_OUTBOX_PER_PASS", 500, 1, 100_000),
       watchKinds: watchKinds(env),

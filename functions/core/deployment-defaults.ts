@@ -19,6 +19,13 @@ export const PASS_INTERVAL_MS = 60_000 / PASSES_PER_MINUTE;
 export const DEFAULT_BATCH_MIN_DUE = 2;
 
 /**
+ * TwelveLabs calls a minute the poller allows itself (0: no budget). Set it to your plan's limit
+ * (stage setting `twelvelabsCallsPerMinute`): a stage watching many tasks then slows its looks
+ * instead of meeting 429s (functions/core/call-budget.ts).
+ */
+export const DEFAULT_CALLS_PER_MINUTE = 1_000;
+
+/**
  * Shards of each sparse index (each shard is one GSI partition key value). Raising it is safe;
  * lowering it needs care (see infra/config.ts).
  */

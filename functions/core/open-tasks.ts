@@ -41,6 +41,10 @@ export class OpenTasks {
    * moved): each gets its own status call, which answers fresher than any list.
    */
   readonly nudged = new Set<string>();
+  /** Per list group: when its membership list was last read (a long one is read less often; call-budget.ts). */
+  readonly listedAt = new Map<string, number>();
+  /** Per list group: what its last look cost (the list, and checks of the tasks it did not name). */
+  readonly lookCalls = new Map<string, number>();
 
   /**
    * Takes a task as the table holds it. The memory's copy wins while it is as new (same version:

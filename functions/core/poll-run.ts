@@ -1,6 +1,7 @@
 import { holdForArchive, isHeld } from "./archive-handover.js";
 import { checkThroughLists, type ListStats, listGroupOf, planListCheck } from "./batched-check.js";
 import { mapBounded } from "./bounded-concurrency.js";
+import { CallBudget } from "./call-budget.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import { publishRoute } from "./event-routes.js";
 import { DELTA_SLACK_MS, NUDGE_LOOK_MS, OpenTasks } from "./open-tasks.js";
@@ -43,6 +44,8 @@ export interface PollerDeps {
   memory?: OpenTasks;
   /** When TwelveLabs' webhooks last arrived, per kind (its kinds' polling slows to a safety net). */
   webhookArrivals?: () => Promise<Partial<Record<TaskKind, number>>>;
+  /** The calls made in the last minute (kept across invocations by the handler; call-budget.ts). */
+  budget?: CallBudget;
 }
 
 export interface PollerSettings extends LifecycleSettings {
@@ -65,6 +68,8 @@ export interface PollerSettings extends LifecycleSettings {
   watchKinds: readonly TaskKind[];
   /** The deadline a discovered task gets. */
   defaultDeadlineSeconds: number;
+  /** TwelveLabs calls a minute at most, over any sliding minute (absent or 0: no budget; call-budget.ts). */
+  callsPerMinute?: number;
 }
 
 export interface RunSummary {
@@ -103,6 +108,8 @@ export interface RunSummary {
   rateLimited: number;
   /** How late the most overdue task read this run was, in ms. */
   oldestDueLagMs: number;
+  /** Due checks left for a later pass because the minute's call budget was spent (oldest went first). */
+  deferredByBudget: number;
   authFailed: boolean;
   /** The run ended before its last pass because nothing was due before its end. */
   stoppedIdle: boolean;
@@ -159,6 +166,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
     checkErrors: 0,
     rateLimited: 0,
     oldestDueLagMs: 0,
+    deferredByBudget: 0,
     authFailed: false,
     stoppedIdle: false,
     durationMs: 0,
@@ -166,6 +174,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
   let authError: unknown;
 
   const memory = deps.memory ?? new OpenTasks();
+  const budget = deps.budget ?? new CallBudget(s.callsPerMinute ?? 0);
   try {
     const marks = deps.discovery ? await deps.discovery.syncMarks(s.watchKinds, deps.now()) : [];
     if (deps.webhookArrivals) {
@@ -182,7 +191,7 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
       if (passStart >= endAt) break;
       sum.passes += 1;
       await drainOutbox(deps, s, sum, endAt);
-      await discoverNew(deps, s, sum, marks, endAt);
+      await discoverNew(deps, s, sum, marks, budget, endAt);
       readSince = await readNew(deps, s, memory, readSince, endAt);
       const readAt = deps.now();
       const due = memory.due(readAt).slice(0, s.maxTasksPerPass);
@@ -192,7 +201,16 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
       const onAuth = (err: unknown) => {
         authError = err;
       };
-      const { perTask, watching } = await checkKindsThroughLists(deps, s, sum, memory, due, endAt, onAuth);
+      const lists = await checkKindsThroughLists(deps, s, sum, memory, budget, due, endAt, onAuth);
+      const watching = lists.watching;
+      // The oldest due first across every kind, as many as the minute's budget allows; the rest wait.
+      const waiting = lists.perTask.sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+      const perTask = waiting.slice(
+        0,
+        Math.max(0, Math.floor(Math.min(waiting.length, budget.left(deps.now())))),
+      );
+      sum.deferredByBudget += waiting.length - perTask.length;
+      budget.spend(deps.now(), perTask.length);
       await mapBounded(perTask, s.concurrency, async (task) => {
         if (authError !== undefined || deps.now() >= endAt) return;
         const result = await check(deps, task, sum, endAt, onAuth);
@@ -233,6 +251,7 @@ async function discoverNew(
   s: PollerSettings,
   sum: RunSummary,
   marks: DiscoveryMark[],
+  budget: CallBudget,
   endAt: number,
 ): Promise<void> {
   if (!deps.discovery) return;
@@ -261,6 +280,7 @@ async function discoverNew(
     );
     sum.discovered += r.discovered;
     sum.discoveryCalls += r.calls;
+    budget.spend(deps.now(), r.calls);
     if (r.error !== undefined) deps.onTaskError?.(`discovery:${mark.kind}`, "discover", r.error);
   }
 }
@@ -456,6 +476,7 @@ async function checkKindsThroughLists(
   s: PollerSettings,
   sum: RunSummary,
   memory: OpenTasks,
+  budget: CallBudget,
   due: Task[],
   endAt: number,
   onAuth: (err: unknown) => void,
@@ -489,7 +510,21 @@ async function checkKindsThroughLists(
       perTask.push(...groupDue);
       continue;
     }
-    if (plan.membership) watching = true;
+    if (plan.membership) {
+      watching = true;
+      // A long running list is read less often than every pass, within the minute's budget; its
+      // tasks are watched by it meanwhile (those a webhook nudged were taken out above).
+      const now = deps.now();
+      const last = memory.listedAt.get(key);
+      const lookCalls = Math.max(plan.estimatedCalls, memory.lookCalls.get(key) ?? 0);
+      const every = budget.listEveryMs(lookCalls, s.passIntervalMs, now);
+      if (
+        (last !== undefined && now - last < every - s.passIntervalMs / 2) ||
+        budget.left(now) < plan.estimatedCalls
+      )
+        continue;
+      memory.listedAt.set(key, now);
+    }
     let outcome: Awaited<ReturnType<typeof checkThroughLists>>;
     try {
       outcome = await checkThroughLists(deps.twelvelabs, kind, groupDue, plan, {
@@ -508,6 +543,9 @@ async function checkKindsThroughLists(
     }
     if (outcome.error !== undefined) deps.onTaskError?.(`(${key} list)`, "check", outcome.error);
     if (outcome.runningNamed) memory.running.set(key, outcome.runningNamed);
+    // A look: the list, and the checks of what it did not name (spent with the per-task checks below).
+    budget.spend(deps.now(), outcome.calls, true);
+    if (plan.membership) memory.lookCalls.set(key, outcome.calls + outcome.toConfirm.length);
     sum.listCalls += outcome.calls;
     sum.checkedThroughLists += outcome.named.size;
     sum.tasksChecked += outcome.named.size;

@@ -54,6 +54,7 @@ export class Poller extends Construct {
         STAGE: c.stage,
         TWELVELABS_BASE_URL: c.twelvelabsBaseUrl,
         PASSES_PER_RUN: String(c.passesPerRun),
+        TWELVELABS_CALLS_PER_MINUTE: String(c.twelvelabsCallsPerMinute),
         DEFAULT_DEADLINE_SECONDS: String(c.defaultDeadline.toSeconds()),
         WATCH_ACCOUNT_KINDS: c.watchAccount.join(","),
         PASS_INTERVAL_MS: String(Math.floor(intervalMs / c.passesPerRun)),

@@ -49,6 +49,16 @@ describe("Poller", () => {
     });
   });
 
+  test("the stage's TwelveLabs call budget reaches the poller (1,000 a minute unless set)", () => {
+    build(false, Duration.minutes(1), { twelvelabsCallsPerMinute: 3_000 }).hasResourceProperties(
+      "AWS::Lambda::Function",
+      { Environment: { Variables: Match.objectLike({ TWELVELABS_CALLS_PER_MINUTE: "3000" }) } },
+    );
+    build(false).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ TWELVELABS_CALLS_PER_MINUTE: "1000" }) },
+    });
+  });
+
   test("new task items on the table's stream wake an idle poller; a failed wake-up is dropped", () => {
     const t = build(false);
     t.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
