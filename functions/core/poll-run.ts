@@ -519,7 +519,8 @@ async function checkKindsThroughLists(
       const lookCalls = Math.max(plan.estimatedCalls, memory.lookCalls.get(key) ?? 0);
       const every = budget.listEveryMs(lookCalls, s.passIntervalMs, now);
       if (
-        (last !== undefined && now - last < every - s.passIntervalMs / 2) ||
+        // Only a list too long for every pass waits for its turn: a short one is read each pass.
+        (every > s.passIntervalMs && last !== undefined && now - last < every - s.passIntervalMs / 2) ||
         budget.left(now) < plan.estimatedCalls
       )
         continue;

@@ -41,6 +41,9 @@ export async function startPollerHarness(extraEnv: Record<string, string> = {}) 
     POLLER_LEASE: "false",
     // Per-task checks unless a test turns batching on ("" keeps the deployed default).
     BATCH_MIN_DUE: "0",
+    // Tests make thousands of calls a minute of compressed time: no call budget unless a test sets one
+    // (test/unit/call-budget.test.ts proves the budget).
+    TWELVELABS_CALLS_PER_MINUTE: "0",
     ...more,
   });
   /** A handler with its own settings on the same stand-ins (a separate warm instance). */
