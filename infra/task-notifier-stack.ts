@@ -22,18 +22,19 @@ export class TaskNotifierStack extends Stack {
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     // Without a trailing slash, like local mode's base URL: $NOTIFIER/tasks in both.
+    const apiUrl = Fn.join("", [
+      "https://",
+      api.api.restApiId,
+      ".execute-api.",
+      this.region,
+      ".",
+      this.urlSuffix,
+      "/",
+      api.api.deploymentStage.stageName,
+    ]);
     output(
       "ApiUrl",
-      Fn.join("", [
-        "https://",
-        api.api.restApiId,
-        ".execute-api.",
-        this.region,
-        ".",
-        this.urlSuffix,
-        "/",
-        api.api.deploymentStage.stageName,
-      ]),
+      apiUrl,
       "Base URL of the notifier API (export NOTIFIER=<this>; routes are $NOTIFIER/tasks, $NOTIFIER/subscriptions)",
     );
     output(
@@ -43,17 +44,7 @@ export class TaskNotifierStack extends Stack {
     );
     output(
       "TwelveLabsWebhookUrl",
-      Fn.join("", [
-        "https://",
-        api.api.restApiId,
-        ".execute-api.",
-        this.region,
-        ".",
-        this.urlSuffix,
-        "/",
-        api.api.deploymentStage.stageName,
-        "/twelvelabs/webhooks",
-      ]),
+      Fn.join("", [apiUrl, "/twelvelabs/webhooks"]),
       "Add this URL as a webhook endpoint in TwelveLabs' dashboard (index and analysis events), then put its secret in TwelveLabsWebhookSecretName",
     );
     output(

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { BENCH_LIFECYCLE } from "../../bench/call-efficiency.js";
 import { CallBudget, LIST_SHARE } from "../../functions/core/call-budget.js";
 import { OpenTasks } from "../../functions/core/open-tasks.js";
 import { type PollerSettings, runPoller } from "../../functions/core/poll-run.js";
@@ -7,6 +6,7 @@ import { newTask } from "../../functions/core/task.js";
 import { seededRandom } from "../../local/simulator/sim-faults.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { DirectTwelveLabs, MemoryPublisher, MemoryStore, VirtualClock } from "../support/memory-ports.js";
+import { SETTINGS } from "../support/poller-settings.js";
 
 describe("CallBudget", () => {
   test("counts the calls of a sliding minute; none without a budget", () => {
@@ -55,20 +55,7 @@ describe("more due than the budget allows", () => {
       });
       order.push(t.id);
     }
-    const settings: PollerSettings = {
-      ...BENCH_LIFECYCLE,
-      concurrency: 4,
-      maxTasksPerPass: 10_000,
-      pageSize: 100,
-      passes: 1,
-      passIntervalMs: 6_000,
-      batchMinDue: 2,
-      batchLookbackMs: 3600_000,
-      maxOutboxPerPass: 50,
-      watchKinds: [],
-      defaultDeadlineSeconds: 86_400,
-      callsPerMinute: 10,
-    };
+    const settings: PollerSettings = { ...SETTINGS, concurrency: 4, callsPerMinute: 10 };
     const checked: string[] = [];
     const deps = {
       store,

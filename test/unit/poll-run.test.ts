@@ -1,31 +1,18 @@
 import { describe, expect, test } from "vitest";
-import { BENCH_LIFECYCLE } from "../../bench/call-efficiency.js";
 import { runMetrics } from "../../functions/config/metric-names.js";
 import { buildEvent } from "../../functions/core/events.js";
 import { OpenTasks } from "../../functions/core/open-tasks.js";
-import { type PollerSettings, runPoller } from "../../functions/core/poll-run.js";
+import { runPoller } from "../../functions/core/poll-run.js";
 import { newTask, type Task } from "../../functions/core/task.js";
 import { seededRandom } from "../../local/simulator/sim-faults.js";
 import { STRICT_MODES } from "../../local/simulator/sim-modes.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { DirectTwelveLabs, MemoryPublisher, MemoryStore, VirtualClock } from "../support/memory-ports.js";
+import { SETTINGS } from "../support/poller-settings.js";
 
 /*
  * The run itself (runPoller) over in-memory ports and the simulator's task logic, in virtual time.
  */
-const SETTINGS: PollerSettings = {
-  ...BENCH_LIFECYCLE,
-  concurrency: 8,
-  maxTasksPerPass: 10_000,
-  pageSize: 100,
-  passes: 1,
-  passIntervalMs: 6_000,
-  batchMinDue: 2,
-  batchLookbackMs: 3600_000,
-  maxOutboxPerPass: 50,
-  watchKinds: [],
-  defaultDeadlineSeconds: 24 * 3600,
-};
 
 function setup(modes = {}) {
   const clock = new VirtualClock();
