@@ -385,7 +385,7 @@ function printBanner(
   TwelveLabs webhooks: POST ${base}/twelvelabs/webhooks, TL-Signature with ${hooks.tlSecret}${process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ? " (TWELVELABS_WEBHOOK_SECRET)" : " (generated; set TWELVELABS_WEBHOOK_SECRET to choose one)"}
   Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}
 In another terminal:
-  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret} TOPIC_ARN=${topicArn}
+  export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret} TOPIC_ARN=${topicArn} TL_WEBHOOK_SECRET=${hooks.tlSecret}
 Ctrl-C stops everything.`);
 }
 
