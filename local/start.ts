@@ -203,12 +203,16 @@ async function webhookSettings(
 ): Promise<WebhookSettings> {
   const { queueUrl, dlqUrl } = await createLocalWebhookQueue(aws);
   const stepFunctions = await createLocalStepFunctionsQueue(aws);
-  let headerKey = randomBytes(32).toString("hex");
-  if (opts.dataDir) {
-    const file = join(resolve(opts.dataDir), "callback-header-key");
-    if (existsSync(file)) headerKey = readFileSync(file, "utf8").trim();
-    else writeFileSync(file, headerKey, { mode: 0o600 });
-  }
+  // Generated unless given, and kept under --data: the same after a restart.
+  const kept = (name: string, generate: () => string): string => {
+    const value = generate();
+    if (!opts.dataDir) return value;
+    const file = join(resolve(opts.dataDir), name);
+    if (existsSync(file)) return readFileSync(file, "utf8").trim();
+    writeFileSync(file, value, { mode: 0o600 });
+    return value;
+  };
+  const headerKey = kept("callback-header-key", () => randomBytes(32).toString("hex"));
   return {
     queueUrl,
     dlqUrl,
@@ -217,7 +221,9 @@ async function webhookSettings(
     receiverSecret: parseWebhookSecret(secret).current,
     generated: opts.webhookSecret === undefined,
     headerKey,
-    tlSecret: process.env.TWELVELABS_WEBHOOK_SECRET?.trim() || randomBytes(24).toString("hex"),
+    tlSecret:
+      process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ||
+      kept("twelvelabs-webhook-secret", () => randomBytes(24).toString("hex")),
   };
 }
 
@@ -382,7 +388,7 @@ function printBanner(
   Bedrock:    ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? `async invocations at ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}${sim && process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME === sim.origin ? " (the simulator)" : ""}` : "off (set AWS_ENDPOINT_URL_BEDROCK_RUNTIME)"}
   Poller:     every ${opts.intervalMs / 1000} s${opts.watchAccount.length > 0 ? `; watching the account for new ${opts.watchAccount.join(", ")} tasks (nothing to register)` : ""}
   Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set NOTIFIER_WEBHOOK_SECRET to choose one)` : " (NOTIFIER_WEBHOOK_SECRET)"}
-  TwelveLabs webhooks: POST ${base}/twelvelabs/webhooks, TL-Signature with ${hooks.tlSecret}${process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ? " (TWELVELABS_WEBHOOK_SECRET)" : " (generated; set TWELVELABS_WEBHOOK_SECRET to choose one)"}
+  TwelveLabs webhooks: POST ${base}/twelvelabs/webhooks, TL-Signature with ${hooks.tlSecret}${process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ? " (TWELVELABS_WEBHOOK_SECRET)" : ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set TWELVELABS_WEBHOOK_SECRET to choose one)`}
   Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}
 In another terminal:
   export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret} TOPIC_ARN=${topicArn} TL_WEBHOOK_SECRET=${hooks.tlSecret}
