@@ -190,6 +190,7 @@ interface WebhookSettings {
   headerKey: string;
   /** The secret TwelveLabs' webhooks are signed with here (TWELVELABS_WEBHOOK_SECRET, else generated). */
   tlSecret: string;
+  tlSecretGiven: boolean;
 }
 
 /**
@@ -224,6 +225,7 @@ async function webhookSettings(
     tlSecret:
       process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ||
       kept("twelvelabs-webhook-secret", () => randomBytes(24).toString("hex")),
+    tlSecretGiven: Boolean(process.env.TWELVELABS_WEBHOOK_SECRET?.trim()),
   };
 }
 
@@ -388,7 +390,7 @@ function printBanner(
   Bedrock:    ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? `async invocations at ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}${sim && process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME === sim.origin ? " (the simulator)" : ""}` : "off (set AWS_ENDPOINT_URL_BEDROCK_RUNTIME)"}
   Poller:     every ${opts.intervalMs / 1000} s${opts.watchAccount.length > 0 ? `; watching the account for new ${opts.watchAccount.join(", ")} tasks (nothing to register)` : ""}
   Webhooks:   signed with ${hooks.receiverSecret}${hooks.generated ? ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set NOTIFIER_WEBHOOK_SECRET to choose one)` : " (NOTIFIER_WEBHOOK_SECRET)"}
-  TwelveLabs webhooks: POST ${base}/twelvelabs/webhooks, TL-Signature with ${hooks.tlSecret}${process.env.TWELVELABS_WEBHOOK_SECRET?.trim() ? " (TWELVELABS_WEBHOOK_SECRET)" : ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set TWELVELABS_WEBHOOK_SECRET to choose one)`}
+  TwelveLabs webhooks: POST ${base}/twelvelabs/webhooks, TL-Signature with ${hooks.tlSecret}${hooks.tlSecretGiven ? " (TWELVELABS_WEBHOOK_SECRET)" : ` (${opts.dataDir ? "generated once, kept under --data" : "generated"}; set TWELVELABS_WEBHOOK_SECRET to choose one)`}
   Data:       ${opts.dataDir ? `${resolve(opts.dataDir)} (tasks, subscriptions, the keys and the webhook secret above: the same after a restart)` : "in memory, new keys each start (use --data <dir> to keep them)"}
 In another terminal:
   export NOTIFIER=${base} KEY=${keys.client} ADMIN_KEY=${keys.admin}${sim ? ` SIM=${sim.origin}` : ""} WEBHOOK_SECRET=${hooks.receiverSecret} TOPIC_ARN=${topicArn} TL_WEBHOOK_SECRET=${hooks.tlSecret}
