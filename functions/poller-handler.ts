@@ -191,11 +191,12 @@ export function pollerDeps(
       : undefined;
   const models = config.bedrock.discoverModels;
   const store = new DynamoDbTaskStore(aws.dynamo, config.tableName, config.shards);
+  const tlWebhooks = new DynamoDbTwelveLabsWebhookLog(aws.dynamo, config.tableName);
   return {
     store,
     prepare: () => store.syncShardLayout(),
     discovery: new DynamoDbDiscoveryStore(aws.dynamo, config.tableName, store),
-    webhookArrivals: () => new DynamoDbTwelveLabsWebhookLog(aws.dynamo, config.tableName).arrivals(),
+    webhookArrivals: () => tlWebhooks.arrivals(),
     publisher: new SnsPublisher(aws.sns, config.topicArn, config.tagAttributes),
     twelvelabs: new JobSources(twelvelabs, bedrock),
     callCounts: () => sumCounts(twelvelabs.stats(), bedrock?.stats()),

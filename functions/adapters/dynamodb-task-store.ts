@@ -401,23 +401,6 @@ export class DynamoDbTaskStore implements TaskStore {
     });
   }
 
-  async earliestDue(shard: string): Promise<number | undefined> {
-    const ix = TASK_TABLE.dueIndex;
-    const res = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: ix.name,
-        KeyConditionExpression: "#p = :p",
-        ExpressionAttributeNames: { "#p": ix.partitionKey, "#s": ix.sortKey },
-        ExpressionAttributeValues: { ":p": { S: shard } },
-        ProjectionExpression: "#s",
-        Limit: 1,
-      }),
-    );
-    const n = res.Items?.[0]?.[ix.sortKey]?.N;
-    return n === undefined ? undefined : Number(n);
-  }
-
   async queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>> {
     const ix = TASK_TABLE.outboxIndex;
     return this.queryIndex({

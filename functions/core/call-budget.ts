@@ -13,6 +13,8 @@ export const LIST_SHARE = 0.8;
 
 export class CallBudget {
   private readonly spent: Array<{ at: number; calls: number; list: boolean }> = [];
+  /** Per list group: when its running list was last read, and what that look cost. */
+  private readonly looks = new Map<string, { at: number; calls: number }>();
 
   constructor(readonly perMinute: number) {}
 
@@ -40,6 +42,35 @@ export class CallBudget {
       Math.min(this.perMinute * LIST_SHARE, this.perMinute - others),
     );
     return Math.max(passIntervalMs, Math.ceil((lookCalls * 60_000) / forLooks));
+  }
+
+  /** The first of `items` the minute still allows a call each for; their calls are spent. */
+  take<T>(items: readonly T[], now: number): T[] {
+    const allowed = items.slice(0, Math.max(0, Math.floor(Math.min(items.length, this.left(now)))));
+    this.spend(now, allowed.length);
+    return allowed;
+  }
+
+  /**
+   * Whether a group's running list (`pages` pages) may be read at `now`: a short one every pass; a
+   * long one once its turn comes (listEveryMs, from what its last look cost) and the minute has the
+   * pages left. A `true` takes the turn.
+   */
+  mayLook(group: string, pages: number, passIntervalMs: number, now: number): boolean {
+    const last = this.looks.get(group);
+    const every = this.listEveryMs(Math.max(pages, last?.calls ?? 0), passIntervalMs, now);
+    const waiting =
+      every > passIntervalMs && last !== undefined && now - last.at < every - passIntervalMs / 2;
+    if (waiting || this.left(now) < pages) return false;
+    this.looks.set(group, { at: now, calls: last?.calls ?? 0 });
+    return true;
+  }
+
+  /** A look was made: its list calls are spent; it cost `lookCalls` with the checks of what it did not name. */
+  looked(group: string, now: number, listCalls: number, lookCalls: number): void {
+    this.spend(now, listCalls, true);
+    const look = this.looks.get(group);
+    if (look) look.calls = lookCalls;
   }
 
   private used(now: number, which: (s: { list: boolean }) => boolean): number {

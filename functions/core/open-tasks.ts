@@ -41,10 +41,6 @@ export class OpenTasks {
    * moved): each gets its own status call, which answers fresher than any list.
    */
   readonly nudged = new Set<string>();
-  /** Per list group: when its membership list was last read (a long one is read less often; call-budget.ts). */
-  readonly listedAt = new Map<string, number>();
-  /** Per list group: what its last look cost (the list, and checks of the tasks it did not name). */
-  readonly lookCalls = new Map<string, number>();
 
   /**
    * Takes a task as the table holds it. The memory's copy wins while it is as new (same version:
@@ -136,6 +132,13 @@ export class OpenTasks {
     return [...this.tasks.values()]
       .filter((t) => t.dueAt !== undefined && t.dueAt <= now)
       .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+  }
+
+  /** Whether a task a newer write made due sooner is due by `now`. */
+  nudgedDue(now: number): boolean {
+    for (const id of this.nudged)
+      if ((this.tasks.get(id)?.dueAt ?? Number.POSITIVE_INFINITY) <= now) return true;
+    return false;
   }
 
   earliestDue(): number | undefined {

@@ -4,7 +4,8 @@ import { mapBounded } from "./bounded-concurrency.js";
 import { CallBudget } from "./call-budget.js";
 import { type DiscoveryMark, type DiscoveryStore, discover } from "./discovery.js";
 import { publishRoute } from "./event-routes.js";
-import { DELTA_SLACK_MS, NUDGE_LOOK_MS, OpenTasks } from "./open-tasks.js";
+import { OpenTaskReads } from "./open-task-reads.js";
+import { OpenTasks } from "./open-tasks.js";
 import {
   type ArchiveQueue,
   type EventPublisher,
@@ -185,14 +186,19 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
       });
       memory.feedFrom(arrivals, deps.now());
     }
-    let readSince = await readOpen(deps, s, memory, endAt);
+    const reads = new OpenTaskReads(deps, memory, {
+      pageSize: s.pageSize,
+      spreadMs: s.schedule.maxIntervalMs,
+      endAt,
+    });
+    await reads.whole();
     for (let pass = 0; pass < s.passes; pass++) {
       const passStart = deps.now();
       if (passStart >= endAt) break;
       sum.passes += 1;
       await drainOutbox(deps, s, sum, endAt);
       await discoverNew(deps, s, sum, marks, budget, endAt);
-      readSince = await readNew(deps, s, memory, readSince, endAt);
+      await reads.changed();
       const readAt = deps.now();
       const due = memory.due(readAt).slice(0, s.maxTasksPerPass);
       sum.dueRead += due.length;
@@ -205,12 +211,8 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
       const watching = lists.watching;
       // The oldest due first across every kind, as many as the minute's budget allows; the rest wait.
       const waiting = lists.perTask.sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
-      const perTask = waiting.slice(
-        0,
-        Math.max(0, Math.floor(Math.min(waiting.length, budget.left(deps.now())))),
-      );
+      const perTask = budget.take(waiting, deps.now());
       sum.deferredByBudget += waiting.length - perTask.length;
-      budget.spend(deps.now(), perTask.length);
       await mapBounded(perTask, s.concurrency, async (task) => {
         if (authError !== undefined || deps.now() >= endAt) return;
         const result = await check(deps, task, sum, endAt, onAuth);
@@ -222,15 +224,18 @@ export async function runPoller(deps: PollerDeps, s: PollerSettings, endAt: numb
       if (pass + 1 < s.passes) {
         if (nextPassAt >= endAt) break;
         // Idle: nothing comes due before this invocation ends, so do not sleep through it (cost).
-        // A registration since the last read wakes the poller through the table's stream.
-        readSince = await readNew(deps, s, memory, readSince, endAt);
-        const nextDue = memory.earliestDue();
         // Watching the account or a running list, a pass is never idle: news may come at any moment.
-        if (marks.length === 0 && !watching && (nextDue === undefined || nextDue >= endAt)) {
+        const idle = () => {
+          const nextDue = memory.earliestDue();
+          return marks.length === 0 && !watching && (nextDue === undefined || nextDue >= endAt);
+        };
+        // Before stopping, what was registered during this pass (its stream wake-up found the lease held).
+        if (idle()) await reads.changed();
+        if (idle()) {
           sum.stoppedIdle = true;
           break;
         }
-        readSince = await pause(deps, s, memory, Math.min(nextPassAt, endAt), readSince, endAt);
+        await reads.pause(Math.min(nextPassAt, endAt));
       }
     }
   } catch (err) {
@@ -283,92 +288,6 @@ async function discoverNew(
     budget.spend(deps.now(), r.calls);
     if (r.error !== undefined) deps.onTaskError?.(`discovery:${mark.kind}`, "discover", r.error);
   }
-}
-
-/**
- * Waits for the next pass. While TwelveLabs' webhooks feed a kind, it reads what changed every
- * NUDGE_LOOK_MS meanwhile and starts the pass as soon as a webhook made a task due: a running
- * poller is not woken by the table's stream (it holds the lease), so it looks for itself.
- */
-async function pause(
-  deps: PollerDeps,
-  s: PollerSettings,
-  memory: OpenTasks,
-  until: number,
-  readSince: number,
-  endAt: number,
-): Promise<number> {
-  if (!memory.fedByWebhooks()) {
-    const wait = until - deps.now();
-    if (wait > 0) await deps.sleep(wait);
-    return readSince;
-  }
-  let since = readSince;
-  while (deps.now() < until) {
-    await deps.sleep(Math.min(NUDGE_LOOK_MS, until - deps.now()));
-    since = await readNew(deps, s, memory, since, endAt);
-    const now = deps.now();
-    if ([...memory.nudged].some((id) => (memory.tasks.get(id)?.dueAt ?? Number.POSITIVE_INFINITY) <= now))
-      break;
-  }
-  return since;
-}
-
-/**
- * The open tasks, read whole at the start of a run (every shard of the due index), merged into the
- * memory; tasks the table no longer holds open are forgotten. Returns when the read started.
- */
-async function readOpen(
-  deps: PollerDeps,
-  s: PollerSettings,
-  memory: OpenTasks,
-  endAt: number,
-): Promise<number> {
-  const at = deps.now();
-  const { ids, complete } = await readDueRange(deps, s, memory, {}, endAt);
-  if (complete) memory.keepOnly(ids);
-  return at;
-}
-
-/** Each pass: what was registered, nudged or written since the last read (a short look back covers index lag). */
-async function readNew(
-  deps: PollerDeps,
-  s: PollerSettings,
-  memory: OpenTasks,
-  since: number,
-  endAt: number,
-): Promise<number> {
-  const at = deps.now();
-  // Up to now: a task written to be looked at later (by this run, mostly) is read when that comes.
-  await readDueRange(deps, s, memory, { from: since - DELTA_SLACK_MS, to: at }, endAt);
-  return at;
-}
-
-async function readDueRange(
-  deps: PollerDeps,
-  s: PollerSettings,
-  memory: OpenTasks,
-  range: { from?: number; to?: number },
-  endAt: number,
-): Promise<{ ids: Set<string>; complete: boolean }> {
-  const shards = Array.from({ length: deps.store.shards }, (_, i) => String(i));
-  const ids = new Set<string>();
-  let complete = true;
-  await Promise.all(
-    shards.map(async (shard) => {
-      let cursor: string | undefined;
-      do {
-        const page = await deps.store.queryDue(shard, range, s.pageSize, cursor);
-        for (const t of page.items) {
-          ids.add(t.taskId);
-          memory.merge(t, deps.now(), s.schedule.maxIntervalMs, deps.random);
-        }
-        cursor = page.cursor;
-      } while (cursor && deps.now() < endAt);
-      if (cursor) complete = false;
-    }),
-  );
-  return { ids, complete };
 }
 
 /**
@@ -514,17 +433,7 @@ async function checkKindsThroughLists(
       watching = true;
       // A long running list is read less often than every pass, within the minute's budget; its
       // tasks are watched by it meanwhile (those a webhook nudged were taken out above).
-      const now = deps.now();
-      const last = memory.listedAt.get(key);
-      const lookCalls = Math.max(plan.estimatedCalls, memory.lookCalls.get(key) ?? 0);
-      const every = budget.listEveryMs(lookCalls, s.passIntervalMs, now);
-      if (
-        // Only a list too long for every pass waits for its turn: a short one is read each pass.
-        (every > s.passIntervalMs && last !== undefined && now - last < every - s.passIntervalMs / 2) ||
-        budget.left(now) < plan.estimatedCalls
-      )
-        continue;
-      memory.listedAt.set(key, now);
+      if (!budget.mayLook(key, plan.estimatedCalls, s.passIntervalMs, deps.now())) continue;
     }
     let outcome: Awaited<ReturnType<typeof checkThroughLists>>;
     try {
@@ -545,8 +454,7 @@ async function checkKindsThroughLists(
     if (outcome.error !== undefined) deps.onTaskError?.(`(${key} list)`, "check", outcome.error);
     if (outcome.runningNamed) memory.running.set(key, outcome.runningNamed);
     // A look: the list, and the checks of what it did not name (spent with the per-task checks below).
-    budget.spend(deps.now(), outcome.calls, true);
-    if (plan.membership) memory.lookCalls.set(key, outcome.calls + outcome.toConfirm.length);
+    budget.looked(key, deps.now(), outcome.calls, outcome.calls + outcome.toConfirm.length);
     sum.listCalls += outcome.calls;
     sum.checkedThroughLists += outcome.named.size;
     sum.tasksChecked += outcome.named.size;

@@ -128,8 +128,6 @@ export interface TaskStore {
    * all open tasks), earliest first.
    */
   queryDue(shard: string, range: DueRange, limit: number, cursor?: string): Promise<Page<Task>>;
-  /** When the earliest task of one shard is due (epoch ms), if any task is watched there. */
-  earliestDue(shard: string): Promise<number | undefined>;
   /** Tasks of one shard with events awaiting publication. */
   queryOutbox(shard: string, limit: number, cursor?: string): Promise<Page<Task>>;
   /** The status change and its outbox events in one conditional write. */

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +17,7 @@ import { UNSET_SECRET_VALUE } from "../../functions/adapters/secret-placeholder.
 import { buildEvent } from "../../functions/core/events.js";
 import { tokenBinding, waiterId } from "../../functions/core/step-functions-callback.js";
 import { newTask } from "../../functions/core/task.js";
+import { twelveLabsSignatureHex } from "../../functions/core/twelvelabs-webhook.js";
 import { resolveStage } from "../../infra/config.js";
 import { LAMBDA_NODE_MAJOR } from "../../infra/constructs/notifier-function.js";
 import { TaskNotifierStack } from "../../infra/task-notifier-stack.js";
@@ -306,7 +306,7 @@ describe(`bundles under the Lambda runtime's Node.js ${LAMBDA_NODE_MAJOR}`, () =
     ).toBe(202);
     const raw = JSON.stringify({ id: "whe_bundle_1", type: "index.task.ready", data: { id: t.id } });
     const at = Math.floor(Date.now() / 1000);
-    const signature = `t=${at},v1=${createHmac("sha256", TL_WEBHOOK_SECRET).update(`${at}.${raw}`).digest("hex")}`;
+    const signature = `t=${at},v1=${twelveLabsSignatureHex(TL_WEBHOOK_SECRET, at, raw)}`;
     const ok = await invoke(
       fns.api,
       apiEvent("POST", "/twelvelabs/webhooks", {

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
@@ -6,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, test } from "vitest";
+import { twelveLabsSignatureHex } from "../../functions/core/twelvelabs-webhook.js";
 import { TwelveLabsSimulator } from "../../local/simulator/simulator-server.js";
 import { freePort } from "../support/free-port.js";
 import { type LocalProcess, spawnLocal, startLocal } from "../support/local-process.js";
@@ -176,7 +176,7 @@ describe("npm start", { timeout: 90_000 }, () => {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          "TL-Signature": `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${raw}`).digest("hex")}`,
+          "TL-Signature": `t=${t},v1=${twelveLabsSignatureHex(secret, t, raw)}`,
         },
         body: raw,
       });

@@ -139,12 +139,6 @@ export class MemoryStore implements TaskStore {
     const more = from + limit < all.length;
     return { items: items.map((t) => structuredClone(t)), ...(more ? { cursor: String(from + limit) } : {}) };
   }
-  async earliestDue() {
-    let min: number | undefined;
-    for (const t of this.tasks.values())
-      if (t.dueAt !== undefined && (min === undefined || t.dueAt < min)) min = t.dueAt;
-    return min;
-  }
   async queryOutbox(_shard: string, limit: number): Promise<Page<Task>> {
     const items = [...this.tasks.values()].filter((t) => t.outbox.length > 0).slice(0, limit);
     this.meter.reads += items.length;
